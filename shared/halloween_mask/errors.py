@@ -1,0 +1,145 @@
+"""One error tree for everything that can go wrong, each with a sentence a person can act on.
+
+``HalloweenMaskError`` is the root, like ``requests.RequestException``: callers catch what they
+mean (``AuthError``, ``NoFaceError`` ...) or the root for "anything from this package".
+"""
+
+from __future__ import annotations
+
+import enum
+
+KEYS_URL = "https://www.ailabtools.com/developer/keys"
+BILLING_URL = "https://www.ailabtools.com/developer/billing"
+
+
+class ErrorKind(enum.Enum):
+    """What went wrong, from the user's point of view; the value is the advice shown to them."""
+
+    AUTH = f"The API key was rejected. Check it (or create a new one) at {KEYS_URL}."
+    CREDITS = f"Your AILabTools account is out of API credits. Top up at {BILLING_URL}, then try again."
+    RATE_LIMITED = "The service is rate-limiting this key. Wait a minute and try again, with fewer images at once."
+    BAD_INPUT = "The request was rejected as invalid. Check the style, aspect ratio and template."
+    NO_FACE = "No usable face was found. Use a clear, front-facing portrait with the face well lit and unobstructed."
+    TOO_LARGE = "The image is too large for the service (at most 10 MB and under 4096 px on each side). Scale it down."
+    UNSUPPORTED_FORMAT = "The service could not read the image. Use a JPEG, PNG or WEBP file."
+    SERVER_BUSY = "The service is busy or had an internal problem. Try again in a few minutes."
+    TASK_FAILED = "The service could not finish this task. Try again, or try another style."
+    NETWORK = "Could not reach the service. Check your internet connection, proxy and the endpoint setting."
+    TIMEOUT = "The service did not finish in time."
+    CANCELLED = "Cancelled."
+
+    @property
+    def advice(self) -> str:
+        return self.value
+
+
+class HalloweenMaskError(Exception):
+    """Base class: ``str(error)`` is the whole human message, with support ids when known."""
+
+    kind: ErrorKind = ErrorKind.TASK_FAILED
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        code: str = "",
+        http_status: int | None = None,
+        request_id: str = "",
+        log_id: str = "",
+        task_id: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        self.detail = detail
+        self.code = code
+        self.http_status = http_status
+        self.request_id = request_id
+        self.log_id = log_id
+        self.task_id = task_id
+        self.retry_after = retry_after
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """The advice, what the service said, and the ids support will ask for."""
+        parts = [self.kind.advice]
+        said = ": ".join(p for p in (self.code, self.detail) if p)
+        if said:
+            parts.append(f"({said})")
+        ids = ", ".join(
+            f"{name} {value}"
+            for name, value in (("task", self.task_id), ("request", self.request_id), ("log", self.log_id))
+            if value
+        )
+        if ids:
+            parts.append(f"[{ids}]")
+        return " ".join(parts)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AuthError(HalloweenMaskError):
+    kind = ErrorKind.AUTH
+
+
+class OutOfCreditsError(HalloweenMaskError):
+    kind = ErrorKind.CREDITS
+
+
+class RateLimitedError(HalloweenMaskError):
+    kind = ErrorKind.RATE_LIMITED
+
+
+class BadInputError(HalloweenMaskError):
+    kind = ErrorKind.BAD_INPUT
+
+
+class NoFaceError(HalloweenMaskError):
+    kind = ErrorKind.NO_FACE
+
+
+class TooLargeError(HalloweenMaskError):
+    kind = ErrorKind.TOO_LARGE
+
+
+class UnsupportedFormatError(HalloweenMaskError):
+    kind = ErrorKind.UNSUPPORTED_FORMAT
+
+
+class ServerBusyError(HalloweenMaskError):
+    kind = ErrorKind.SERVER_BUSY
+
+
+class TaskFailedError(HalloweenMaskError):
+    kind = ErrorKind.TASK_FAILED
+
+
+class NetworkError(HalloweenMaskError):
+    kind = ErrorKind.NETWORK
+
+
+class DeadlineExceededError(HalloweenMaskError):
+    kind = ErrorKind.TIMEOUT
+
+
+class CancelledError(HalloweenMaskError):
+    kind = ErrorKind.CANCELLED
+
+
+ERROR_CLASSES: dict[ErrorKind, type[HalloweenMaskError]] = {
+    cls.kind: cls
+    for cls in (
+        AuthError,
+        OutOfCreditsError,
+        RateLimitedError,
+        BadInputError,
+        NoFaceError,
+        TooLargeError,
+        UnsupportedFormatError,
+        ServerBusyError,
+        TaskFailedError,
+        NetworkError,
+        DeadlineExceededError,
+        CancelledError,
+    )
+}
