@@ -4,8 +4,11 @@ Transcribed from the AILabTools response description (126 codes). Classify by co
 codes moved between HTTP statuses over time, and 429 covers both "no credits" and "slow down".
 """
 from __future__ import annotations
+
 from typing import NamedTuple
+
 from .errors import ErrorKind
+
 
 class ErrorCode(NamedTuple):
     """One row of the vendor's table."""
