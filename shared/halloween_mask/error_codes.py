@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .errors import ErrorKind
+from .errors import ERROR_CLASSES, ErrorKind, HalloweenMaskError
 
 
 class ErrorCode(NamedTuple):
@@ -149,3 +149,38 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "ERROR_FILE_DOWNLOAD_TIMEOUT": ErrorCode(504, 'File download timeout', _K.SERVER_BUSY, True),
     "AI_SERVICE_TIMEOUT": ErrorCode(504, 'AI service timeout', _K.SERVER_BUSY, True),
 }
+
+
+def kind_for_status(http_status: int | None) -> ErrorKind:
+    """The kind an unknown or missing code falls back to, judged by the HTTP status alone."""
+    if http_status in (401, 403):
+        return ErrorKind.AUTH
+    if http_status == 429:
+        return ErrorKind.RATE_LIMITED
+    if http_status in (400, 406):
+        return ErrorKind.BAD_INPUT
+    if http_status == 413:
+        return ErrorKind.TOO_LARGE
+    if http_status in (415, 422):
+        return ErrorKind.UNSUPPORTED_FORMAT
+    if http_status is not None and http_status >= 500:
+        return ErrorKind.SERVER_BUSY
+    return ErrorKind.TASK_FAILED
+
+
+def is_retryable(code: str, http_status: int | None) -> bool:
+    """Whether the same request may succeed later: the table's verdict, else 429 and 5xx by status."""
+    row = ERROR_CODES.get(code)
+    if row is not None:
+        return row.retryable
+    return http_status in (429, 500, 502, 503, 504)
+
+
+def error_for(code: str, http_status: int | None, detail: str = "", **ids: str | float | None) -> HalloweenMaskError:
+    """The exception for a vendor error code (by code first, then by HTTP status).
+
+    ``ids`` are passed through: ``request_id``, ``log_id``, ``task_id``, ``retry_after``.
+    """
+    row = ERROR_CODES.get(code)
+    kind = row.kind if row is not None else kind_for_status(http_status)
+    return ERROR_CLASSES[kind](detail, code=code, http_status=http_status, **ids)

@@ -21,12 +21,16 @@ class ErrorKind(enum.Enum):
     BAD_INPUT = "The request was rejected as invalid. Check the style, aspect ratio and template."
     NO_FACE = "No usable face was found. Use a clear, front-facing portrait with the face well lit and unobstructed."
     TOO_LARGE = "The image is too large for the service (at most 10 MB and under 4096 px on each side). Scale it down."
-    UNSUPPORTED_FORMAT = "The service could not read the image. Use a JPEG, PNG or WEBP file."
+    UNSUPPORTED_FORMAT = "The image is not in a form the service can read. Use a JPEG, PNG or WEBP file."
     SERVER_BUSY = "The service is busy or had an internal problem. Try again in a few minutes."
     TASK_FAILED = "The service could not finish this task. Try again, or try another style."
     NETWORK = "Could not reach the service. Check your internet connection, proxy and the endpoint setting."
-    TIMEOUT = "The service did not finish in time."
-    CANCELLED = "Cancelled."
+    TIMEOUT = (
+        "The service did not finish in time. Try again later; a task that was created can still be fetched "
+        "with its task id for 24 hours."
+    )
+    CANCELLED = "Cancelled. A task that was already created can still be fetched with its task id for 24 hours."
+    SETTINGS = "Check the settings: the API key (AILAB_API_KEY or the settings file) and the endpoint (AILAB_API_BASE)."
 
     @property
     def advice(self) -> str:
@@ -37,6 +41,7 @@ class HalloweenMaskError(Exception):
     """Base class: ``str(error)`` is the whole human message, with support ids when known."""
 
     kind: ErrorKind = ErrorKind.TASK_FAILED
+    advice: str = ""  # overrides ``kind.advice`` where a subclass knows better
 
     def __init__(
         self,
@@ -61,7 +66,7 @@ class HalloweenMaskError(Exception):
     @property
     def message(self) -> str:
         """The advice, what the service said, and the ids support will ask for."""
-        parts = [self.kind.advice]
+        parts = [self.advice or self.kind.advice]
         said = ": ".join(p for p in (self.code, self.detail) if p)
         if said:
             parts.append(f"({said})")
@@ -106,8 +111,20 @@ class UnsupportedFormatError(HalloweenMaskError):
     kind = ErrorKind.UNSUPPORTED_FORMAT
 
 
+class InvalidArgumentError(BadInputError, ValueError):
+    """The caller passed arguments the API cannot take; raised before anything is sent."""
+
+    advice = "The request is not valid, so nothing was sent."
+
+
 class ServerBusyError(HalloweenMaskError):
     kind = ErrorKind.SERVER_BUSY
+
+
+class ProtocolError(ServerBusyError):
+    """The service answered with something that does not follow the documented contract."""
+
+    advice = "The service gave an answer this plug-in does not understand. Try again in a few minutes."
 
 
 class TaskFailedError(HalloweenMaskError):
@@ -118,12 +135,27 @@ class NetworkError(HalloweenMaskError):
     kind = ErrorKind.NETWORK
 
 
+class SubmitOutcomeUnknownError(NetworkError):
+    """A submit was sent but its answer was lost: the task may exist and may be billed."""
+
+    advice = (
+        "The connection failed after the image was sent, so the task may still have been created (and billed). "
+        "It was not resubmitted automatically; check your credits before trying again."
+    )
+
+
 class DeadlineExceededError(HalloweenMaskError):
     kind = ErrorKind.TIMEOUT
 
 
 class CancelledError(HalloweenMaskError):
     kind = ErrorKind.CANCELLED
+
+
+class SettingsError(HalloweenMaskError, ValueError):
+    """The configuration (key, endpoint, settings file) is missing, unsafe or invalid."""
+
+    kind = ErrorKind.SETTINGS
 
 
 ERROR_CLASSES: dict[ErrorKind, type[HalloweenMaskError]] = {
@@ -141,5 +173,7 @@ ERROR_CLASSES: dict[ErrorKind, type[HalloweenMaskError]] = {
         NetworkError,
         DeadlineExceededError,
         CancelledError,
+        SettingsError,
     )
 }
+"""The class raised for each kind (subclasses such as ``ProtocolError`` refine some of them)."""

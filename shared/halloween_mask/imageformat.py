@@ -119,7 +119,7 @@ def limit_problems(info: ImageInfo, size: int) -> list[str]:
     """What breaks the API's limits, in words; empty when the image may be uploaded as is."""
     problems = []
     if size >= MAX_UPLOAD_BYTES:
-        problems.append(f"{size / 1e6:.1f} MB is over the 10 MB limit")
+        problems.append(f"{size:,} bytes is not under the limit of {MAX_UPLOAD_BYTES:,} bytes")
     if info.width > MAX_SIDE or info.height > MAX_SIDE:
         problems.append(f"{info.width}x{info.height} px is over the limit of {MAX_SIDE} px per side")
     return problems

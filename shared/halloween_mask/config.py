@@ -1,0 +1,185 @@
+"""Where the API key and endpoint come from, and the one file the key may be written to.
+
+The key comes from ``AILAB_API_KEY`` or from a JSON settings file readable only by its owner
+(0600) in the platform's config directory; the endpoint from ``AILAB_API_BASE``. HTTPS is required
+except for loopback endpoints (the local emulator).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import logging
+import os
+import stat
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import SettingsError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://www.ailabapi.com"
+APP_DIR = "halloween-mask"
+SETTINGS_NAME = "settings.json"
+ENV_KEY = "AILAB_API_KEY"
+ENV_BASE = "AILAB_API_BASE"
+ENV_SETTINGS = "HALLOWEEN_MASK_SETTINGS"
+
+
+class ApiKey:
+    """An API key that never shows itself: ``repr``/``str``/``format`` are redacted.
+
+    The raw value is available only through :meth:`reveal`, used to build the request header.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str | ApiKey) -> None:
+        raw = value.reveal() if isinstance(value, ApiKey) else value
+        if not isinstance(raw, str) or not raw.strip():
+            raise SettingsError("the API key is empty")
+        raw = raw.strip()
+        if any(ord(c) < 0x21 or ord(c) > 0x7E for c in raw):
+            raise SettingsError("the API key contains spaces or characters that cannot be sent in a header")
+        self._value = raw
+
+    def reveal(self) -> str:
+        """The raw key, for the ``ailabapi-api-key`` header and the settings file only."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "ApiKey('***')"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ApiKey) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash((ApiKey, self._value))
+
+    def __reduce__(self) -> None:  # never pickled into a file by accident
+        raise TypeError("ApiKey cannot be pickled")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a :class:`~halloween_mask.client.Client` needs: the key (if any) and the endpoint."""
+
+    api_key: ApiKey | None
+    base_url: str = DEFAULT_BASE_URL
+    source: str = ""  # where the key came from: "environment", a file path, or ""
+
+
+def settings_path() -> Path:
+    """The settings file: ``$HALLOWEEN_MASK_SETTINGS`` or ``<config dir>/halloween-mask/settings.json``."""
+    override = os.environ.get(ENV_SETTINGS)
+    if override:
+        return Path(override).expanduser()
+    return config_dir() / APP_DIR / SETTINGS_NAME
+
+
+def config_dir() -> Path:
+    """The platform's per-user configuration directory."""
+    if sys.platform == "win32":
+        appdata = os.environ.get("APPDATA")
+        return Path(appdata) if appdata else Path.home() / "AppData" / "Roaming"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support"
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    return Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".config"
+
+
+def validate_base_url(url: str) -> str:
+    """``url`` without a trailing slash, if it is HTTPS or plain HTTP to a loopback host."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"the endpoint {url!r} is not an http(s) URL such as {DEFAULT_BASE_URL}")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise SettingsError("the endpoint must be a plain base URL, without credentials, query or fragment")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise SettingsError(
+            f"the endpoint {parts.scheme}://{parts.hostname} uses plain HTTP; HTTPS is required except for "
+            "loopback addresses (127.0.0.1, ::1, localhost)"
+        )
+    return url.strip().rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost``, 127.0.0.0/8 or ::1."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, else the settings file; ``api_key`` is ``None`` if neither has one."""
+    path = settings_path()
+    stored = _read_file(path)
+    base_url = validate_base_url(os.environ.get(ENV_BASE) or stored.get("api_base") or DEFAULT_BASE_URL)
+    env_key = os.environ.get(ENV_KEY, "").strip()
+    if env_key:
+        return Settings(ApiKey(env_key), base_url, "environment")
+    if stored.get("api_key"):
+        return Settings(ApiKey(stored["api_key"]), base_url, str(path))
+    return Settings(None, base_url, "")
+
+
+def save_api_key(key: str | ApiKey) -> Path:
+    """Store the key in the settings file (created 0600, replaced atomically); returns its path."""
+    key = ApiKey(key)
+    path = settings_path()
+    stored = _read_file(path)
+    stored["api_key"] = key.reveal()
+    _write_private(path, json.dumps(stored, indent=2) + "\n")
+    log.info("API key saved to the settings file %s", path)
+    return path
+
+
+def _read_file(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            _check_private(path, os.fstat(handle.fileno()))
+            data = json.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"the settings file {path} cannot be read ({type(exc).__name__})") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"the settings file {path} does not hold a JSON object")
+    return data
+
+
+def _check_private(path: Path, st: os.stat_result) -> None:
+    """Refuse a key file that other users can read (POSIX only; Windows uses ACLs on %APPDATA%)."""
+    if os.name == "posix" and st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise SettingsError(
+            f"the settings file {path} is readable by other users (mode {stat.S_IMODE(st.st_mode):o}); "
+            f"run: chmod 600 '{path}'"
+        )
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)  # created 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            if os.name == "posix":
+                os.fchmod(handle.fileno(), 0o600)
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,81 @@
+"""Clocks, deadlines and cancellation: every wait in the client goes through here.
+
+Waiting is done on an event (``CancelToken``), never ``time.sleep``, so a cancel stops it at once;
+the clock is injectable so schedules and deadlines can be tested without real waiting.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+
+class CancelToken:
+    """Set from any thread (a GUI cancel button) to stop a wait promptly."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; ``True`` as soon as cancelled."""
+        return self._event.wait(max(0.0, seconds))
+
+
+class Clock:
+    """Real time: ``time.monotonic`` and an interruptible sleep."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float, cancel: CancelToken) -> bool:
+        """Sleep up to ``seconds``; ``True`` if cancelled meanwhile."""
+        return cancel.wait(seconds)
+
+
+class SimulatedClock(Clock):
+    """A clock whose sleeps return at once and advance virtual time (tests, benchmarks)."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.time = start
+        self.sleeps: list[float] = []
+
+    def now(self) -> float:
+        return self.time
+
+    def sleep(self, seconds: float, cancel: CancelToken) -> bool:
+        if cancel.cancelled:
+            return True
+        seconds = max(0.0, seconds)
+        self.sleeps.append(seconds)
+        self.time += seconds
+        return cancel.cancelled
+
+
+class Deadline:
+    """A point in a clock's time after which work must stop."""
+
+    def __init__(self, clock: Clock, seconds: float) -> None:
+        if seconds <= 0:
+            raise ValueError(f"a deadline must be a positive number of seconds, not {seconds!r}")
+        self.clock = clock
+        self.seconds = seconds
+        self.start = clock.now()
+
+    @property
+    def elapsed(self) -> float:
+        return self.clock.now() - self.start
+
+    @property
+    def remaining(self) -> float:
+        return self.seconds - self.elapsed
+
+    @property
+    def expired(self) -> bool:
+        return self.remaining <= 0
