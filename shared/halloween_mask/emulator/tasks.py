@@ -1,0 +1,139 @@
+"""Tasks: status 0 -> 1 -> 2 by elapsed time, their outcome, the one-time charge, and expiry.
+
+A task's state is a function of the clock, settled whenever anyone looks (a poll, a result
+download, the credits query, the test's task table), so a task that finishes while nobody polls
+is still charged exactly once, as the vendor does.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
+
+from .config import Failure
+from .credits import Ledger
+from .detect import Box
+from .renderer import NoFaceFound, Rendered
+
+PENDING, DONE, FAILED, EXPIRED = "pending", "done", "failed", "expired"
+
+
+@dataclass
+class Task:
+    """One submitted task, as the emulator's task table shows it."""
+
+    task_id: str
+    created: float
+    queued_for: float
+    processing_for: float  # math.inf: never completes
+    ttl: float
+    mask_style: int | None
+    template_used: bool
+    template_ignored: bool
+    aspect_ratio: str
+    image_size: tuple[int, int]
+    failure: Failure | None = None
+    status: int = 0
+    outcome: str = PENDING
+    face_box: Box | None = None
+    output_size: tuple[int, int] | None = None
+    charged: bool = False
+    polls: int = 0
+    render: Future[Rendered] | None = field(default=None, repr=False)
+    result: bytes | None = field(default=None, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def done_at(self) -> float:
+        return self.created + self.queued_for + self.processing_for
+
+    @property
+    def expires_at(self) -> float:
+        end = self.done_at if math.isfinite(self.done_at) else self.created
+        return end + self.ttl
+
+
+class TaskStore:
+    """All tasks of a run; settles them against the clock and charges completed ones once."""
+
+    def __init__(self, ledger: Ledger, poll_failure_mode: str = "poll_error") -> None:
+        self._ledger = ledger
+        self._tasks: dict[str, Task] = {}
+        self._lock = threading.Lock()
+        self.poll_failure_mode = poll_failure_mode
+
+    def add(self, task: Task) -> None:
+        with self._lock:
+            self._tasks[task.task_id] = task
+
+    def get(self, task_id: str, *, count_poll: bool = False) -> Task | None:
+        """The settled task, or ``None`` when unknown or expired."""
+        with self._lock:
+            task = self._tasks.get(task_id)
+        if task is None:
+            return None
+        self._settle(task)
+        if task.outcome == EXPIRED:
+            return None
+        if count_poll:
+            task.polls += 1
+        return task
+
+    def snapshot(self) -> dict[str, Task]:
+        """Every task (expired ones included), settled now, as copies."""
+        with self._lock:
+            tasks = list(self._tasks.values())
+        for task in tasks:
+            self._settle(task)
+        return {task.task_id: replace(task, lock=threading.Lock()) for task in tasks}
+
+    def settle_all(self) -> None:
+        with self._lock:
+            tasks = list(self._tasks.values())
+        for task in tasks:
+            self._settle(task)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tasks.clear()
+
+    def _settle(self, task: Task) -> None:
+        now = time.time()
+        with task.lock:
+            if task.outcome == EXPIRED:
+                return
+            if now >= task.expires_at:
+                task.outcome, task.result, task.render = EXPIRED, None, None
+                return
+            if task.outcome != PENDING:
+                return
+            if now < task.created + task.queued_for:
+                task.status = 0
+            elif now < task.done_at:
+                task.status = 1
+            else:
+                self._complete(task)
+
+    def _complete(self, task: Task) -> None:
+        task.status = 2
+        if task.failure is not None and task.failure.mode != "nested_status":
+            task.outcome = FAILED
+            return
+        try:
+            rendered = task.render.result() if task.render is not None else None
+        except NoFaceFound:
+            task.failure = Failure(self.poll_failure_mode, code="ERROR_NO_FACE_IN_FILE")
+            task.outcome = FAILED
+            return
+        except Exception:  # a renderer bug shows as the vendor's processing failure, not a dead server
+            task.failure = Failure("poll_error", code="PROCESSING_FAILURE")
+            task.outcome = FAILED
+            return
+        if rendered is not None:
+            task.result, task.face_box, task.output_size = rendered.png, rendered.face_box, rendered.size
+        task.outcome = DONE
+        task.charged = True
+        self._ledger.charge()
