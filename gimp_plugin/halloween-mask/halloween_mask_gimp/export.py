@@ -1,0 +1,87 @@
+"""Export one drawable for upload with GIMP's own exporters, fitted to the API's limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gi.repository import Gimp, Gio
+from halloween_mask import tempfiles
+from halloween_mask.upload_plan import UploadPlan, plan_upload, shrink
+
+_OPAQUE = 254.5 / 255  # alpha values below this count as transparent
+
+# Export settings per format: no thumbnails or metadata (nothing private leaves the machine,
+# fewer bytes), fast PNG compression, JPEG without chroma subsampling for a faithful face.
+_EXPORTERS = {
+    "jpeg": ("file-jpeg-export", {"progressive": False, "optimize": True, "sub-sampling": "sub-sampling-1x1"}),
+    "png": ("file-png-export", {"compression": 6, "bkgd": False, "phys": False, "time": False}),
+}
+_NO_METADATA = ("include-exif", "include-iptc", "include-xmp", "include-color-profile", "include-thumbnail")
+
+
+class ExportError(RuntimeError):
+    """GIMP's exporter refused the layer."""
+
+
+def export_for_upload(drawable: Gimp.Drawable, directory: Path) -> tuple[Path, UploadPlan]:
+    """Write ``drawable`` (any type, depth, offset or group) to a scratch file the API accepts.
+
+    The layer is copied into a throw-away 8-bit RGB image (indexed and grayscale become RGB),
+    scaled there if needed, and exported as JPEG, or PNG when it has real transparency. The
+    source is never touched. Returns the file and the plan it was written with.
+    """
+    width, height = drawable.get_width(), drawable.get_height()
+    scratch = Gimp.Image.new(width, height, Gimp.ImageBaseType.RGB)
+    try:
+        scratch.undo_disable()
+        layer = Gimp.Layer.new_from_drawable(drawable, scratch)
+        scratch.insert_layer(layer, None, 0)
+        layer.set_offsets(0, 0)
+        layer.set_visible(True)
+        layer.set_opacity(100.0)
+        layer.set_mode(Gimp.LayerMode.NORMAL)
+        plan = plan_upload(width, height, _has_transparency(layer))
+        while True:
+            if (scratch.get_width(), scratch.get_height()) != (plan.width, plan.height):
+                scratch.scale(plan.width, plan.height)
+            path = tempfiles.scratch_path(directory, plan.extension)
+            try:
+                _export(scratch, path, plan)
+                next_plan = shrink(plan, path.stat().st_size)
+            except BaseException:
+                tempfiles.remove(path)
+                raise
+            if next_plan is None:
+                return path, plan
+            tempfiles.remove(path)
+            plan = next_plan
+    finally:
+        scratch.delete()
+
+
+def _has_transparency(layer: Gimp.Layer) -> bool:
+    """Whether any pixel is less than opaque (an unused alpha channel does not count)."""
+    if not layer.has_alpha():
+        return False
+    _ok, _mean, _std, _median, _pixels, _count, percentile = layer.histogram(
+        Gimp.HistogramChannel.ALPHA, 0.0, _OPAQUE
+    )
+    return percentile > 0.0
+
+
+def _export(image: Gimp.Image, path: Path, plan: UploadPlan) -> None:
+    name, settings = _EXPORTERS[plan.format]
+    procedure = Gimp.get_pdb().lookup_procedure(name)
+    config = procedure.create_config()
+    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+    config.set_property("image", image)
+    config.set_property("file", Gio.File.new_for_path(str(path)))
+    for prop in _NO_METADATA:
+        config.set_property(prop, False)
+    for prop, value in settings.items():
+        config.set_property(prop, value)
+    if plan.format == "jpeg":
+        config.set_property("quality", plan.quality / 100)
+    status = procedure.run(config).index(0)
+    if status != Gimp.PDBStatusType.SUCCESS or not path.is_file():
+        raise ExportError(f"GIMP could not export the layer as {plan.format.upper()} ({status.value_nick})")

@@ -1,0 +1,40 @@
+"""The small dialog that asks for the API key on a first interactive run."""
+
+from __future__ import annotations
+
+import gi
+
+gi.require_version("Gtk", "3.0")
+gi.require_version("GimpUi", "3.0")
+from gi.repository import GimpUi, Gtk  # noqa: E402
+from halloween_mask.errors import KEYS_URL  # noqa: E402
+
+
+def ask_api_key(settings_file: str) -> str | None:
+    """The key the person typed, or ``None`` if they cancelled; the entry is masked."""
+    dialog = GimpUi.Dialog(title="Halloween Mask: API key", role="halloween-mask-api-key", modal=True)
+    dialog.add_button("_Cancel", Gtk.ResponseType.CANCEL)
+    dialog.add_button("_OK", Gtk.ResponseType.OK)
+    dialog.set_default_response(Gtk.ResponseType.OK)
+
+    box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=8, border_width=12)
+    text = (
+        "The AI Halloween Mask needs an AILabTools API key.\n"
+        f"Create one at {KEYS_URL}\n"
+        f"It is stored only in {settings_file} (readable by you alone)."
+    )
+    box.pack_start(Gtk.Label(label=text, xalign=0.0, selectable=True), False, False, 0)
+    entry = Gtk.Entry(visibility=False, activates_default=True, width_chars=40)
+    entry.set_placeholder_text("API key")
+    box.pack_start(entry, False, False, 0)
+    show = Gtk.CheckButton.new_with_mnemonic("Sho_w the key")
+    show.connect("toggled", lambda button: entry.set_visibility(button.get_active()))
+    box.pack_start(show, False, False, 0)
+    dialog.get_content_area().pack_start(box, True, True, 0)
+    dialog.show_all()
+    try:
+        response = dialog.run()
+        key = entry.get_text().strip()
+    finally:
+        dialog.destroy()
+    return key if response == Gtk.ResponseType.OK and key else None

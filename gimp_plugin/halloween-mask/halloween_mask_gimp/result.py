@@ -1,0 +1,63 @@
+"""Put a downloaded result into GIMP: a new layer over the source, or a new image."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gi.repository import Gimp, Gio
+from halloween_mask.placement import PARASITE_NAME, place_result
+
+
+def insert_result(
+    path: Path, image: Gimp.Image, source: Gimp.Layer, name: str, provenance: bytes, new_image: bool
+) -> Gimp.Layer:
+    """Load ``path`` and place it; returns the new layer (in ``image`` or in a new image).
+
+    Over the source: directly above it in the same group, at its offsets, scaled to its size;
+    all of it one undo step. A result of another shape, a forced new image, or a source that
+    was closed or deleted meanwhile gives a new image instead.
+    """
+    gfile = Gio.File.new_for_path(str(path))
+    if image.is_valid() and source.is_valid() and not new_image:
+        layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, gfile)
+        size = (source.get_width(), source.get_height())
+        placement = place_result(size, (layer.get_width(), layer.get_height()))
+        if placement.target == "layer":
+            _insert_over(image, source, layer, name, provenance)
+            return layer
+        layer.delete()  # never inserted: not part of the image or its undo history
+    return _open_as_image(gfile, name, provenance)
+
+
+def _insert_over(image: Gimp.Image, source: Gimp.Layer, layer: Gimp.Layer, name: str, provenance: bytes) -> None:
+    _ok, x, y = source.get_offsets()
+    Gimp.context_push()
+    image.undo_group_start()
+    try:
+        Gimp.context_set_interpolation(Gimp.InterpolationType.CUBIC)
+        layer.set_name(name)
+        image.insert_layer(layer, source.get_parent(), image.get_item_position(source))
+        if (layer.get_width(), layer.get_height()) != (source.get_width(), source.get_height()):
+            layer.scale(source.get_width(), source.get_height(), False)
+        layer.set_offsets(x, y)
+        layer.attach_parasite(_parasite(provenance))
+        image.set_selected_layers([layer])
+    finally:
+        image.undo_group_end()
+        Gimp.context_pop()
+
+
+def _open_as_image(gfile: Gio.File, name: str, provenance: bytes) -> Gimp.Layer:
+    image = Gimp.Image.new(1, 1, Gimp.ImageBaseType.RGB)  # untitled: "Save" must not aim at the temp file
+    image.undo_disable()
+    layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, gfile)
+    image.resize(layer.get_width(), layer.get_height(), 0, 0)
+    image.insert_layer(layer, None, 0)
+    layer.set_name(name)
+    layer.attach_parasite(_parasite(provenance))
+    image.undo_enable()
+    return layer
+
+
+def _parasite(provenance: bytes) -> Gimp.Parasite:
+    return Gimp.Parasite.new(PARASITE_NAME, Gimp.PARASITE_PERSISTENT, list(provenance))
