@@ -138,20 +138,24 @@ def save_api_key(key: str | ApiKey) -> Path:
     """Store the key in the settings file (created 0600, replaced atomically); returns its path."""
     key = ApiKey(key)
     path = settings_path()
-    stored = _read_file(path)
+    stored = _read_file(path, private=False)  # rewriting it 0600 fixes loose permissions
     stored["api_key"] = key.reveal()
     _write_private(path, json.dumps(stored, indent=2) + "\n")
     log.info("API key saved to the settings file %s", path)
     return path
 
 
-def _read_file(path: Path) -> dict:
+def _read_file(path: Path, *, private: bool = True) -> dict:
+    """The settings file's JSON object; with ``private``, refuse it if other users can read it."""
     try:
         with open(path, encoding="utf-8") as handle:
-            _check_private(path, os.fstat(handle.fileno()))
+            if private:
+                _check_private(path, os.fstat(handle.fileno()))
             data = json.load(handle)
     except FileNotFoundError:
         return {}
+    except SettingsError:
+        raise
     except (OSError, ValueError) as exc:
         raise SettingsError(f"the settings file {path} cannot be read ({type(exc).__name__})") from None
     if not isinstance(data, dict):
