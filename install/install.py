@@ -1,0 +1,533 @@
+#!/usr/bin/env python3
+"""Install the AI Halloween Mask plug-in into every GIMP 3 profile found (standard library only).
+
+    python3 install/install.py                  # every GIMP 3 profile of this user
+    python3 install/install.py --profile DIR    # one given profile directory
+    python3 install/install.py --uninstall
+    python3 install/install.py --check          # also verify the copy under GIMP's own Python
+
+The plug-in folder, the shared client (only the modules the plug-in needs) and the pure-Python
+dependencies of the client (requests, urllib3, idna, certifi, charset_normalizer), taken from
+the Python running this script, are copied into ``<profile>/plug-ins/halloween-mask/``; the
+dependencies and the client go under ``vendor/``, which the plug-in puts on ``sys.path``.
+Nothing is downloaded and pip is never run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import importlib.util
+import json
+import os
+import re
+import shlex
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+PLUGIN_NAME = "halloween-mask"
+PROCEDURE_NAME = "python-fu-halloween-mask"
+MENU_PATH = "Filters \u25b8 AI \u25b8 Halloween Mask\u2026"
+SHEBANG = "#!/usr/bin/env python3"
+VENDOR_DIR = "vendor"
+MANIFEST = "INSTALLED.json"
+
+REPO = Path(__file__).resolve().parent.parent
+PLUGIN_SOURCE = REPO / "gimp_plugin" / PLUGIN_NAME
+CLIENT_SOURCE = REPO / "shared" / "halloween_mask"
+
+# The shared client modules the plug-in imports (standard library + requests only). Every
+# module of the package must be in exactly one of these two lists (tests/test_installer.py).
+CLIENT_MODULES = (
+    "__init__",
+    "errors",
+    "error_codes",
+    "styles",
+    "imageformat",
+    "config",
+    "timing",
+    "transport",
+    "responses",
+    "polling",
+    "client",
+    "preflight",
+    "upload_plan",
+    "placement",
+    "tempfiles",
+)
+# Not bundled: they need Pillow, OpenCV or Werkzeug, or are of no use inside GIMP.
+EXCLUDED_MODULES = ("cli", "fitting", "__main__", "emulator")
+CLIENT_DATA = ("py.typed",)
+# Import name -> distribution name of the client's pure-Python dependencies.
+DEPENDENCIES = {
+    "requests": "requests",
+    "urllib3": "urllib3",
+    "idna": "idna",
+    "certifi": "certifi",
+    "charset_normalizer": "charset-normalizer",
+}
+# GIMP 3 profile versions known at release time; newer 3.x profiles are found by globbing.
+KNOWN_VERSIONS = ("3.0", "3.2")
+COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll", ".pyc", ".pyo")
+SKIPPED_DIRS = {"__pycache__"}
+PROFILE_VERSION = re.compile(r"^3\.\d+$")
+CHECK_MARKER = "HALLOWEEN-MASK-CHECK "
+
+
+class InstallError(Exception):
+    """A problem the person running the installer must fix; str() is the message."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A GIMP 3 profile directory and where it comes from (native, Flatpak, Snap...)."""
+
+    path: Path
+    kind: str
+
+    @property
+    def plugin_dir(self) -> Path:
+        return self.path / "plug-ins" / PLUGIN_NAME
+
+
+# --- profile discovery ----------------------------------------------------------------------
+
+
+def config_roots(platform: str, env: Mapping[str, str], home: Path) -> list[tuple[str, Path]]:
+    """The ``.../GIMP`` folders that hold versioned profiles on this platform, native first."""
+    if platform.startswith("win"):
+        appdata = env.get("APPDATA") or str(home / "AppData" / "Roaming")
+        return [("Windows", Path(appdata) / "GIMP")]
+    if platform == "darwin":
+        return [("macOS", home / "Library" / "Application Support" / "GIMP")]
+    xdg = env.get("XDG_CONFIG_HOME") or str(home / ".config")
+    roots = [("Linux", Path(xdg) / "GIMP")]
+    if Path(xdg) != home / ".config":
+        roots.append(("Linux", home / ".config" / "GIMP"))
+    roots.append(("Flatpak", home / ".var" / "app" / "org.gimp.GIMP" / "config" / "GIMP"))
+    # The snap sets XDG_CONFIG_HOME to $SNAP_USER_DATA/.config; some builds use $SNAP_USER_DATA.
+    roots.append(("Snap", home / "snap" / "gimp" / "current" / ".config" / "GIMP"))
+    roots.append(("Snap", home / "snap" / "gimp" / "current" / "GIMP"))
+    return roots
+
+
+def version_key(name: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in name.split("."))
+
+
+def find_profiles(platform: str, env: Mapping[str, str], home: Path) -> list[Profile]:
+    """Every existing GIMP 3.x profile (3.0, 3.2 and later) of this user."""
+    found: list[Profile] = []
+    for kind, root in config_roots(platform, env, home):
+        if not root.is_dir():
+            continue
+        versions = [p for p in root.iterdir() if p.is_dir() and PROFILE_VERSION.match(p.name)]
+        for path in sorted(versions, key=lambda p: version_key(p.name)):
+            if all(path.resolve() != known.path.resolve() for known in found):
+                found.append(Profile(path, kind))
+    return found
+
+
+def default_profile(platform: str, env: Mapping[str, str], home: Path, version: str | None = None) -> Profile:
+    """The native profile GIMP would create, for the given or newest known version."""
+    kind, root = config_roots(platform, env, home)[0]
+    return Profile(root / (version or KNOWN_VERSIONS[-1]), kind)
+
+
+def detect_gimp_version() -> str | None:
+    """The 3.x version of a GIMP found on PATH, if any (e.g. '3.0' from gimp-console-3.0)."""
+    versions: set[str] = set()
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        try:
+            names = os.listdir(directory or ".")
+        except OSError:
+            continue
+        for name in names:
+            match = re.fullmatch(r"gimp(?:-console)?-(3\.\d+)(?:\.exe)?", name)
+            if match:
+                versions.add(match.group(1))
+    return max(versions, key=version_key) if versions else None
+
+
+# --- what gets copied ----------------------------------------------------------------------
+
+
+def check_plugin_source(source: Path) -> Path:
+    """The plug-in's main file, after checking the layout GIMP insists on."""
+    main = source / f"{source.name}.py"
+    if not main.is_file():
+        raise InstallError(f"plug-in file missing: {main} (the folder name must equal the file's base name)")
+    with main.open("r", encoding="utf-8") as handle:
+        first_line = handle.readline().rstrip("\r\n")
+    if first_line != SHEBANG:
+        raise InstallError(f"{main} must start with the line {SHEBANG!r}, not {first_line!r}")
+    return main
+
+
+def _keep(path: Path) -> bool:
+    return not (SKIPPED_DIRS & set(path.parts)) and not path.name.endswith(COMPILED_SUFFIXES)
+
+
+def _copy_file(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src, dst)
+
+
+def _copy_tree(src: Path, dst: Path) -> list[Path]:
+    copied = []
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(src)
+        if path.is_file() and _keep(rel):
+            _copy_file(path, dst / rel)
+            copied.append(dst / rel)
+    return copied
+
+
+def _package_dir(import_name: str) -> Path:
+    spec = importlib.util.find_spec(import_name)
+    if spec is None or not spec.submodule_search_locations:
+        raise InstallError(
+            f"Python package {import_name!r} not found in {sys.executable}: run this installer with the Python "
+            "where the project is installed (pip install -e .), or install requests there"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _pure_python_fallbacks_ok(package_dir: Path) -> list[str]:
+    """Compiled modules of a package that have no .py twin (they would be lost)."""
+    missing = []
+    for path in package_dir.rglob("*"):
+        if path.suffix in (".so", ".pyd") and "__pycache__" not in path.parts:
+            stem = path.name.split(".")[0]
+            if not (path.parent / f"{stem}.py").exists():
+                missing.append(str(path.relative_to(package_dir)))
+    return missing
+
+
+def _license_files(distribution: str) -> list[tuple[Path, str]]:
+    """(source file, name) of a distribution's licence files, if its metadata lists any."""
+    try:
+        dist = importlib.metadata.distribution(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    result = []
+    for entry in dist.files or ():
+        name = entry.name.upper()
+        if ".dist-info" in str(entry) and ("LICENSE" in name or "LICENCE" in name or "COPYING" in name):
+            result.append((Path(str(dist.locate_file(entry))), entry.name))
+    return result
+
+
+def bundle_dependencies(vendor: Path) -> dict[str, str]:
+    """Copy the pure-Python dependencies into ``vendor``; returns {distribution: version}."""
+    versions = {}
+    for import_name, distribution in DEPENDENCIES.items():
+        package_dir = _package_dir(import_name)
+        lost = _pure_python_fallbacks_ok(package_dir)
+        if lost:
+            raise InstallError(f"{import_name} has compiled modules without a pure-Python fallback: {lost}")
+        _copy_tree(package_dir, vendor / import_name)
+        for src, name in _license_files(distribution):
+            _copy_file(src, vendor / "licenses" / distribution / name)
+        try:
+            versions[distribution] = importlib.metadata.version(distribution)
+        except importlib.metadata.PackageNotFoundError:
+            versions[distribution] = "unknown"
+    if not (vendor / "certifi" / "cacert.pem").is_file():
+        raise InstallError("certifi's cacert.pem was not found next to the certifi package")
+    return versions
+
+
+def bundle_client(vendor: Path, source: Path = CLIENT_SOURCE) -> None:
+    """Copy the client modules the plug-in needs into ``vendor/halloween_mask``."""
+    missing = [name for name in CLIENT_MODULES if not (source / f"{name}.py").is_file()]
+    if missing:
+        raise InstallError(f"shared client modules missing in {source}: {', '.join(missing)}")
+    for name in CLIENT_MODULES:
+        _copy_file(source / f"{name}.py", vendor / "halloween_mask" / f"{name}.py")
+    for name in CLIENT_DATA:
+        if (source / name).is_file():
+            _copy_file(source / name, vendor / "halloween_mask" / name)
+
+
+def build_bundle(staging: Path, plugin_source: Path = PLUGIN_SOURCE, client_source: Path = CLIENT_SOURCE) -> dict:
+    """Assemble the complete plug-in folder in ``staging``; returns its manifest."""
+    check_plugin_source(plugin_source)
+    _copy_tree(plugin_source, staging)
+    main = staging / f"{PLUGIN_NAME}.py"
+    main.chmod(main.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    vendor = staging / VENDOR_DIR
+    bundle_client(vendor, client_source)
+    versions = bundle_dependencies(vendor)
+    manifest = {
+        "plugin": PLUGIN_NAME,
+        "client_modules": list(CLIENT_MODULES),
+        "dependencies": versions,
+        "built_with": sys.version.split()[0],
+    }
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+# --- install / uninstall -------------------------------------------------------------------
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+
+
+def install_into(profile: Path, plugin_source: Path = PLUGIN_SOURCE, client_source: Path = CLIENT_SOURCE) -> Path:
+    """Replace ``<profile>/plug-ins/halloween-mask`` with a fresh bundle; returns that folder."""
+    plug_ins = profile / "plug-ins"
+    plug_ins.mkdir(parents=True, exist_ok=True)
+    target = plug_ins / PLUGIN_NAME
+    staging = Path(tempfile.mkdtemp(prefix=f".{PLUGIN_NAME}-new-", dir=plug_ins))
+    try:
+        build_bundle(staging, plugin_source, client_source)
+        staging.chmod(0o755)
+        old = plug_ins / f".{PLUGIN_NAME}-old"
+        _remove(old)
+        if target.exists() or target.is_symlink():
+            target.rename(old)
+        staging.rename(target)
+        _remove(old)
+    finally:
+        _remove(staging)
+    return target
+
+
+def uninstall_from(profile: Path) -> bool:
+    """Remove the plug-in folder from a profile; True when there was one."""
+    target = profile / "plug-ins" / PLUGIN_NAME
+    existed = target.exists() or target.is_symlink()
+    _remove(target)
+    return existed
+
+
+# --- checks --------------------------------------------------------------------------------
+
+
+def check_layout(plugin_dir: Path) -> list[str]:
+    """Problems with an installed copy that would make GIMP skip it silently (empty: fine)."""
+    problems = []
+    main = plugin_dir / f"{plugin_dir.name}.py"
+    if not main.is_file():
+        return [f"{main} is missing"]
+    if os.name != "nt" and not os.access(main, os.X_OK):
+        problems.append(f"{main} is not executable")
+    if main.read_text(encoding="utf-8").splitlines()[:1] != [SHEBANG]:
+        problems.append(f"{main} does not start with {SHEBANG}")
+    for name in ("halloween_mask", *DEPENDENCIES, "certifi/cacert.pem"):
+        if not (plugin_dir / VENDOR_DIR / name).exists():
+            problems.append(f"{plugin_dir / VENDOR_DIR / name} is missing")
+    return problems
+
+
+def import_probe_code(vendor: str) -> str:
+    """Python code that imports the bundle from ``vendor`` only and prints a JSON report."""
+    modules = ["requests", "certifi", *(f"halloween_mask.{m}" for m in CLIENT_MODULES if m != "__init__")]
+    return "\n".join(
+        [
+            "import importlib, json, os, ssl, sys",
+            f"sys.path.insert(0, {vendor!r})",
+            "report = {'python': sys.version.split()[0], 'errors': {}, 'from_bundle': True}",
+            f"for name in {modules!r}:",
+            "    try:",
+            "        module = importlib.import_module(name)",
+            f"        inside = os.path.abspath(module.__file__).startswith(os.path.abspath({vendor!r}))",
+            "        report['from_bundle'] &= inside",
+            "    except Exception as exc:",
+            "        report['errors'][name] = f'{type(exc).__name__}: {exc}'",
+            "try:",
+            "    import certifi",
+            "    ssl.create_default_context(cafile=certifi.where())",
+            "except Exception as exc:",
+            "    report['errors']['tls'] = f'{type(exc).__name__}: {exc}'",
+        ]
+    )
+
+
+def gimp_check_code(vendor: str) -> str:
+    """python-fu-eval batch code: the import probe plus the PDB registration of the plug-in."""
+    return "\n".join(
+        [
+            import_probe_code(vendor),
+            f"proc = Gimp.get_pdb().lookup_procedure({PROCEDURE_NAME!r})",
+            "report['gimp'] = Gimp.version()",
+            "report['registered'] = proc is not None",
+            "report['menu_paths'] = list(proc.get_menu_paths()) if proc else []",
+            f"sys.stderr.write({CHECK_MARKER!r} + json.dumps(report) + '\\n')",
+            "sys.stderr.flush()",
+        ]
+    )
+
+
+def check_with_python(plugin_dir: Path, python: str = sys.executable) -> dict:
+    """Import the bundle in an isolated interpreter that sees only ``vendor/`` (and the stdlib)."""
+    code = import_probe_code(str(plugin_dir / VENDOR_DIR)) + "\nprint(json.dumps(report))"
+    proc = subprocess.run([python, "-I", "-S", "-c", code], capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        raise InstallError(f"import check under {python} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def find_gimp_console() -> str | None:
+    """A gimp-console-3.x executable on PATH or in a usual install location."""
+    names = [f"gimp-console-{v}" for v in reversed(KNOWN_VERSIONS)] + ["gimp-console"]
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    candidates: list[Path] = []
+    if sys.platform.startswith("win"):
+        for base in (os.environ.get("PROGRAMFILES", r"C:\Program Files"), os.environ.get("LOCALAPPDATA", "")):
+            if base:
+                candidates += sorted(Path(base).glob("GIMP 3*/bin/gimp-console-3.*.exe"), reverse=True)
+    elif sys.platform == "darwin":
+        for app in (Path("/Applications/GIMP.app"), Path.home() / "Applications" / "GIMP.app"):
+            candidates += sorted(app.glob("Contents/MacOS/gimp-console*"), reverse=True)
+    return str(candidates[0]) if candidates else None
+
+
+def check_with_gimp(
+    profile: Path, gimp: Sequence[str], gimp_profile: str | None = None, timeout: float = 300.0
+) -> dict:
+    """Run GIMP headless on ``profile`` and return the report of :func:`gimp_check_code`.
+
+    ``gimp`` is the command that starts gimp-console, possibly behind a prefix (for example
+    a wrapper that enters a container; then the variables are passed with ``env``).
+    ``gimp_profile`` is the profile's path as GIMP sees it, when that differs.
+    """
+    seen = gimp_profile or str(profile)
+    plugin_dir = f"{seen.rstrip('/')}/plug-ins/{PLUGIN_NAME}"
+    code = gimp_check_code(f"{plugin_dir}/{VENDOR_DIR}")
+    variables = {"GIMP3_DIRECTORY": seen}
+    args = ["-i", "--batch-interpreter=python-fu-eval", "-b", code, "--quit"]
+    if len(gimp) > 1:
+        command = [*gimp[:-1], "env", *(f"{k}={v}" for k, v in variables.items()), gimp[-1], *args]
+        env = None
+    else:
+        command = [gimp[0], *args]
+        env = {**os.environ, **variables}
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InstallError(f"could not run GIMP ({shlex.join(command[:3])} ...): {exc}") from exc
+    output = proc.stdout + proc.stderr
+    for line in output.splitlines():
+        if line.startswith(CHECK_MARKER):
+            return json.loads(line[len(CHECK_MARKER) :])
+    raise InstallError(f"GIMP ran (exit {proc.returncode}) but printed no check report:\n{output[-4000:]}")
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def _say(message: str = "") -> None:
+    print(message, flush=True)
+
+
+def _targets(args: argparse.Namespace) -> list[Profile]:
+    if args.profile:
+        return [Profile(Path(p).expanduser().absolute(), "given") for p in args.profile]
+    home = Path.home()
+    found = find_profiles(sys.platform, os.environ, home)
+    if found or args.uninstall:
+        return found
+    version = detect_gimp_version()
+    profile = default_profile(sys.platform, os.environ, home, version)
+    why = f"GIMP {version} found on PATH" if version else f"newest known GIMP version {KNOWN_VERSIONS[-1]}"
+    _say(f"No GIMP 3 profile found; creating the default one for {why}: {profile.path}")
+    _say("  (If your GIMP is a different version, start it once and run this installer again.)")
+    return [profile]
+
+
+def _report_check(label: str, report: dict) -> list[str]:
+    problems = [f"{label}: cannot import {name}: {err}" for name, err in report.get("errors", {}).items()]
+    if not report.get("from_bundle", True):
+        problems.append(f"{label}: some modules were imported from outside the bundle")
+    if "registered" in report and not report["registered"]:
+        problems.append(f"{label}: GIMP {report.get('gimp')} did not register {PROCEDURE_NAME}")
+    status = "FAILED" if problems else "ok"
+    details = f"Python {report.get('python')}"
+    if "gimp" in report:
+        details = f"GIMP {report['gimp']}, its Python {report.get('python')}, menu {report.get('menu_paths')}"
+    _say(f"  check {label}: {status} ({details})")
+    return problems
+
+
+def _run_checks(target: Path, profile: Profile, args: argparse.Namespace) -> list[str]:
+    problems = check_layout(target)
+    if problems:
+        return problems
+    _say("  check layout: ok (folder name == file name, executable, shebang, vendor/ complete)")
+    problems += _report_check(f"import under {sys.executable} -I -S", check_with_python(target))
+    gimp = shlex.split(args.gimp) if args.gimp else None
+    if gimp is None:
+        found = find_gimp_console()
+        gimp = [found] if found else None
+    if gimp is None:
+        _say("  check in GIMP: skipped, no gimp-console-3.x found (use --gimp CMD to name it)")
+        return problems
+    try:
+        report = check_with_gimp(profile.path, gimp, args.gimp_profile)
+        problems += _report_check(f"inside GIMP ({shlex.join(gimp)})", report)
+    except InstallError as exc:
+        problems.append(str(exc))
+    return problems
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Install the AI Halloween Mask plug-in into GIMP 3 profiles.")
+    parser.add_argument("--profile", action="append", metavar="DIR", help="install into this GIMP profile directory")
+    parser.add_argument("--uninstall", action="store_true", help="remove the plug-in from the profiles")
+    parser.add_argument("--check", action="store_true", help="verify the installed copy (in GIMP if one is found)")
+    parser.add_argument("--dry-run", action="store_true", help="only print what would be done")
+    parser.add_argument("--gimp", metavar="CMD", help="command that runs gimp-console-3.x for --check")
+    parser.add_argument("--gimp-profile", metavar="PATH", help="the profile's path as that GIMP sees it")
+    args = parser.parse_args(argv)
+
+    try:
+        targets = _targets(args)
+        if not targets:
+            _say("No GIMP 3 profile found: nothing to uninstall.")
+            return 0
+        failures: list[str] = []
+        for profile in targets:
+            target = profile.plugin_dir
+            _say(f"GIMP profile ({profile.kind}): {profile.path}")
+            if args.dry_run:
+                _say(f"  would {'remove' if args.uninstall else 'install'} {target}")
+            elif args.uninstall:
+                _say(f"  removed {target}" if uninstall_from(profile.path) else f"  not installed in {target}")
+            else:
+                install_into(profile.path)
+                manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+                deps = ", ".join(f"{k} {v}" for k, v in manifest["dependencies"].items())
+                _say(f"  installed {target}")
+                _say(f"    plug-in {PLUGIN_NAME}.py, client modules: {len(CLIENT_MODULES)}, bundled: {deps}")
+            if args.check and not args.uninstall and not args.dry_run:
+                failures += _run_checks(target, profile, args)
+    except InstallError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if failures:
+        for problem in failures:
+            print(f"error: {problem}", file=sys.stderr)
+        return 1
+    if not args.uninstall and not args.dry_run:
+        _say(f"Next: restart GIMP, open an image and look for {MENU_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Fixtures for end-to-end tests in a real GIMP 3 (Debian 13 root; see gimp_runner.py).
+
+Every test in this folder is marked ``gimp``; tests that use ``gui_session`` also ``gui``.
+
+    def test_registers(run_gimp_batch):
+        result = run_gimp_batch('''
+    proc = Gimp.get_pdb().lookup_procedure("python-fu-halloween-mask")
+    hm_write_report({"menu": list(proc.get_menu_paths()) if proc else None})
+    ''')
+        assert result.report["menu"] == ["<Image>/Filters/AI"]
+
+The batch code runs in gimp-console's python-fu-eval after ``gimp_runner.BATCH_PRELUDE``
+(hm_write_report, hm_path, hm_load, hm_save, hm_call, hm_wait_flag). It must raise on any
+failure: GIMP exits 0 even when a called plug-in fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+import pytest
+from gimp_runner import (
+    SCRATCH_INSIDE,
+    BatchResult,
+    GimpProfile,
+    GimpRoot,
+    GuiSession,
+    RootUnavailable,
+    Scratch,
+    build_root,
+    cannot_enter_root,
+    install_profile,
+    mirror_reachable,
+    root_path,
+    run_batch,
+    start_gui,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents or Path(item.fspath).parent == here:
+            item.add_marker(pytest.mark.gimp)
+            if "gui_session" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.gui)
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def gimp_root() -> GimpRoot:
+    """The built Debian 13 root (builds it once per machine, ~90 s; ~0 s when up to date).
+
+    Skips where the machine cannot build it (not root, no unshare, mirror unreachable);
+    under CI=true only "not root" skips and anything else fails.
+    """
+    reason = cannot_enter_root()
+    if reason and (not _in_ci() or "needs root" in reason):
+        pytest.skip(f"GIMP 3 root unavailable: {reason}")
+    if reason:
+        pytest.fail(f"GIMP 3 root unavailable in CI: {reason}")
+    root = root_path()
+    try:
+        build_root(root)
+    except RootUnavailable as exc:
+        if not _in_ci() and not mirror_reachable():
+            pytest.skip(f"GIMP 3 root cannot be built: the Debian mirror is unreachable\n{exc}")
+        pytest.fail(f"GIMP 3 root build failed:\n{exc}")
+    return GimpRoot(root)
+
+
+@pytest.fixture(scope="session")
+def gimp_scratch(gimp_root: GimpRoot) -> Iterator[Scratch]:
+    """This session's scratch folder inside the root (removed at the end unless HM_KEEP_SCRATCH=1)."""
+    scratch = Scratch(gimp_root, f"{SCRATCH_INSIDE}/{uuid.uuid4().hex[:10]}")
+    scratch.host.mkdir(parents=True)
+    yield scratch
+    if os.environ.get("HM_KEEP_SCRATCH") != "1":
+        shutil.rmtree(scratch.host, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def make_gimp_profile(gimp_scratch: Scratch) -> Callable[..., GimpProfile]:
+    """Factory: a fresh profile with the plug-in installed by install/install.py.
+
+    ``make_gimp_profile(extra_plugins=[dir, ...], installer=True)``; each call costs one cold
+    GIMP start (~10 s) on first use.
+    """
+    count = iter(range(1, 10_000))
+
+    def make(extra_plugins=(), installer: bool = True) -> GimpProfile:
+        return install_profile(gimp_scratch.sub(f"profile-{next(count):02d}"), extra_plugins, installer)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def gimp_profile(make_gimp_profile: Callable[..., GimpProfile]) -> GimpProfile:
+    """The session's shared profile (warm starts after the first run, ~5 s instead of ~10 s)."""
+    return make_gimp_profile()
+
+
+@pytest.fixture
+def run_gimp_batch(
+    gimp_root: GimpRoot, gimp_profile: GimpProfile, gimp_scratch: Scratch
+) -> Callable[..., BatchResult]:
+    """``run_gimp_batch(code, env=None, *, files=None, profile=None, timeout=300, expect_report=True)``.
+
+    Runs ``code`` headless in gimp-console inside the root with a fresh work folder (also
+    GIMP3_TEMPDIR=<work>/gimp-tmp), ``env`` added to GIMP's environment (e.g. AILAB_API_BASE,
+    AILAB_API_KEY, HALLOWEEN_MASK_SETTINGS), ``files`` ({name: bytes | str | Path}) copied into
+    the work folder first. Returns BatchResult(report, log, work (host path), work_inside,
+    returncode, seconds); raises GimpRunError with the log when GIMP fails or the code raises.
+    """
+
+    def run(
+        code: str,
+        env: Mapping[str, str] | None = None,
+        *,
+        files: Mapping[str, bytes | str | Path] | None = None,
+        profile: GimpProfile | None = None,
+        timeout: float = 300.0,
+        expect_report: bool = True,
+    ) -> BatchResult:
+        return run_batch(
+            gimp_root, profile or gimp_profile, gimp_scratch, code, env, files, timeout, expect_report
+        )
+
+    return run
+
+
+@pytest.fixture
+def gui_session(
+    gimp_root: GimpRoot, gimp_profile: GimpProfile, gimp_scratch: Scratch
+) -> Iterator[Callable[..., GuiSession]]:
+    """Factory ``gui_session(code=DEFAULT_GUI_CODE, env=None, files=None, profile=None)``.
+
+    Starts Xvfb and ``dbus-run-session gimp-3.0`` in the root running ``code``; the default
+    code opens ``env['HM_IMAGE']`` (a file in the work folder) in a window, reports, and waits
+    for the ``quit`` flag. Sessions are closed at the end of the test.
+    """
+    sessions: list[GuiSession] = []
+
+    def start(code: str | None = None, env=None, files=None, profile: GimpProfile | None = None) -> GuiSession:
+        kwargs = {"code": code} if code is not None else {}
+        session = start_gui(gimp_root, profile or gimp_profile, gimp_scratch, env=env, files=files, **kwargs)
+        sessions.append(session)
+        return session
+
+    yield start
+    for session in sessions:
+        session.close()
