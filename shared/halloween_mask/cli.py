@@ -1,0 +1,348 @@
+"""The ``halloween-mask`` command: apply masks to photos, list styles, check the set-up, run the emulator.
+
+halloween-mask apply portrait.jpg --style 7 -o spooky.png
+halloween-mask apply *.jpg --template mask.png --aspect-ratio 1:1 -o out/
+halloween-mask apply portrait.jpg --style 7 --offline -o spooky.png   # no key, no network
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import io
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .client import DEFAULT_DEADLINE, CancelToken, Client, Progress
+from .config import ENV_BASE, ENV_KEY, load_settings, save_api_key
+from .errors import CancelledError, DeadlineExceededError, HalloweenMaskError
+from .imageformat import sniff_format
+from .styles import ASPECT_RATIOS, STYLE_COUNT, STYLES
+
+OFFLINE_KEY = "offline-emulator-key"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp"}
+DEFAULT_JOBS = 3  # the vendor suggests starting with low concurrency
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 failed, 2 usage, 130 interrupted)."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as error:
+        _say(f"halloween-mask: {error}")
+        return 2
+    except HalloweenMaskError as error:
+        _say(f"halloween-mask: {error}")
+        return 1
+    except KeyboardInterrupt:
+        _say("halloween-mask: interrupted")
+        return 130
+
+
+class UsageError(Exception):
+    """The command line asks for something impossible (a missing file, -o that cannot work ...)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="halloween-mask", description="Spooky Halloween masks on portraits, with the AILabTools API."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    apply = commands.add_parser("apply", help="put a Halloween mask on one or more portraits")
+    apply.add_argument("inputs", nargs="+", type=Path, metavar="IN", help="portrait files (JPEG, PNG, WEBP ...)")
+    look = apply.add_mutually_exclusive_group(required=True)
+    look.add_argument("--style", type=_style_number, metavar="N", help=f"mask style 1-{STYLE_COUNT}")
+    look.add_argument("--template", type=Path, metavar="FILE", help="a reference mask image instead of a style")
+    apply.add_argument("--aspect-ratio", choices=ASPECT_RATIOS, default="auto", help="output aspect ratio")
+    apply.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="OUT",
+        help="output file (one input) or folder (several inputs)",
+    )
+    apply.add_argument("-j", "--jobs", type=int, default=DEFAULT_JOBS, help="images in flight at once")
+    apply.add_argument(
+        "--deadline",
+        type=float,
+        default=DEFAULT_DEADLINE,
+        metavar="SECONDS",
+        help="give up waiting for a task after this long",
+    )
+    _add_offline(apply)
+    apply.set_defaults(run=_apply)
+
+    fetch = commands.add_parser("fetch", help="download the result of a task submitted earlier (within 24 h)")
+    fetch.add_argument("task_id")
+    fetch.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="output file")
+    fetch.set_defaults(run=_fetch)
+
+    styles = commands.add_parser("styles", help="list the mask styles and their preview images")
+    styles.add_argument("--json", action="store_true", help="machine-readable output")
+    styles.set_defaults(run=_styles)
+
+    check = commands.add_parser("check", help="check the API key, the connection and the credits left")
+    _add_offline(check)
+    check.set_defaults(run=_check)
+
+    set_key = commands.add_parser("set-key", help="save your API key in the settings file (readable only by you)")
+    set_key.set_defaults(run=_set_key)
+
+    emulator = commands.add_parser("emulator", help="run the local emulator of the API on 127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8765)
+    emulator.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="an API key the emulator accepts (repeatable; default: any key)",
+    )
+    emulator.add_argument("--realistic", action="store_true", help="take tens of seconds per task, like the service")
+    emulator.add_argument("--credits", type=int, default=10_000, help="the account's credit balance")
+    emulator.set_defaults(run=_emulator)
+    return parser
+
+
+def _add_offline(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--offline", action="store_true", help="use a local emulator of the API instead of the service (no key needed)"
+    )
+
+
+def _style_number(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= STYLE_COUNT:
+        raise argparse.ArgumentTypeError(f"choose a style from 1 to {STYLE_COUNT} (see: halloween-mask styles)")
+    return number
+
+
+# -- apply ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    source: Path
+    target: Path
+
+
+def _apply(args: argparse.Namespace) -> int:
+    jobs = _plan(args.inputs, args.output, "template" if args.template else f"mask{args.style}")
+    template = _read_upload(args.template, "template") if args.template else None
+    cancel = CancelToken()
+    with _client(args.offline, deadline=args.deadline) as client, _ProgressBar(len(jobs)) as bar:
+
+        def run(job: _Job) -> bool:
+            try:
+                image = _read_upload(job.source, "image", bar.note)
+                result = client.apply(
+                    image,
+                    mask_style=args.style,
+                    template=template,
+                    aspect_ratio=args.aspect_ratio,
+                    cancel=cancel,
+                    on_progress=lambda p: bar.update(job.source.name, p),
+                )
+                written = _write_results(result.images, job.target)
+            except (CancelledError, DeadlineExceededError) as error:
+                bar.note(f"{job.source}: {error}" + _resume_hint(error.task_id, job.target))
+                return False
+            except HalloweenMaskError as error:
+                bar.note(f"{job.source}: {error}")
+                return False
+            finally:
+                bar.finished(job.source.name)
+            bar.note(f"{job.source} -> {', '.join(map(str, written))}")
+            return True
+
+        pool = ThreadPoolExecutor(max_workers=max(1, args.jobs), thread_name_prefix="apply")
+        try:
+            outcomes = list(pool.map(run, jobs))
+        except KeyboardInterrupt:
+            cancel.cancel()  # every wait stops at once; submitted tasks can be fetched later
+            raise
+        finally:
+            pool.shutdown(wait=True)
+    return 0 if all(outcomes) else 1
+
+
+def _plan(inputs: Sequence[Path], output: Path, tag: str) -> list[_Job]:
+    """One job per input: ``-o`` is the file for a single input, else a folder for all of them."""
+    missing = [str(p) for p in inputs if not p.is_file()]
+    if missing:
+        raise UsageError(f"no such file: {', '.join(missing)}")
+    if len(inputs) == 1 and not output.is_dir() and output.suffix.lower() in IMAGE_SUFFIXES:
+        return [_Job(inputs[0], output)]
+    if output.suffix.lower() in IMAGE_SUFFIXES and not output.is_dir():
+        raise UsageError("with several inputs, -o must be a folder")
+    stems = [p.stem for p in inputs]
+    clashes = {s for s in stems if stems.count(s) > 1}
+    if clashes:
+        raise UsageError(f"several inputs are named {', '.join(sorted(clashes))}; rename them")
+    return [_Job(p, output / f"{p.stem}.{tag}.png") for p in inputs]
+
+
+def _read_upload(path: Path, role: str, notice: Callable[[str], None] | None = None) -> bytes:
+    """The file's bytes, fitted to the service's limits (with a notice) when needed."""
+    from .fitting import fit_for_upload  # Pillow: the command line only
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    fitted, note = fit_for_upload(data)
+    if note:
+        (notice or _say)(f"{path} ({role}): {note}")
+    return fitted
+
+
+def _write_results(images: Sequence[bytes], target: Path) -> list[Path]:
+    """Save each result; a second and later result get ``-2``, ``-3`` ... before the suffix."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    for number, data in enumerate(images, start=1):
+        path = target if number == 1 else target.with_name(f"{target.stem}-{number}{target.suffix}")
+        _save_as(data, path)
+        written.append(path)
+    return written
+
+
+def _save_as(data: bytes, path: Path) -> None:
+    """Write the bytes as they came, converted only if the file name asks for another format."""
+    wanted = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".webp": "webp"}.get(path.suffix.lower())
+    if wanted is None or wanted == sniff_format(data):
+        path.write_bytes(data)
+        return
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        (image.convert("RGB") if wanted == "jpeg" else image).save(path, wanted.upper(), quality=95)
+
+
+def _resume_hint(task_id: str, target: Path) -> str:
+    if not task_id:
+        return ""
+    return f"\n  The task may still finish; fetch it within 24 h: halloween-mask fetch {task_id} -o {target}"
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    with _client(offline=False) as client:
+        urls = client.wait(args.task_id)
+        written = _write_results([client.download(url) for url in urls], args.output)
+    _say(f"{args.task_id} -> {', '.join(map(str, written))}")
+    return 0
+
+
+# -- styles, check, set-key, emulator ---------------------------------------------------------------
+
+
+def _styles(args: argparse.Namespace) -> int:
+    if args.json:
+        print(json.dumps([{"style": s.number, "label": s.label, "preview": s.preview_url} for s in STYLES], indent=1))
+    else:
+        for s in STYLES:
+            print(f"{s.number:3d}  {s.label:<8}  {s.preview_url}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if not args.offline:
+        print(f"endpoint:  {settings.base_url}" + (f" (from {ENV_BASE})" if ENV_BASE in os.environ else ""))
+        print(f"API key:   {'set, from ' + settings.source if settings.api_key else 'not set'}")
+    with _client(args.offline) as client:
+        pools = client.credits()
+    print("connection: ok, the key was accepted")
+    for pool in pools:
+        print(f"credits:   {pool.balance:g} ({pool.name or pool.unique_sign}), about {int(pool.balance // 15)} masks")
+    return 0
+
+
+def _set_key(args: argparse.Namespace) -> int:
+    key = getpass.getpass("AILabTools API key (input hidden): ") if sys.stdin.isatty() else sys.stdin.readline()
+    path = save_api_key(key)
+    _say(f"Saved to {path} (readable only by you). Check it with: halloween-mask check")
+    return 0
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    from .emulator import EmulatorConfig, serve_forever
+
+    options = {"credits": args.credits}
+    options.update({"api_keys": tuple(args.key)} if args.key else {"accept_any_key": True})
+    config = EmulatorConfig.realistic(**options) if args.realistic else EmulatorConfig(**options)
+    _say(
+        f"Emulator on http://127.0.0.1:{args.port} (Ctrl+C to stop). Point clients at it with:\n"
+        f"  export {ENV_BASE}=http://127.0.0.1:{args.port} {ENV_KEY}={args.key[0] if args.key else 'any-key'}"
+    )
+    serve_forever(config, port=args.port)
+    return 0
+
+
+# -- shared pieces ----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _client(offline: bool, deadline: float = DEFAULT_DEADLINE) -> Iterator[Client]:
+    """A client for the configured service, or for an in-process emulator when ``offline``."""
+    if not offline:
+        with Client.from_settings(deadline=deadline) as client:
+            yield client
+        return
+    from .emulator import Emulator, EmulatorConfig  # Werkzeug, OpenCV: only when asked for
+
+    with (
+        Emulator(EmulatorConfig(api_keys={OFFLINE_KEY})) as emulator,
+        Client(OFFLINE_KEY, emulator.base_url, deadline=deadline) as client,
+    ):
+        yield client
+
+
+class _ProgressBar:
+    """One bar for the whole run: images done, and the latest task state and elapsed time."""
+
+    def __init__(self, total: int) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total, unit="image", desc="Halloween masks", disable=None, file=sys.stderr)
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._bar.close()
+
+    def update(self, name: str, progress: Progress) -> None:
+        with self._lock:
+            self._bar.set_postfix_str(f"{name}: {progress.state.name.lower()}, {progress.elapsed:.0f} s")
+
+    def finished(self, name: str) -> None:
+        with self._lock:
+            self._bar.update(1)
+
+    def note(self, text: str) -> None:
+        with self._lock:
+            self._bar.write(text, file=sys.stderr)
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
