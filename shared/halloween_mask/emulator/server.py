@@ -38,7 +38,9 @@ class Emulator:
     def start(self) -> Emulator:
         if self._server is None:
             self._server = make_server(HOST, self._port, self.app, threaded=True, request_handler=_QuietHandler)
-            self._thread = threading.Thread(target=self._server.serve_forever, name="emulator", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="emulator", daemon=True
+            )
             self._thread.start()
         return self
 
