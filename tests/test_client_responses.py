@@ -83,6 +83,8 @@ def test_non_json_bodies() -> None:
 
 def test_retry_after_in_seconds_and_as_http_date() -> None:
     assert parse_retry_after("7") == 7.0
+    assert parse_retry_after("0.5") == 0.5
+    assert parse_retry_after("-1") is None and parse_retry_after("nan") is None
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None
     now = time.time()
     date = email.utils.formatdate(now + 30, usegmt=True)

@@ -1,0 +1,365 @@
+"""Client <-> emulator over real loopback HTTP: every path, fault and failure mode."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import threading
+import time
+
+import pytest
+import requests
+from client_support import RecordingClock, fast_client, tiny_server
+from halloween_mask.client import CancelToken, Client, Progress, TaskState, _file_part
+from halloween_mask.emulator import Emulator, Failure, Fault
+from halloween_mask.errors import (
+    AuthError,
+    CancelledError,
+    DeadlineExceededError,
+    InvalidArgumentError,
+    NetworkError,
+    NoFaceError,
+    OutOfCreditsError,
+    ProtocolError,
+    RateLimitedError,
+    ServerBusyError,
+    SubmitOutcomeUnknownError,
+    TaskFailedError,
+    TooLargeError,
+    UnsupportedFormatError,
+)
+from halloween_mask.imageformat import read_image_info
+from halloween_mask.styles import ASPECT_RATIOS
+from halloween_mask.transport import Timeouts
+from PIL import Image
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+API_KEY = "test-key"
+
+
+@pytest.fixture
+def client(emulator: Emulator) -> Client:
+    with fast_client(emulator.base_url) as c:
+        yield c
+
+
+def routes(emulator: Emulator, route: str) -> list:
+    return [r for r in emulator.requests if r.route == route]
+
+
+# -- the happy paths ------------------------------------------------------------------------------
+
+
+def test_apply_with_a_style(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
+    result = client.apply(portrait_bytes, mask_style=7)
+    task = emulator.tasks[result.task_id]
+    assert task.mask_style == 7 and not task.template_used and task.aspect_ratio == "auto"
+    assert len(result.images) == len(result.urls) == 1
+    assert read_image_info(result.images[0]).format == "png"
+    (submit,) = routes(emulator, "submit")
+    assert set(submit.form_fields) >= {"mask_style", "aspect_ratio"} and "image" in submit.file_sizes
+
+
+def test_apply_with_a_template(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
+    result = client.apply(portrait_bytes, template=portrait_bytes)
+    task = emulator.tasks[result.task_id]
+    assert task.template_used and task.mask_style is None
+    assert "image_template" in routes(emulator, "submit")[0].file_sizes
+
+
+@pytest.mark.parametrize("ratio", ASPECT_RATIOS)
+def test_every_aspect_ratio(client: Client, emulator: Emulator, portrait_bytes: bytes, ratio: str) -> None:
+    task_id = client.submit(portrait_bytes, mask_style=3, aspect_ratio=ratio)
+    assert emulator.tasks[task_id].aspect_ratio == ratio
+
+
+def test_several_result_urls_are_all_downloaded(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(result_count=3, distinct_urls=True)
+    result = client.apply(portrait_bytes, mask_style=1)
+    assert len(set(result.urls)) == 3 and len(result.images) == 3
+    assert len(routes(emulator, "result")) == 3
+
+
+def test_the_upload_is_named_and_typed_after_its_bytes(portrait_bytes: bytes) -> None:
+    jpeg = io.BytesIO()
+    Image.open(io.BytesIO(portrait_bytes)).convert("RGB").save(jpeg, "JPEG")
+    for data, name, mime in ((portrait_bytes, "image.png", "image/png"), (jpeg.getvalue(), "image.jpg", "image/jpeg")):
+        body = requests.Request("POST", "http://x/", files={"image": _file_part("image", data)}).prepare().body
+        assert f'filename="{name}"'.encode() in body and f"Content-Type: {mime}".encode() in body
+
+
+def test_progress_events_are_typed_and_ordered(emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(queued_seconds=0.15, processing_seconds=0.3)
+    events: list[Progress] = []
+    with fast_client(emulator.base_url) as client:
+        task_id = client.submit(portrait_bytes, mask_style=5)
+        urls = client.wait(task_id, on_progress=events.append)
+    assert urls and events[-1].state is TaskState.DONE
+    assert {e.state for e in events} == {TaskState.QUEUED, TaskState.PROCESSING, TaskState.DONE}
+    assert [e.polls for e in events] == list(range(1, len(events) + 1))
+    assert all(a.elapsed <= b.elapsed for a, b in itertools.pairwise(events))
+    assert all(e.task_id == task_id for e in events)
+
+
+def test_credits(client: Client, emulator: Emulator) -> None:
+    pools = {p.unique_sign: p for p in client.credits()}
+    assert pools["common"].balance == emulator.credits("common")
+    assert "portrait_ai_halloween_masks" in pools
+
+
+# -- retries where safe, never where not ------------------------------------------------------------
+
+
+def test_poll_5xx_is_retried(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(faults=(Fault.error("AI_SERVICE_ERROR", route="poll", count=2),))
+    assert client.apply(portrait_bytes, mask_style=2).images
+    assert [r.status for r in routes(emulator, "poll")][:3] == [502, 502, 200]
+
+
+def test_poll_429_honours_retry_after(emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(faults=(Fault.error("EXCEEDING_LIMITS", route="poll", count=1, retry_after=0.4),))
+    clock = RecordingClock()
+    with fast_client(emulator.base_url, clock=clock) as client:
+        task_id = client.submit(portrait_bytes, mask_style=2)
+        started = time.monotonic()
+        client.wait(task_id)
+    assert max(clock.sleeps) >= 0.4 and time.monotonic() - started >= 0.4
+
+
+def test_retry_after_beyond_the_deadline_gives_up_with_the_error(emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(faults=(Fault.error("EXCEEDING_LIMITS", route="poll", count=5, retry_after=60),))
+    with fast_client(emulator.base_url, deadline=2.0) as client:
+        task_id = client.submit(portrait_bytes, mask_style=2)
+        started = time.monotonic()
+        with pytest.raises(RateLimitedError) as caught:
+            client.wait(task_id)
+    assert time.monotonic() - started < 1.5 and caught.value.retry_after == 60
+    assert caught.value.task_id == task_id
+
+
+def test_out_of_credits_is_not_retried(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(credits=0)
+    with pytest.raises(OutOfCreditsError):
+        client.submit(portrait_bytes, mask_style=2)
+    assert len(routes(emulator, "submit")) == 1
+
+
+def test_download_5xx_and_truncation_are_retried(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(
+        faults=(Fault.error("ERROR_GATEWAY", route="result", count=1), Fault("truncate", route="result", count=1))
+    )
+    result = client.apply(portrait_bytes, mask_style=4)
+    assert read_image_info(result.images[0]).format == "png"
+    assert len(routes(emulator, "result")) == 3
+
+
+def test_a_slow_download_completes(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(faults=(Fault("slow", route="result", seconds=0.5),))
+    assert client.apply(portrait_bytes, mask_style=4).images
+
+
+@pytest.mark.parametrize("fault", [Fault.error("AI_SERVICE_ERROR", route="submit"), Fault("html", route="submit")])
+def test_a_submit_answered_with_5xx_is_not_resent(
+    client: Client, emulator: Emulator, portrait_bytes: bytes, fault: Fault
+) -> None:
+    emulator.configure(faults=(fault,))
+    with pytest.raises(ServerBusyError):
+        client.submit(portrait_bytes, mask_style=2)
+    assert len(routes(emulator, "submit")) == 1
+
+
+def test_a_dropped_submit_is_not_resent_and_says_so(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(faults=(Fault("drop", route="submit"),))
+    with pytest.raises(SubmitOutcomeUnknownError, match="may still have been created"):
+        client.submit(portrait_bytes, mask_style=2)
+    assert len(routes(emulator, "submit")) == 1
+
+
+def test_a_submit_read_timeout_is_not_resent(emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(faults=(Fault("latency", route="submit", seconds=1.5),))
+    client = fast_client(emulator.base_url, timeouts=Timeouts(connect=2, read=0.3))
+    with client, pytest.raises(SubmitOutcomeUnknownError) as caught:
+        client.submit(portrait_bytes, mask_style=2)
+    assert isinstance(caught.value, NetworkError)
+    time.sleep(1.5)
+    assert len(routes(emulator, "submit")) == 1 and len(emulator.tasks) == 1  # the task does exist
+
+
+def test_a_refused_submit_is_retried_with_a_fresh_body(
+    emulator: Emulator, portrait_bytes: bytes, mocker: pytest.MockFixture
+) -> None:
+    real_send = requests.adapters.HTTPAdapter.send
+    bodies: list[bytes] = []
+
+    def refuse_once(adapter: requests.adapters.HTTPAdapter, request: requests.PreparedRequest, **kw: object):
+        bodies.append(request.body)
+        if len(bodies) == 1:  # the fault injected where a refused connection would surface
+            raise requests.ConnectionError(MaxRetryError(None, request.url, NewConnectionError(None, "refused")))
+        return real_send(adapter, request, **kw)
+
+    mocker.patch.object(requests.adapters.HTTPAdapter, "send", refuse_once)
+    with fast_client(emulator.base_url) as client:
+        task_id = client.submit(portrait_bytes, mask_style=2)
+    assert task_id in emulator.tasks and len(routes(emulator, "submit")) == 1
+    assert len(bodies) == 2 and bodies[0] is not bodies[1]
+
+
+def test_nothing_listening_is_retried_then_a_network_error(portrait_bytes: bytes) -> None:
+    with tiny_server({}) as (base, _):
+        pass  # the port is closed again: connections are refused
+    clock = RecordingClock()
+    with fast_client(base, clock=clock) as client, pytest.raises(NetworkError) as caught:
+        client.submit(portrait_bytes, mask_style=2)
+    assert not isinstance(caught.value, SubmitOutcomeUnknownError)
+    assert len(clock.sleeps) == 3  # 4 attempts
+
+
+# -- waiting: deadline, cancel ------------------------------------------------------------------------
+
+
+def test_deadline(emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(failure="never")
+    with fast_client(emulator.base_url, deadline=0.6) as client:
+        task_id = client.submit(portrait_bytes, mask_style=2)
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceededError) as caught:
+            client.wait(task_id)
+    assert 0.5 <= time.monotonic() - started < 1.5
+    assert caught.value.task_id == task_id and task_id in str(caught.value)
+
+
+def test_cancel_stops_a_wait_promptly(emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(processing_seconds=60)
+    with Client(API_KEY, emulator.base_url) as client:  # the real schedule: 1 s, then 3.75 s
+        task_id = client.submit(portrait_bytes, mask_style=2)
+        token = CancelToken()
+        threading.Timer(1.3, token.cancel).start()
+        started = time.monotonic()
+        with pytest.raises(CancelledError) as caught:
+            client.wait(task_id, cancel=token)
+    assert time.monotonic() - started < 1.6
+    assert caught.value.task_id == task_id and token.cancelled
+
+
+# -- failed tasks -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "error"),
+    [
+        ("poll_error", ServerBusyError),
+        ("status_3", TaskFailedError),
+        ("empty_urls", TaskFailedError),
+        ("error_200", ServerBusyError),
+        ("html_502", ServerBusyError),
+        (Failure("poll_error", code="ERROR_NO_FACE_IN_FILE"), NoFaceError),
+        (Failure("submit_reject", code="ERROR_NO_FACE_IN_FILE"), NoFaceError),
+    ],
+)
+def test_failure_modes(client: Client, emulator: Emulator, portrait_bytes: bytes, mode: object, error: type) -> None:
+    emulator.configure(failure=mode)
+    with pytest.raises(error) as caught:
+        client.apply(portrait_bytes, mask_style=2)
+    if not str(getattr(mode, "mode", mode)).startswith("submit"):
+        assert caught.value.task_id and caught.value.task_id in str(caught.value)
+
+
+def test_nested_status_succeeds(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(failure="nested_status")
+    assert client.apply(portrait_bytes, mask_style=2).images
+
+
+def test_legacy_fields_are_tolerated(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(legacy_fields=True)
+    assert client.apply(portrait_bytes, mask_style=2).images
+
+
+def test_malformed_json_poll(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
+    task_id = client.submit(portrait_bytes, mask_style=2)
+    emulator.configure(faults=(Fault("malformed_json", route="poll"),))
+    with pytest.raises(ProtocolError, match="not JSON"):
+        client.wait(task_id)
+
+
+def test_no_face(client: Client, no_face_bytes: bytes) -> None:
+    with pytest.raises(NoFaceError):
+        client.apply(no_face_bytes, mask_style=2)
+
+
+def test_unknown_task(client: Client) -> None:
+    with pytest.raises(TaskFailedError, match="ERROR_RESOURCE_NOT_FOUND"):
+        client.wait("1714743372764.no-such-task")
+
+
+def test_bad_key(emulator: Emulator, portrait_bytes: bytes) -> None:
+    with fast_client(emulator.base_url, key="wrong-key") as client, pytest.raises(AuthError):
+        client.submit(portrait_bytes, mask_style=2)
+
+
+# -- untrusted downloads -------------------------------------------------------------------------------
+
+
+def test_download_size_cap(emulator: Emulator, portrait_bytes: bytes) -> None:
+    client = fast_client(emulator.base_url, max_result_bytes=1000)
+    with client, pytest.raises(TaskFailedError, match="1,000 byte limit") as caught:
+        client.apply(portrait_bytes, mask_style=2)
+    assert caught.value.task_id
+
+
+def test_download_must_be_an_image(client: Client) -> None:
+    page = (200, {"Content-Type": "image/png"}, b"<html>not an image</html>")
+    with tiny_server({"/r.png": page}) as (base, _), pytest.raises(TaskFailedError, match="not an image"):
+        client.download(base + "/r.png")
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/r.png", "javascript:alert(1)", "http:///x"])
+def test_only_http_result_urls_are_fetched(client: Client, url: str) -> None:
+    with pytest.raises(ProtocolError, match="only http"):
+        client.download(url)
+
+
+def test_redirects_are_followed_only_to_http(client: Client, portrait_bytes: bytes) -> None:
+    with tiny_server(
+        {
+            "/a": (302, {"Location": "/b"}, b""),
+            "/b": (200, {"Content-Type": "image/png"}, portrait_bytes),
+            "/evil": (302, {"Location": "file:///etc/passwd"}, b""),
+        }
+    ) as (base, _):
+        assert client.download(base + "/a") == portrait_bytes
+        with pytest.raises(ProtocolError):
+            client.download(base + "/evil")
+
+
+# -- bad input, before anything is sent -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"mask_style": 3, "template": b"x"},
+        {"mask_style": 0},
+        {"mask_style": 86},
+        {"mask_style": "7"},
+        {"mask_style": True},
+        {"mask_style": 7, "aspect_ratio": "2:1"},
+    ],
+)
+def test_invalid_arguments_are_refused_up_front(
+    client: Client, emulator: Emulator, portrait_bytes: bytes, kwargs: dict
+) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        client.submit(portrait_bytes, **kwargs)
+    assert isinstance(caught.value, ValueError)
+    assert emulator.requests == []
+
+
+def test_bad_images_are_refused_up_front(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
+    with pytest.raises(UnsupportedFormatError, match="the image"):
+        client.submit(b"GIF89a not supported", mask_style=1)
+    with pytest.raises(UnsupportedFormatError, match="the template"):
+        client.submit(portrait_bytes, template=b"BM not supported")
+    with pytest.raises(TooLargeError, match="the image"):
+        client.submit(portrait_bytes + b"\0" * 10_000_000, mask_style=1)
+    assert emulator.requests == []
