@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 from gimp_runner import GimpRunError
 
 PORTRAIT = Path(__file__).parents[1] / "data" / "portrait-astronaut.png"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 ROUND_TRIP = """
 image = hm_load("in.png")

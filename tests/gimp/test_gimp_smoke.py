@@ -1,0 +1,57 @@
+"""The installed plug-in registers in the real GIMP 3, and ``install.py --check`` passes there."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from gimp_runner import INSTALLER, SCRIPTS, GimpRoot, Scratch
+
+REGISTRATION = """
+proc = Gimp.get_pdb().lookup_procedure("python-fu-halloween-mask")
+hm_write_report({
+    "registered": proc is not None,
+    "menu_paths": list(proc.get_menu_paths()) if proc else [],
+    "menu_label": proc.get_menu_label() if proc else None,
+    "arguments": [spec.name for spec in proc.get_arguments()] if proc else [],
+    "gimp": Gimp.version(),
+    "python": sys.version.split()[0],
+})
+"""
+
+
+def test_plugin_registers_under_filters_ai(run_gimp_batch, gimp_profile):
+    assert (gimp_profile.plugin_dir / "halloween-mask.py").is_file(), gimp_profile.install_log
+    result = run_gimp_batch(REGISTRATION)
+    report = result.report
+    assert report["registered"], f"python-fu-halloween-mask not registered; GIMP log:\n{result.log[-4000:]}"
+    assert report["menu_paths"] == ["<Image>/Filters/AI"]
+    assert "Halloween Mask" in report["menu_label"].replace("_", "")
+    assert report["arguments"][:3] == ["run-mode", "image", "drawables"]
+    assert report["gimp"].startswith("3.")
+
+
+def test_installer_check_passes_against_the_roots_gimp(gimp_root: GimpRoot, gimp_scratch: Scratch):
+    scratch = gimp_scratch.sub("installer-check")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(INSTALLER),
+            "--profile",
+            str(scratch.host / "profile"),
+            "--check",
+            "--gimp",
+            f"{SCRIPTS / 'run.sh'} gimp-console-3.0",
+            "--gimp-profile",
+            f"{scratch.inside}/profile",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "GIMP3_ROOT": str(gimp_root.path)},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "check inside GIMP" in proc.stdout
+    assert "ok (GIMP 3." in proc.stdout
+    assert "Filters \u25b8 AI \u25b8 Halloween Mask" in proc.stdout

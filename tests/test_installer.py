@@ -1,0 +1,264 @@
+"""install/install.py on the host: bundle layout, idempotency, uninstall, profile discovery, isolation."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+INSTALLER = REPO / "install" / "install.py"
+CLIENT_SOURCE = REPO / "shared" / "halloween_mask"
+
+
+def _load_installer():
+    spec = importlib.util.spec_from_file_location("hm_install", INSTALLER)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["hm_install"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+inst = _load_installer()
+
+
+def run_installer(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(INSTALLER), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def files_under(path: Path) -> set[str]:
+    return {str(p.relative_to(path)) for p in path.rglob("*")}
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    profile = tmp_path_factory.mktemp("gimp") / "3.0"
+    proc = run_installer("--profile", str(profile))
+    assert proc.returncode == 0, proc.stderr
+    assert "Filters \u25b8 AI \u25b8 Halloween Mask" in proc.stdout
+    return profile / "plug-ins" / "halloween-mask"
+
+
+def test_plugin_layout_gimp_insists_on(installed: Path):
+    main = installed / "halloween-mask.py"
+    assert installed.name == main.stem
+    assert os.access(main, os.X_OK)
+    assert main.read_text(encoding="utf-8").splitlines()[0] == "#!/usr/bin/env python3"
+    assert inst.check_layout(installed) == []
+
+
+def test_vendor_holds_client_and_pure_python_dependencies(installed: Path):
+    vendor = installed / "vendor"
+    for package in ("requests", "urllib3", "idna", "certifi", "charset_normalizer", "halloween_mask"):
+        assert (vendor / package / "__init__.py").is_file(), package
+    assert (vendor / "certifi" / "cacert.pem").stat().st_size > 100_000
+    bundled = {p.stem for p in (vendor / "halloween_mask").glob("*.py")}
+    assert bundled == set(inst.CLIENT_MODULES)
+    for excluded in ("emulator", "cli", "fitting"):
+        assert not (vendor / "halloween_mask" / excluded).exists()
+        assert not (vendor / "halloween_mask" / f"{excluded}.py").exists()
+    manifest = json.loads((installed / "INSTALLED.json").read_text())
+    assert set(manifest["dependencies"]) == set(inst.DEPENDENCIES.values())
+
+
+def test_no_compiled_or_cached_files(installed: Path):
+    bad = [p for p in files_under(installed) if p.endswith((".so", ".pyd", ".pyc", ".dll", ".dylib"))]
+    bad += [p for p in files_under(installed) if "__pycache__" in p]
+    assert bad == []
+
+
+def test_every_client_module_is_classified():
+    modules = {p.stem for p in CLIENT_SOURCE.glob("*.py")} | {
+        p.name for p in CLIENT_SOURCE.iterdir() if (p / "__init__.py").is_file()
+    }
+    unclassified = modules - set(inst.CLIENT_MODULES) - set(inst.EXCLUDED_MODULES)
+    assert not unclassified, f"add these to CLIENT_MODULES or EXCLUDED_MODULES in install/install.py: {unclassified}"
+
+
+def test_bundled_client_imports_only_stdlib_and_requests(installed: Path):
+    allowed = set(sys.stdlib_module_names) | {"requests", "urllib3", "halloween_mask", "__future__"}
+    offenders = {}
+    for path in (installed / "vendor" / "halloween_mask").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            bad = [n for n in names if n.split(".")[0] not in allowed]
+            if bad:
+                offenders.setdefault(path.name, []).extend(bad)
+    assert offenders == {}
+
+
+ISOLATED_PROBE = r"""
+import http.server, json, os, sys, threading
+vendor = sys.argv[1]
+sys.path.insert(0, vendor)
+import requests, certifi, charset_normalizer, halloween_mask.client, halloween_mask.transport
+mods = [requests, certifi, charset_normalizer, halloween_mask.client]
+assert all(os.path.abspath(m.__file__).startswith(vendor) for m in mods), [m.__file__ for m in mods]
+assert not any(k.startswith("PIL") or k.startswith("werkzeug") or k.startswith("cv2") for k in sys.modules)
+assert charset_normalizer.from_bytes("héllo wörld".encode("utf-8")).best().encoding == "utf_8"
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b'{"ok": true}'
+        self.send_response(200); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *args): pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+reply = requests.get(f"http://127.0.0.1:{server.server_port}/", timeout=10)
+server.shutdown()
+print(json.dumps({"json": reply.json(), "certs": os.path.getsize(certifi.where())}))
+"""
+
+
+def test_bundle_works_without_host_site_packages(installed: Path):
+    vendor = str(installed / "vendor")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", ISOLATED_PROBE, vendor], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["json"] == {"ok": True}
+    assert report["certs"] > 100_000
+
+
+def test_reinstall_replaces_cleanly(tmp_path: Path):
+    profile = tmp_path / "3.2"
+    assert run_installer("--profile", str(profile)).returncode == 0
+    target = profile / "plug-ins" / "halloween-mask"
+    first = files_under(target)
+    (target / "stale.py").write_text("")
+    (target / "vendor" / "requests" / "old_module.py").write_text("")
+    assert run_installer("--profile", str(profile)).returncode == 0
+    assert files_under(target) == first
+    assert [p.name for p in (profile / "plug-ins").iterdir()] == ["halloween-mask"]
+
+
+def test_uninstall_and_dry_run(tmp_path: Path):
+    profile = tmp_path / "3.0"
+    proc = run_installer("--profile", str(profile), "--dry-run")
+    assert proc.returncode == 0 and "would install" in proc.stdout
+    assert not (profile / "plug-ins" / "halloween-mask").exists()
+    assert run_installer("--profile", str(profile)).returncode == 0
+    proc = run_installer("--profile", str(profile), "--uninstall")
+    assert proc.returncode == 0 and "removed" in proc.stdout
+    assert not (profile / "plug-ins" / "halloween-mask").exists()
+    assert "not installed" in run_installer("--profile", str(profile), "--uninstall").stdout
+
+
+def test_check_without_gimp_checks_layout_and_imports(tmp_path: Path):
+    proc = run_installer("--profile", str(tmp_path / "3.0"), "--check", env={"PATH": os.path.dirname(sys.executable)})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "check layout: ok" in proc.stdout
+    assert "-I -S: ok" in proc.stdout
+    assert "check in GIMP: skipped" in proc.stdout
+
+
+def test_check_fails_on_broken_install(tmp_path: Path):
+    plugin = tmp_path / "3.0" / "plug-ins" / "halloween-mask"
+    inst.install_into(tmp_path / "3.0")
+    (plugin / "halloween-mask.py").chmod(0o644)
+    assert any("not executable" in p for p in inst.check_layout(plugin))
+
+
+def test_refuses_plugin_source_without_shebang(tmp_path: Path):
+    source = tmp_path / "halloween-mask"
+    source.mkdir()
+    (source / "halloween-mask.py").write_text("import sys\n")
+    with pytest.raises(inst.InstallError, match="must start with"):
+        inst.build_bundle(tmp_path / "out", plugin_source=source)
+    (source / "halloween-mask.py").rename(source / "other.py")
+    with pytest.raises(inst.InstallError, match="folder name must equal"):
+        inst.build_bundle(tmp_path / "out2", plugin_source=source)
+
+
+# --- profile discovery ----------------------------------------------------------------------
+
+
+def make_dirs(home: Path, *relative: str) -> None:
+    for rel in relative:
+        (home / rel).mkdir(parents=True)
+
+
+def found(platform: str, env: dict[str, str], home: Path) -> list[tuple[str, str]]:
+    return [(p.kind, str(p.path.relative_to(home))) for p in inst.find_profiles(platform, env, home)]
+
+
+def test_linux_native_flatpak_and_snap_profiles(tmp_path: Path):
+    make_dirs(
+        tmp_path,
+        ".config/GIMP/2.10",
+        ".config/GIMP/3.0",
+        ".config/GIMP/3.2",
+        ".config/GIMP/3.10",
+        ".config/GIMP/3.0-backup",
+        ".var/app/org.gimp.GIMP/config/GIMP/3.0",
+        "snap/gimp/current/.config/GIMP/3.0",
+    )
+    assert found("linux", {}, tmp_path) == [
+        ("Linux", ".config/GIMP/3.0"),
+        ("Linux", ".config/GIMP/3.2"),
+        ("Linux", ".config/GIMP/3.10"),
+        ("Flatpak", ".var/app/org.gimp.GIMP/config/GIMP/3.0"),
+        ("Snap", "snap/gimp/current/.config/GIMP/3.0"),
+    ]
+
+
+def test_linux_xdg_config_home(tmp_path: Path):
+    make_dirs(tmp_path, "xdg/GIMP/3.2", ".config/GIMP/3.0")
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    assert found("linux", env, tmp_path) == [("Linux", "xdg/GIMP/3.2"), ("Linux", ".config/GIMP/3.0")]
+    assert inst.default_profile("linux", env, tmp_path).path == tmp_path / "xdg" / "GIMP" / inst.KNOWN_VERSIONS[-1]
+
+
+def test_macos_profiles(tmp_path: Path):
+    make_dirs(tmp_path, "Library/Application Support/GIMP/3.0", ".config/GIMP/3.0")
+    assert found("darwin", {}, tmp_path) == [("macOS", "Library/Application Support/GIMP/3.0")]
+
+
+def test_windows_profiles(tmp_path: Path):
+    make_dirs(tmp_path, "AppData/Roaming/GIMP/3.0", "AppData/Roaming/GIMP/3.2")
+    env = {"APPDATA": str(tmp_path / "AppData" / "Roaming")}
+    expected = [("Windows", "AppData/Roaming/GIMP/3.0"), ("Windows", "AppData/Roaming/GIMP/3.2")]
+    assert found("win32", env, tmp_path) == expected
+    assert inst.default_profile("win32", env, tmp_path, "3.0").path == tmp_path / "AppData/Roaming/GIMP/3.0"
+
+
+def test_installs_into_every_found_profile(tmp_path: Path):
+    make_dirs(tmp_path, ".config/GIMP/3.0", ".var/app/org.gimp.GIMP/config/GIMP/3.2")
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": "", "PATH": os.path.dirname(sys.executable)}
+    proc = run_installer(env=env)
+    assert proc.returncode == 0, proc.stderr
+    for profile in (".config/GIMP/3.0", ".var/app/org.gimp.GIMP/config/GIMP/3.2"):
+        assert (tmp_path / profile / "plug-ins" / "halloween-mask" / "halloween-mask.py").is_file()
+    proc = run_installer("--uninstall", env=env)
+    assert proc.returncode == 0 and proc.stdout.count("removed") == 2
+
+
+def test_creates_default_profile_for_gimp_on_path(tmp_path: Path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gimp-console-3.0").write_text("#!/bin/sh\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "XDG_CONFIG_HOME": "", "PATH": f"{bin_dir}{os.pathsep}{os.path.dirname(sys.executable)}"}
+    proc = run_installer(env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "No GIMP 3 profile found; creating the default one for GIMP 3.0 found on PATH" in proc.stdout
+    assert (home / ".config/GIMP/3.0/plug-ins/halloween-mask/halloween-mask.py").is_file()
