@@ -1,0 +1,175 @@
+"""The ``halloween-mask`` command line, run for real: offline emulator, loopback HTTP, files on disk."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from halloween_mask.cli import main
+from halloween_mask.emulator import Emulator, Failure
+from halloween_mask.emulator.detect import find_face
+
+from conftest import API_KEY
+
+
+@pytest.fixture
+def service(emulator: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Emulator:
+    """The emulator configured as the user's service, through the environment as a user would."""
+    monkeypatch.setenv("AILAB_API_BASE", emulator.base_url)
+    monkeypatch.setenv("AILAB_API_KEY", API_KEY)
+    monkeypatch.setenv("HALLOWEEN_MASK_SETTINGS", str(tmp_path / "settings.json"))
+    return emulator
+
+
+def _pixels(path: Path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"), dtype=np.int16)
+
+
+def test_offline_apply_paints_a_mask_over_the_face(portrait_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.png"
+    assert main(["apply", str(portrait_path), "--style", "7", "--offline", "-o", str(out)]) == 0
+
+    before, after = _pixels(portrait_path), _pixels(out)
+    assert after.shape == before.shape
+    with Image.open(portrait_path) as image:
+        face = find_face(image)
+    assert face is not None
+    repainted = np.abs(after - before).sum(axis=2) > 200  # painted over, not just colour-graded
+    in_face = np.zeros_like(repainted)
+    in_face[face.y : face.y + face.h, face.x : face.x + face.w] = True
+    inside, outside = repainted[in_face].mean(), repainted[~in_face].mean()
+    assert inside > 0.5, f"only {inside:.0%} of the face box was painted over"
+    assert outside < 0.1, f"{outside:.0%} of the picture outside the face was painted over"
+
+
+def test_several_inputs_go_to_a_folder_concurrently(service: Emulator, portrait_path: Path, tmp_path: Path) -> None:
+    inputs = []
+    for name in ("anna", "bert", "carl"):
+        copy = tmp_path / f"{name}.png"
+        copy.write_bytes(portrait_path.read_bytes())
+        inputs.append(str(copy))
+    out = tmp_path / "results"
+    assert main(["apply", *inputs, "--style", "12", "-j", "3", "-o", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["anna.mask12.png", "bert.mask12.png", "carl.mask12.png"]
+    assert {t.mask_style for t in service.tasks.values()} == {12}
+    assert len(service.tasks) == 3
+
+
+def test_template_and_aspect_ratio_reach_the_service(service: Emulator, portrait_path: Path, tmp_path: Path) -> None:
+    template = tmp_path / "template.png"
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(template)
+    out = tmp_path / "wide.jpg"
+    assert main(["apply", str(portrait_path), "--template", str(template), "--aspect-ratio", "16:9",
+                 "-o", str(out)]) == 0
+    (task,) = service.tasks.values()
+    assert task.template_used and task.mask_style is None and task.aspect_ratio == "16:9"
+    with Image.open(out) as image:
+        assert image.format == "JPEG"  # converted because the file name asks for it
+        assert abs(image.width / image.height - 16 / 9) < 0.02
+
+
+def test_oversize_input_is_fitted_with_a_notice(
+    service: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    big = tmp_path / "big.png"
+    Image.open(Path(__file__).parent / "data" / "portrait-astronaut.png").resize((4600, 4600)).save(big)
+    assert main(["apply", str(big), "--style", "3", "-o", str(tmp_path / "o.png")]) == 0
+    assert "scaled from 4600x4600" in capsys.readouterr().err
+    (task,) = service.tasks.values()
+    assert max(task.image_size) <= 4095
+
+
+def test_service_errors_are_one_clear_line_and_exit_1(
+    service: Emulator, portrait_path: Path, no_face_bytes: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    faceless = tmp_path / "landscape.png"
+    faceless.write_bytes(no_face_bytes)
+    assert main(["apply", str(faceless), "--style", "1", "-o", str(tmp_path / "x.png")]) == 1
+    err = capsys.readouterr().err
+    assert "No usable face was found" in err and "Traceback" not in err
+    assert not (tmp_path / "x.png").exists()
+
+    service.configure(credits=0)
+    assert main(["apply", str(portrait_path), "--style", "1", "-o", str(tmp_path / "y.png")]) == 1
+    assert "out of API credits" in capsys.readouterr().err
+
+
+def test_a_task_that_never_finishes_names_the_task_to_fetch_later(
+    service: Emulator, portrait_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    service.configure(next_failures=(Failure("never"),))
+    out = tmp_path / "late.png"
+    assert main(["apply", str(portrait_path), "--style", "2", "--deadline", "1", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    (task_id,) = service.tasks
+    assert f"halloween-mask fetch {task_id}" in err
+
+
+def test_fetch_downloads_an_earlier_task(service: Emulator, api, portrait_bytes: bytes, tmp_path: Path) -> None:
+    task_id = api.task_id(portrait_bytes, mask_style="5")
+    out = tmp_path / "fetched.png"
+    assert main(["fetch", task_id, "-o", str(out)]) == 0
+    assert Image.open(out).size == (512, 512)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["apply", "missing.png", "--style", "1", "-o", "o.png"], "no such file"),
+        (["apply", "{portrait}", "{portrait}", "--style", "1", "-o", "o.png"], "-o must be a folder"),
+    ],
+)
+def test_usage_errors_exit_2(
+    argv: list[str], message: str, portrait_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([a.format(portrait=portrait_path) for a in argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_bad_style_is_refused_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["apply", "x.png", "--style", "86", "-o", "o.png"])
+    assert exit_info.value.code == 2
+    assert "choose a style from 1 to 85" in capsys.readouterr().err
+
+
+def test_styles_lists_all_85(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["styles"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 85
+    assert lines[6].split()[:3] == ["7", "Mask", "7"] and lines[6].endswith("/masks/7.jpg")
+
+
+def test_check_reports_key_source_and_credits(service: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "set, from environment" in out and "10000" in out and API_KEY not in out
+
+    os.environ["AILAB_API_KEY"] = "wrong-key"
+    assert main(["check"]) == 1
+    assert "API key was rejected" in capsys.readouterr().err
+
+
+def test_set_key_writes_a_private_settings_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = tmp_path / "cfg" / "settings.json"
+    monkeypatch.setenv("HALLOWEEN_MASK_SETTINGS", str(settings))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("secret-key-123\n"))
+    assert main(["set-key"]) == 0
+    assert stat.S_IMODE(settings.stat().st_mode) == 0o600
+    assert "secret-key-123" not in capsys.readouterr().err
+
+
+def test_console_script_is_installed() -> None:
+    result = subprocess.run(["halloween-mask", "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("halloween-mask ")
