@@ -11,13 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-
+from conftest import API_KEY
 from halloween_mask.cli import main
 from halloween_mask.emulator import Emulator, Failure
 from halloween_mask.emulator.detect import find_face
-
-from conftest import API_KEY
+from PIL import Image
 
 
 @pytest.fixture
