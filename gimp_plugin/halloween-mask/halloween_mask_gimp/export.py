@@ -8,7 +8,7 @@ from gi.repository import Gimp, Gio
 from halloween_mask import tempfiles
 from halloween_mask.upload_plan import UploadPlan, plan_upload, shrink
 
-_OPAQUE = 254.5 / 255  # alpha values below this count as transparent
+_OPAQUE_MEAN = 254.999  # mean alpha (0-255) of a layer that is opaque but for a negligible speck
 
 # Export settings per format: no thumbnails or metadata (nothing private leaves the machine,
 # fewer bytes), fast PNG compression, JPEG without chroma subsampling for a faithful face.
@@ -60,13 +60,12 @@ def export_for_upload(drawable: Gimp.Drawable, directory: Path) -> tuple[Path, U
 
 
 def _has_transparency(layer: Gimp.Layer) -> bool:
-    """Whether any pixel is less than opaque (an unused alpha channel does not count)."""
+    """Whether the layer has meaningful transparency (an unused alpha channel does not count)."""
     if not layer.has_alpha():
         return False
-    _ok, _mean, _std, _median, _pixels, _count, percentile = layer.histogram(
-        Gimp.HistogramChannel.ALPHA, 0.0, _OPAQUE
-    )
-    return percentile > 0.0
+    # GIMP 3.0 ignores the range for the alpha histogram, so judge by the mean alpha.
+    _ok, mean, *_rest = layer.histogram(Gimp.HistogramChannel.ALPHA, 0.0, 1.0)
+    return mean < _OPAQUE_MEAN
 
 
 def _export(image: Gimp.Image, path: Path, plan: UploadPlan) -> None:

@@ -1,0 +1,262 @@
+"""The plug-in end to end in a real GIMP 3: installed by the installer, called through the PDB.
+
+Each test is one headless GIMP run that batches several checks and writes a JSON report; the
+emulator runs in this process on 127.0.0.1 and records what the plug-in sent.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from gimp_runner import GimpProfile
+from halloween_mask.emulator import Emulator, EmulatorConfig
+from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
+
+REPO = Path(__file__).resolve().parents[2]
+# What the plug-in imports from the shared package (besides what the client imports itself).
+PLUGIN_MODULES = ("upload_plan", "placement", "tempfiles", "timing")
+
+
+@pytest.fixture(scope="module")
+def emu():
+    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emulator:
+        yield emulator
+
+
+@pytest.fixture(autouse=True)
+def fresh_emulator(emu):
+    emu.reset(EmulatorConfig(api_keys={SECRET_KEY}))
+
+
+@pytest.fixture(scope="module")
+def profile(gimp_profile: GimpProfile) -> GimpProfile:
+    """The session's installed profile; modules the installer does not bundle yet are added so the
+    plug-in itself can be tested (test_installed_bundle_... reports the gap)."""
+    vendor = gimp_profile.plugin_dir / "vendor" / "halloween_mask"
+    for name in PLUGIN_MODULES:
+        if not (vendor / f"{name}.py").is_file():
+            shutil.copyfile(REPO / "shared" / "halloween_mask" / f"{name}.py", vendor / f"{name}.py")
+    return gimp_profile
+
+
+def run_plugin(run_gimp_batch, emu, profile, code, *, key_in_env=True, files=None, **env):
+    """Run batch ``code`` (after PLUGIN_LIB) with the plug-in pointed at the emulator."""
+    settings = f"{profile.home_inside}/halloween-mask-settings.json"
+    environment = plugin_env(emu.base_url, settings, key_in_env=key_in_env, **env)
+    return run_gimp_batch(PLUGIN_LIB + code, environment, files={"portrait.png": PORTRAIT, **(files or {})},
+                          profile=profile)
+
+
+def assert_no_traceback(log: str) -> None:
+    plugin_lines = [line for line in log.splitlines() if "halloween" in line.lower()]
+    assert "Traceback" not in log, log[-4000:]
+    assert not any("unexpected error" in line for line in plugin_lines), log[-4000:]
+
+
+def test_installed_bundle_has_every_module_the_plugin_imports(gimp_profile):
+    vendor = gimp_profile.plugin_dir / "vendor" / "halloween_mask"
+    missing = [name for name in PLUGIN_MODULES if not (vendor / f"{name}.py").is_file()]
+    assert not missing, f"install/install.py does not bundle halloween_mask modules the plug-in needs: {missing}"
+
+
+PORTRAIT_RUN = r'''
+image = hm_load("portrait.png")
+source = image.get_layers()[0]
+before = digest(source)
+proc = Gimp.get_pdb().lookup_procedure(PROC)
+status, message = call(image, source, mask_style="mask-7", aspect_ratio="auto")
+layers = image.get_layers()
+report = {
+    "args": [a.name for a in proc.get_arguments()],
+    "menu": list(proc.get_menu_paths()),
+    "status": status, "message": message,
+    "names": names(image),
+    "new": info(layers[0]), "source": info(source),
+    "source_same": digest(source) == before,
+    "changed": changed_box(source, layers[0]),
+    "dirty": image.is_dirty(),
+    "scratch_left": scratch_left(),
+}
+hm_save(image, "result.xcf")
+image.delete()
+# The saved file keeps the layer and its provenance.
+reloaded = hm_load("result.xcf")
+report["reloaded"] = names(reloaded)
+report["reloaded_provenance"] = info(reloaded.get_layers()[0])["provenance"]
+reloaded.delete()
+# Two layers selected, and a template style without a file: CALLING_ERROR, nothing changed.
+image = hm_load("portrait.png")
+extra = Gimp.Layer.new_from_drawable(image.get_layers()[0], image)
+image.insert_layer(extra, None, 0)
+image.clean_all()
+report["two_layers"] = hm_call(PROC, image, image.get_layers(), mask_style="mask-1")
+report["no_template"] = call(image, extra, mask_style="template")
+report["after_bad_calls"] = [names(image), image.is_dirty()]
+image.delete()
+hm_write_report(report)
+'''
+
+
+def test_portrait_gets_a_masked_layer_above_the_source(run_gimp_batch, emu, profile):
+    result = run_plugin(run_gimp_batch, emu, profile, PORTRAIT_RUN)
+    report = result.report
+    assert report["status"] == "success", report["message"]
+    assert report["menu"] == ["<Image>/Filters/AI"]
+    assert report["args"][3:] == ["mask-style", "template", "aspect-ratio", "placement", "deadline"]
+
+    new, source = report["new"], report["source"]
+    assert report["names"] == ["Halloween Mask 7", source["name"]]
+    assert new["size"] == source["size"] == [512, 512]
+    assert new["offsets"] == source["offsets"] == [0, 0]
+    assert new["parent"] is None and new["position"] == 0 and source["position"] == 1
+    assert new["selected"] == ["Halloween Mask 7"]
+    assert report["source_same"], "the source layer's pixels changed"
+    assert report["dirty"]
+
+    (task_id, task), = emu.tasks.items()
+    assert task.mask_style == 7 and task.aspect_ratio == "auto" and task.image_size == (512, 512)
+    provenance = new["provenance"]
+    assert provenance["style"] == 7 and provenance["task_id"] == task_id and provenance["aspect_ratio"] == "auto"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", provenance["created"])
+    assert new["parasite_flags"] & 1, "the provenance parasite is not persistent"
+    assert report["reloaded"] == report["names"] and report["reloaded_provenance"] == provenance
+
+    # The mask sits on the face the emulator found: the changed region overlaps the face box.
+    face = task.face_box
+    x, y, w, h, centre_x, centre_y = report["changed"]
+    assert face.x <= centre_x <= face.x + face.w and face.y <= centre_y <= face.y + face.h
+    overlap_w = min(x + w, face.x + face.w) - max(x, face.x)
+    overlap_h = min(y + h, face.y + face.h) - max(y, face.y)
+    assert overlap_w > 0.6 * face.w and overlap_h > 0.6 * face.h, (report["changed"], face)
+    assert w * h < 0.25 * 512 * 512, "the mask is not confined to the face"
+
+    submit = [r for r in emu.requests if r.route == "submit"]
+    assert len(submit) == 1 and 0 < submit[0].file_sizes["image"] < 10_000_000
+    assert report["scratch_left"] == []
+
+    assert report["two_layers"][0] == "calling-error" and "exactly one layer" in report["two_layers"][1]
+    assert report["no_template"][0] == "calling-error" and "template" in report["no_template"][1]
+    layer_names, dirty = report["after_bad_calls"]
+    assert len(layer_names) == 2 and not any(name.startswith("Halloween") for name in layer_names) and not dirty
+    assert len(emu.tasks) == 1, "a bad call reached the service"
+
+    # The key is nowhere in the saved XCF, the profile's last-values files or GIMP's log.
+    assert SECRET_KEY.encode() not in (result.work / "result.xcf").read_bytes()
+    for path in (profile.host / "plug-in-settings").glob("*"):
+        assert SECRET_KEY.encode() not in path.read_bytes(), path
+    assert SECRET_KEY not in result.log
+    assert_no_traceback(result.log)
+
+
+LAYER_KINDS_RUN = r'''
+report = {}
+
+def check(label, image, source, **args):
+    before_names = names(image)
+    before = digest(source)
+    status, message = call(image, source, mask_style="mask-12", **args)
+    parent = source.get_parent()
+    siblings = parent.get_children() if parent else image.get_layers()
+    index = siblings.index(source)
+    new = siblings[index - 1] if index > 0 else None
+    report[label] = {
+        "status": status, "message": message,
+        "source": info(source), "new": info(new) if new is not None else None,
+        "source_same": digest(source) == before,
+        "added": len(names(image)) - len(before_names) if parent is None else len(siblings),
+        "base_type": image.get_base_type().value_nick,
+        "precision": image.get_precision().value_nick,
+    }
+    image.delete()
+
+# An offset layer inside a group, with a layer above it in the group.
+portrait = hm_load("portrait.png")
+image = Gimp.Image.new(700, 640, Gimp.ImageBaseType.RGB)
+background = Gimp.Layer.new(image, "bg", 700, 640, Gimp.ImageType.RGB_IMAGE, 100, Gimp.LayerMode.NORMAL)
+image.insert_layer(background, None, 0)
+group = Gimp.GroupLayer.new(image, "Group")
+image.insert_layer(group, None, 0)
+layer = Gimp.Layer.new_from_drawable(portrait.get_layers()[0], image)
+layer.set_name("face")
+image.insert_layer(layer, group, 0)
+layer.set_offsets(120, 90)
+top = Gimp.Layer.new(image, "top", 50, 50, Gimp.ImageType.RGBA_IMAGE, 100, Gimp.LayerMode.NORMAL)
+image.insert_layer(top, group, 0)
+portrait.delete()
+check("group", image, layer)
+
+image = hm_load("portrait.png")
+image.convert_grayscale()
+check("grayscale", image, image.get_layers()[0])
+
+image = hm_load("portrait.png")
+image.convert_indexed(Gimp.ConvertDitherType.NONE, Gimp.ConvertPaletteType.GENERATE, 64, False, False, "")
+check("indexed", image, image.get_layers()[0])
+
+image = hm_load("portrait.png")
+image.convert_precision(Gimp.Precision.U16_NON_LINEAR)
+check("16-bit", image, image.get_layers()[0])
+
+image = hm_load("portrait.png")
+image.convert_precision(Gimp.Precision.FLOAT_LINEAR)
+check("32-bit float", image, image.get_layers()[0])
+
+# A layer with real transparency: clear the corners outside an ellipse.
+image = hm_load("portrait.png")
+layer = image.get_layers()[0]
+layer.add_alpha()
+image.select_ellipse(Gimp.ChannelOps.REPLACE, 40, 20, 432, 480)
+Gimp.Selection.invert(image)
+layer.edit_clear()
+Gimp.Selection.none(image)
+check("alpha", image, layer)
+report["scratch_left"] = scratch_left()
+hm_write_report(report)
+'''
+
+
+def test_every_layer_kind(run_gimp_batch, emu, profile):
+    result = run_plugin(run_gimp_batch, emu, profile, LAYER_KINDS_RUN)
+    report = result.report
+    for label in ("group", "grayscale", "indexed", "16-bit", "32-bit float", "alpha"):
+        case = report[label]
+        assert case["status"] == "success", (label, case["message"])
+        assert case["source_same"], f"{label}: the source layer's pixels changed"
+        new, source = case["new"], case["source"]
+        assert new["name"] == "Halloween Mask 12", label
+        assert new["size"] == source["size"] and new["offsets"] == source["offsets"], label
+        assert new["parent"] == source["parent"] and new["position"] == source["position"] - 1, label
+        assert new["selected"] == ["Halloween Mask 12"], label
+    assert report["group"]["source"]["offsets"] == [120, 90] and report["group"]["new"]["parent"] == "Group"
+    assert report["group"]["added"] == 3  # top, the new layer, face
+    assert report["indexed"]["base_type"] == "indexed" and report["16-bit"]["precision"] == "u16-non-linear"
+
+    uploads = [r.file_sizes["image"] for r in emu.requests if r.route == "submit"]
+    assert len(uploads) == 6 and len(emu.tasks) == 6
+    assert all(task.image_size == (512, 512) for task in emu.tasks.values())
+    assert report["scratch_left"] == []
+    assert_no_traceback(result.log)
+
+
+def test_upload_formats(run_gimp_batch, emu, profile):
+    """Opaque layers go as JPEG, a transparent one as PNG (seen from the emulator's side)."""
+    code = r'''
+image = hm_load("portrait.png")
+status_opaque = call(image, image.get_layers()[0], mask_style="mask-2")
+layer = image.get_layers()[1]
+layer.add_alpha()   # an alpha channel that is opaque everywhere: still a JPEG
+status_alpha_opaque = call(image, layer, mask_style="mask-2")
+image.select_rectangle(Gimp.ChannelOps.REPLACE, 0, 0, 100, 100)
+layer.edit_clear()
+Gimp.Selection.none(image)
+status_transparent = call(image, layer, mask_style="mask-2")
+image.delete()
+hm_write_report({"status": [status_opaque, status_alpha_opaque, status_transparent]})
+'''
+    result = run_plugin(run_gimp_batch, emu, profile, code)
+    assert [s[0] for s in result.report["status"]] == ["success"] * 3, result.report
+    formats = re.findall(r"uploading \d+x\d+ (\w+)", result.log)
+    assert formats == ["jpeg", "jpeg", "png"], result.log[-3000:]
