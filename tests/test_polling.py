@@ -24,8 +24,8 @@ def test_first_poll_is_soon_then_steady() -> None:
 def test_long_tasks_ease_toward_the_documented_five_seconds() -> None:
     times = [t for t in first(200) if t > 60]
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert gaps == sorted(gaps) and gaps[-1] == 5.0
-    assert max(gaps) <= 5.0
+    assert all(b >= a - 1e-9 for a, b in itertools.pairwise(gaps)) and gaps[-1] == pytest.approx(5.0)
+    assert max(gaps) <= 5.0 + 1e-9
 
 
 def test_simulated_tasks_meet_the_benchmark_targets() -> None:
@@ -43,6 +43,6 @@ def test_simulated_tasks_meet_the_benchmark_targets() -> None:
 
 def test_invalid_schedules_are_refused() -> None:
     with pytest.raises(ValueError):
-        PollSchedule(first=0)
+        PollSchedule(first=-1)
     with pytest.raises(ValueError):
         PollSchedule(steady=6, final=5)
