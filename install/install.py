@@ -4,7 +4,7 @@
     python3 install/install.py                  # every GIMP 3 profile of this user
     python3 install/install.py --profile DIR    # one given profile directory
     python3 install/install.py --uninstall
-    python3 install/install.py --check          # also verify the copy under GIMP's own Python
+    python3 install/install.py --check          # verify the installed copy, in GIMP's own Python
 
 The plug-in folder, the shared client (only the modules the plug-in needs) and the pure-Python
 dependencies of the client (requests, urllib3, idna, certifi, charset_normalizer), taken from
@@ -441,7 +441,7 @@ def _targets(args: argparse.Namespace) -> list[Profile]:
         return [Profile(Path(p).expanduser().absolute(), "given") for p in args.profile]
     home = Path.home()
     found = find_profiles(sys.platform, os.environ, home)
-    if found or args.uninstall:
+    if found or args.uninstall or args.check:
         return found
     version = detect_gimp_version()
     profile = default_profile(sys.platform, os.environ, home, version)
@@ -472,6 +472,9 @@ def _run_checks(target: Path, profile: Profile, args: argparse.Namespace) -> lis
     _say("  check layout: ok (folder name == file name, executable, shebang, vendor/ complete)")
     problems += _report_check(f"import under {sys.executable} -I -S", check_with_python(target))
     gimp = shlex.split(args.gimp) if args.gimp else None
+    if gimp is None and profile.kind in ("Flatpak", "Snap"):
+        _say(f"  check in GIMP: skipped for the {profile.kind} GIMP (sandboxed); start it and look for {MENU_PATH}")
+        return problems
     if gimp is None:
         found = find_gimp_console()
         gimp = [found] if found else None
@@ -490,33 +493,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Install the AI Halloween Mask plug-in into GIMP 3 profiles.")
     parser.add_argument("--profile", action="append", metavar="DIR", help="install into this GIMP profile directory")
     parser.add_argument("--uninstall", action="store_true", help="remove the plug-in from the profiles")
-    parser.add_argument("--check", action="store_true", help="verify the installed copy (in GIMP if one is found)")
+    parser.add_argument(
+        "--check", action="store_true", help="verify the installed copies (inside GIMP when one is found); no install"
+    )
     parser.add_argument("--dry-run", action="store_true", help="only print what would be done")
-    parser.add_argument("--gimp", metavar="CMD", help="command that runs gimp-console-3.x for --check")
+    parser.add_argument(
+        "--gimp",
+        metavar="CMD",
+        help="gimp-console-3.x to use for --check, optionally after a wrapper command (last word: the executable)",
+    )
     parser.add_argument("--gimp-profile", metavar="PATH", help="the profile's path as that GIMP sees it")
     args = parser.parse_args(argv)
 
     try:
         targets = _targets(args)
         if not targets:
-            _say("No GIMP 3 profile found: nothing to uninstall.")
-            return 0
+            _say(f"No GIMP 3 profile found: nothing to {'check' if args.check else 'uninstall'}.")
+            return 1 if args.check else 0
         failures: list[str] = []
         for profile in targets:
             target = profile.plugin_dir
             _say(f"GIMP profile ({profile.kind}): {profile.path}")
             if args.dry_run:
-                _say(f"  would {'remove' if args.uninstall else 'install'} {target}")
+                _say(f"  would {'remove' if args.uninstall else 'check' if args.check else 'install'} {target}")
             elif args.uninstall:
                 _say(f"  removed {target}" if uninstall_from(profile.path) else f"  not installed in {target}")
+            elif args.check:
+                failures += _run_checks(target, profile, args)
             else:
                 install_into(profile.path)
                 manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
                 deps = ", ".join(f"{k} {v}" for k, v in manifest["dependencies"].items())
                 _say(f"  installed {target}")
                 _say(f"    plug-in {PLUGIN_NAME}.py, client modules: {len(CLIENT_MODULES)}, bundled: {deps}")
-            if args.check and not args.uninstall and not args.dry_run:
-                failures += _run_checks(target, profile, args)
     except InstallError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -524,8 +533,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in failures:
             print(f"error: {problem}", file=sys.stderr)
         return 1
-    if not args.uninstall and not args.dry_run:
-        _say(f"Next: restart GIMP, open an image and look for {MENU_PATH}")
+    if args.check and not args.dry_run:
+        _say(f"All checks passed. In GIMP, open an image and look for {MENU_PATH}")
+    elif not args.uninstall and not args.dry_run:
+        _say(f"Next: restart GIMP (if it is running), open an image and look for {MENU_PATH}")
+        _say("Verify with: python3 install/install.py --check")
     return 0
 
 

@@ -163,7 +163,12 @@ def test_uninstall_and_dry_run(tmp_path: Path):
 
 
 def test_check_without_gimp_checks_layout_and_imports(tmp_path: Path):
-    proc = run_installer("--profile", str(tmp_path / "3.0"), "--check", env={"PATH": os.path.dirname(sys.executable)})
+    profile = str(tmp_path / "3.0")
+    path = {"PATH": os.path.dirname(sys.executable)}
+    proc = run_installer("--profile", profile, "--check", env=path)
+    assert proc.returncode == 1 and "is missing" in proc.stderr
+    assert run_installer("--profile", profile).returncode == 0
+    proc = run_installer("--profile", profile, "--check", env=path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "check layout: ok" in proc.stdout
     assert "-I -S: ok" in proc.stdout

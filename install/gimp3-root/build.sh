@@ -28,6 +28,7 @@ fi
 [[ "$(id -u)" == 0 ]] || die "must run as root (debootstrap, chroot and unshare need it)"
 command -v unshare >/dev/null || die "unshare not found (util-linux)"
 command -v chroot >/dev/null || die "chroot not found (coreutils)"
+command -v flock >/dev/null || die "flock not found (util-linux)"
 [[ "$ROOT" == /* && "$ROOT" != / ]] || die "GIMP3_ROOT must be an absolute path other than /: $ROOT"
 
 host_mirror() {
@@ -59,6 +60,15 @@ remove_half_built_root() {
 
 in_root() { "$HERE/run.sh" "$@"; }
 
+# One build at a time per root (CI's set-up step and the test fixture may both call this).
+mkdir -p "$(dirname "$ROOT")"
+exec 9>"$ROOT.lock"
+flock 9
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$PACKAGES" && "${FORCE:-}" != 1 ]]; then
+    log "up to date: $ROOT (built by a concurrent run)"
+    exit 0
+fi
+
 start=$SECONDS
 if [[ -d "$ROOT" && ! -f "$BOOTSTRAPPED" ]]; then
     remove_half_built_root
@@ -89,7 +99,7 @@ rm -f "$STAMP"
 
 log "installing GIMP 3 and test tools in the root (about 30 s)"
 # shellcheck disable=SC2086  # the package list is meant to split into words
-in_root /bin/sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null && apt-get clean" \
+in_root /bin/sh -c "export DEBIAN_FRONTEND=noninteractive; dpkg --configure -a && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null && apt-get clean" \
     || die "package install in the root failed"
 
 version="$(in_root gimp-console-3.0 --version 2>/dev/null | head -n 1)" || die "gimp-console-3.0 does not run in the root"

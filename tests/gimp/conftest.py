@@ -38,6 +38,7 @@ from gimp_runner import (
     root_path,
     run_batch,
     start_gui,
+    sweep_stale_scratch,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -81,6 +82,7 @@ def gimp_root() -> GimpRoot:
 @pytest.fixture(scope="session")
 def gimp_scratch(gimp_root: GimpRoot) -> Iterator[Scratch]:
     """This session's scratch folder inside the root (removed at the end unless HM_KEEP_SCRATCH=1)."""
+    sweep_stale_scratch(gimp_root)
     scratch = Scratch(gimp_root, f"{SCRATCH_INSIDE}/{uuid.uuid4().hex[:10]}")
     scratch.host.mkdir(parents=True)
     yield scratch
@@ -110,9 +112,7 @@ def gimp_profile(make_gimp_profile: Callable[..., GimpProfile]) -> GimpProfile:
 
 
 @pytest.fixture
-def run_gimp_batch(
-    gimp_root: GimpRoot, gimp_profile: GimpProfile, gimp_scratch: Scratch
-) -> Callable[..., BatchResult]:
+def run_gimp_batch(gimp_root: GimpRoot, gimp_profile: GimpProfile, gimp_scratch: Scratch) -> Callable[..., BatchResult]:
     """``run_gimp_batch(code, env=None, *, files=None, profile=None, timeout=300, expect_report=True)``.
 
     Runs ``code`` headless in gimp-console inside the root with a fresh work folder (also
@@ -131,9 +131,7 @@ def run_gimp_batch(
         timeout: float = 300.0,
         expect_report: bool = True,
     ) -> BatchResult:
-        return run_batch(
-            gimp_root, profile or gimp_profile, gimp_scratch, code, env, files, timeout, expect_report
-        )
+        return run_batch(gimp_root, profile or gimp_profile, gimp_scratch, code, env, files, timeout, expect_report)
 
     return run
 

@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Mapping, Sequence
@@ -97,6 +98,20 @@ class RootUnavailable(Exception):
 
 class GimpRunError(AssertionError):
     """GIMP failed or the batch code raised; the message carries the GIMP log."""
+
+
+def sweep_stale_scratch(root: GimpRoot, max_age: float = 6 * 3600) -> None:
+    """Remove scratch folders that earlier, killed test sessions left in the root."""
+    base = root.host(SCRATCH_INSIDE)
+    if not base.is_dir():
+        return
+    now = time.time()
+    for entry in base.iterdir():
+        try:
+            if entry.is_dir() and now - entry.stat().st_mtime > max_age:
+                shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def root_path() -> Path:
@@ -223,7 +238,7 @@ def install_profile(scratch: Scratch, extra_plugins: Sequence[Path] = (), instal
     (scratch.host / "home").mkdir(exist_ok=True)
     if installer:
         proc = subprocess.run(
-            [os.environ.get("HM_INSTALLER_PYTHON", "python3"), str(INSTALLER), "--profile", str(profile.host)],
+            [os.environ.get("HM_INSTALLER_PYTHON", sys.executable), str(INSTALLER), "--profile", str(profile.host)],
             capture_output=True,
             text=True,
             timeout=120,
@@ -330,7 +345,7 @@ def _text(data: bytes | str | None) -> str:
 
 # --- GUI ------------------------------------------------------------------------------------
 
-GUI_LAUNCHER = r'''
+GUI_LAUNCHER = r"""
 set -u
 W="$HM_WORK"
 Xvfb -displayfd 3 -screen 0 "${HM_SCREEN:-1280x800x24}" -nolisten tcp 3>"$W/displayfd" 2>"$W/xvfb.log" &
@@ -347,9 +362,9 @@ rc=$?
 echo "$rc" >"$W/gimp.exit"
 kill -TERM "$XPID" 2>/dev/null; wait "$XPID"
 exit "$rc"
-'''
+"""
 
-DEFAULT_GUI_CODE = '''
+DEFAULT_GUI_CODE = """
 image = hm_load(os.environ["HM_IMAGE"]) if os.environ.get("HM_IMAGE") else None
 if image is not None:
     Gimp.Display.new(image)
@@ -358,7 +373,7 @@ hm_write_report({"opened": image is not None})
 hm_wait_flag("quit", timeout=float(os.environ.get("HM_GUI_TIMEOUT", "300")))
 if image is not None:
     hm_write_report({"opened": True, "layers": [layer.get_name() for layer in image.get_layers()]})
-'''
+"""
 
 
 @dataclass

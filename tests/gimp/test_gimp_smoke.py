@@ -34,23 +34,18 @@ def test_plugin_registers_under_filters_ai(run_gimp_batch, gimp_profile):
 
 def test_installer_check_passes_against_the_roots_gimp(gimp_root: GimpRoot, gimp_scratch: Scratch):
     scratch = gimp_scratch.sub("installer-check")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(INSTALLER),
-            "--profile",
-            str(scratch.host / "profile"),
-            "--check",
-            "--gimp",
-            f"{SCRIPTS / 'run.sh'} gimp-console-3.0",
-            "--gimp-profile",
-            f"{scratch.inside}/profile",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "GIMP3_ROOT": str(gimp_root.path)},
-    )
+    profile = ["--profile", str(scratch.host / "profile")]
+    gimp = ["--gimp", f"{SCRIPTS / 'run.sh'} gimp-console-3.0", "--gimp-profile", f"{scratch.inside}/profile"]
+    env = {**os.environ, "GIMP3_ROOT": str(gimp_root.path)}
+
+    def installer(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(INSTALLER), *args], capture_output=True, text=True, timeout=300, env=env
+        )
+
+    installed = installer(*profile)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    proc = installer(*profile, "--check", *gimp)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "check inside GIMP" in proc.stdout
     assert "ok (GIMP 3." in proc.stdout
