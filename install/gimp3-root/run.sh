@@ -5,14 +5,22 @@
 #
 # /proc, /dev and /sys are mounted inside the namespace only, so nothing stays mounted on
 # the host; every process started inside dies with CMD. Leading NAME=VALUE words are set in
-# CMD's environment (on top of a small clean one). The network is the host's, so servers
+# CMD's environment. The network is the host's, so servers
 # on the host's 127.0.0.1 are reachable.
 set -euo pipefail
 
 ROOT="${GIMP3_ROOT:-/var/tmp/halloween-mask-gimp3-root}"
 [[ -x "$ROOT/bin/sh" ]] || { echo "[gimp3-root] no root at $ROOT: run install/gimp3-root/build.sh" >&2; exit 2; }
 
-envs=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM=dumb)
+# With GIMP3_RUN_KEEP_ENV=1 the caller's environment is kept as is (the caller makes it clean;
+# values such as API keys then never appear on a command line). Otherwise CMD starts from a
+# small clean environment.
+clean=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM=dumb)
+envs=()
+if [[ "${GIMP3_RUN_KEEP_ENV:-}" != 1 ]]; then
+    envs=(-i "${clean[@]}")
+fi
+unset GIMP3_ROOT GIMP3_RUN_KEEP_ENV
 while [[ $# -gt 0 && "$1" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do
     envs+=("$1")
     shift
@@ -23,4 +31,4 @@ done
 exec unshare --mount --propagation private --pid --fork --kill-child -- /bin/sh -c '
     R=$1; shift
     mount -t proc proc "$R/proc" && mount --rbind /dev "$R/dev" && mount --rbind /sys "$R/sys" || exit 125
-    exec chroot "$R" /usr/bin/env -i "$@"' in_root "$ROOT" "${envs[@]}" "$@"
+    exec chroot "$R" /usr/bin/env "$@"' in_root "$ROOT" "${envs[@]}" "$@"

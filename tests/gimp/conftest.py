@@ -47,7 +47,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
-        if here in Path(item.fspath).parents or Path(item.fspath).parent == here:
+        if here in Path(item.path).parents:
             item.add_marker(pytest.mark.gimp)
             if "gui_session" in getattr(item, "fixturenames", ()):
                 item.add_marker(pytest.mark.gui)

@@ -175,19 +175,36 @@ class GimpRoot:
     ) -> subprocess.CompletedProcess[str]:
         """Run ``argv`` inside the root with a clean environment plus ``env``; output captured."""
         proc = subprocess.run(
-            self.command(argv, env), capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+            self.command(argv),
+            env=self.environment(env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
         )
         if check and proc.returncode != 0:
             raise GimpRunError(f"{argv[0]} exited {proc.returncode} in the root:\n{proc.stdout}{proc.stderr}")
         return proc
 
-    def command(self, argv: Sequence[str], env: Mapping[str, str] | None = None) -> list[str]:
-        """The host command line that runs ``argv`` in the root (for Popen)."""
-        for name in env or {}:
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-                raise ValueError(f"bad environment variable name: {name!r}")
-        pairs = [f"{k}={v}" for k, v in (env or {}).items()]
-        return ["env", f"GIMP3_ROOT={self.path}", str(SCRIPTS / "run.sh"), *pairs, *argv]
+    def command(self, argv: Sequence[str]) -> list[str]:
+        """The host command line that runs ``argv`` in the root (with :meth:`environment`)."""
+        return [str(SCRIPTS / "run.sh"), *argv]
+
+    def environment(self, env: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The complete environment of a command in the root: a clean base plus ``env``.
+
+        Passed as the process environment, never on a command line, so secrets such as a
+        test API key do not show in ``ps``.
+        """
+        return {
+            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "HOME": "/root",
+            "LANG": "C.UTF-8",
+            "TERM": "dumb",
+            **(env or {}),
+            "GIMP3_ROOT": str(self.path),
+            "GIMP3_RUN_KEEP_ENV": "1",
+        }
 
 
 @dataclass
@@ -392,7 +409,8 @@ class GuiSession:
         self.started = time.monotonic()
         argv = ["/bin/sh", "-c", GUI_LAUNCHER]
         self.process = subprocess.Popen(
-            self.root.command(argv, self.env),
+            self.root.command(argv),
+            env=self.root.environment(self.env),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
