@@ -22,7 +22,7 @@ def test_binds_loopback_on_a_free_port_and_stops() -> None:
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/ai-halloween-masks/masks/1.jpg", timeout=2)
     with pytest.raises(RuntimeError):
-        emu.base_url
+        _ = emu.base_url
 
 
 def test_two_emulators_side_by_side() -> None:

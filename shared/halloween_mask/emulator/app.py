@@ -117,10 +117,12 @@ class EmulatorApp:
         record = {"route": route, "status": None, "fault": None}
         try:
             response = self._handle(request, route, args, record)
-            record["status"] = response.status_code
-            return response(environ, start_response)
-        finally:
-            self._log(request, record)
+        except faults.DropConnection:
+            self._log(request, record)  # before the client can notice the drop
+            faults.drop_connection(environ)
+        record["status"] = response.status_code
+        self._log(request, record)
+        return response(environ, start_response)
 
     def _handle(self, request: Request, route: str, args: dict[str, str], record: dict[str, Any]) -> Response:
         if route.startswith("control_"):
@@ -146,7 +148,7 @@ class EmulatorApp:
         if fault.kind == "latency":
             time.sleep(fault.seconds)
         elif fault.kind == "drop":
-            faults.drop_connection(request.environ)
+            raise faults.DropConnection
         elif fault.kind == "error":
             assert fault.code is not None
             headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else None

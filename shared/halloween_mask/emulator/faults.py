@@ -41,6 +41,10 @@ class FaultInjector:
             return [(fault, left) for fault, left in self._armed]
 
 
+class DropConnection(Exception):
+    """Raised by a route to have the connection closed without a response."""
+
+
 def drop_connection(environ: dict[str, Any]) -> NoReturn:
     """Close the client's socket without a response; Werkzeug treats the raise as a dropped client."""
     sock: socket.socket = environ["werkzeug.socket"]
