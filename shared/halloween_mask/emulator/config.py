@@ -20,7 +20,7 @@ MAX_UPLOAD_BYTES = 10 * 2**20  # the emulator's reading of "10 MB"
 MAX_SIDE_EXCLUSIVE = 4096  # "less than 4096x4096", per side
 DAY = 24 * 3600.0
 
-# How a task can fail (see the reference's failure models (a)-(h)).
+# How a task can fail: the ways seen in the wild or in vendor code, (a)-(h).
 FAILURE_MODES = (
     "submit_reject",  # (a) the submit itself answers an error (default 422 ERROR_NO_FACE_IN_FILE)
     "poll_error",  # (b) the poll answers non-200 with error_detail (default 500 PROCESSING_FAILURE)

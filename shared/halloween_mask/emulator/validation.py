@@ -1,4 +1,4 @@
-"""Submit validation, in the order the reference sets out; each problem is an ``ApiError``."""
+"""Submit validation: missing fields, style, aspect ratio, then each file; each problem is an ``ApiError``."""
 
 from __future__ import annotations
 
