@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import API_KEY
+from emulator_support import API_KEY
 from halloween_mask.cli import main
 from halloween_mask.emulator import Emulator, Failure
 from halloween_mask.emulator.detect import find_face

@@ -9,7 +9,7 @@ import time
 
 import pytest
 import requests
-from conftest import API_KEY, CREDITS_PATH, POLL_PATH, SUBMIT_PATH, EmulatorApi
+from emulator_support import API_KEY, CREDITS_PATH, POLL_PATH, SUBMIT_PATH, EmulatorApi
 from halloween_mask.emulator import CREDITS_PER_TASK, Emulator
 from halloween_mask.emulator import app as app_module
 from halloween_mask.error_codes import ERROR_CODES

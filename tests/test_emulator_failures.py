@@ -6,7 +6,7 @@ import time
 
 import pytest
 import requests
-from conftest import EmulatorApi
+from emulator_support import EmulatorApi
 from halloween_mask.emulator import Emulator, Failure, Fault
 from test_emulator_api import assert_envelope
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 import requests
-from conftest import API_KEY, EmulatorApi
+from emulator_support import API_KEY, EmulatorApi
 from halloween_mask.emulator import Emulator, EmulatorConfig, serve_forever
 
 
