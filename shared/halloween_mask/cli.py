@@ -25,7 +25,7 @@ from .client import DEFAULT_DEADLINE, CancelToken, Client, Progress
 from .config import ENV_BASE, ENV_KEY, load_settings, save_api_key
 from .errors import CancelledError, DeadlineExceededError, HalloweenMaskError
 from .imageformat import sniff_format
-from .styles import ASPECT_RATIOS, STYLE_COUNT, STYLES
+from .styles import ASPECT_RATIOS, STYLE_COUNT, STYLES, style
 
 OFFLINE_KEY = "offline-emulator-key"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp"}
@@ -123,12 +123,11 @@ def _add_offline(parser: argparse.ArgumentParser) -> None:
 
 def _style_number(text: str) -> int:
     try:
-        number = int(text)
+        return style(int(text)).number
     except ValueError:
-        number = 0
-    if not 1 <= number <= STYLE_COUNT:
-        raise argparse.ArgumentTypeError(f"choose a style from 1 to {STYLE_COUNT} (see: halloween-mask styles)")
-    return number
+        raise argparse.ArgumentTypeError(
+            f"choose a style from 1 to {STYLE_COUNT} (see: halloween-mask styles)"
+        ) from None
 
 
 # -- apply ------------------------------------------------------------------------------------------

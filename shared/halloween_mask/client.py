@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from . import styles
 from .config import DEFAULT_BASE_URL, ApiKey, Settings, load_settings, validate_base_url
 from .errors import (
     CancelledError,
@@ -25,7 +26,6 @@ from .imageformat import NotAnImageError, read_image_info
 from .polling import PollSchedule
 from .preflight import check_upload
 from .responses import CreditPool, PollResult, TaskState, read_credits, read_poll, read_submit
-from .styles import ASPECT_RATIOS, STYLE_COUNT
 from .timing import CancelToken, Clock, Deadline
 from .transport import RetryPolicy, Timeouts, Transport
 
@@ -243,13 +243,9 @@ class Client:
 def _form_fields(mask_style: int | None, template: bytes | None, aspect_ratio: str) -> dict[str, str]:
     if (mask_style is None) == (template is None):
         raise InvalidArgumentError("give exactly one of a mask style (1-85) or a template image")
-    fields = {"aspect_ratio": aspect_ratio}
-    if aspect_ratio not in ASPECT_RATIOS:
-        raise InvalidArgumentError(f"aspect ratio must be one of {', '.join(ASPECT_RATIOS)}, not {aspect_ratio!r}")
+    fields = {"aspect_ratio": styles.aspect_ratio(aspect_ratio)}
     if mask_style is not None:
-        if isinstance(mask_style, bool) or not isinstance(mask_style, int) or not 1 <= mask_style <= STYLE_COUNT:
-            raise InvalidArgumentError(f"mask style must be a whole number from 1 to {STYLE_COUNT}, not {mask_style!r}")
-        fields["mask_style"] = str(mask_style)
+        fields["mask_style"] = str(styles.style(mask_style).number)
     return fields
 
 

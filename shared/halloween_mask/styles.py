@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import InvalidArgumentError
+
 STYLE_COUNT = 85
 PREVIEW_URL = "https://ai-resource.ailabtools.com/ai-halloween-masks/masks/{number}.jpg"
 ASPECT_RATIOS: tuple[str, ...] = ("auto", "1:1", "3:4", "4:3", "9:16", "16:9")
@@ -30,16 +32,16 @@ STYLES: tuple[MaskStyle, ...] = tuple(MaskStyle(n) for n in range(1, STYLE_COUNT
 
 
 def style(number: int) -> MaskStyle:
-    """The style with this number, or ``ValueError`` naming the valid range."""
+    """The style with this number, or ``InvalidArgumentError`` (a ``ValueError``) naming the valid range."""
     if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= STYLE_COUNT:
-        raise ValueError(f"mask style must be a whole number from 1 to {STYLE_COUNT}, not {number!r}")
+        raise InvalidArgumentError(f"mask style must be a whole number from 1 to {STYLE_COUNT}, not {number!r}")
     return STYLES[number - 1]
 
 
 def aspect_ratio(value: str) -> str:
-    """``value`` if it is one of the documented aspect ratios, else ``ValueError``."""
+    """``value`` if it is one of the documented aspect ratios, else ``InvalidArgumentError``."""
     if value not in ASPECT_RATIOS:
-        raise ValueError(f"aspect ratio must be one of {', '.join(ASPECT_RATIOS)}, not {value!r}")
+        raise InvalidArgumentError(f"aspect ratio must be one of {', '.join(ASPECT_RATIOS)}, not {value!r}")
     return value
 
 
