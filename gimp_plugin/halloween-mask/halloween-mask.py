@@ -171,6 +171,7 @@ class HalloweenMaskRun:
         from pathlib import Path
 
         from halloween_mask import tempfiles
+        from halloween_mask.imageformat import read_image_info
         from halloween_mask.placement import layer_name, provenance
         from halloween_mask.preflight import check_upload
         from halloween_mask_gimp.export import export_for_upload
@@ -200,14 +201,15 @@ class HalloweenMaskRun:
                 urls = client.wait(task_id, on_progress=self._progress)
                 Gimp.progress_set_text("Halloween Mask: downloading the result")
                 result_bytes = client.download(urls[0])
-            result = tempfiles.scratch_path(directory, _extension(result_bytes))
+            info = read_image_info(result_bytes)  # checked by the client: a JPEG, PNG or WEBP
+            result = tempfiles.scratch_path(directory, info.extension)
             self.scratch.append(result)
             result.write_bytes(result_bytes)
 
             Gimp.progress_set_text("Halloween Mask: adding the result")
             name = layer_name(self.style.number if self.style else None)
             with self._timed("insert"):
-                layer = insert_result(result, image, source, name, provenance(
+                layer = insert_result(result, (info.width, info.height), image, source, name, provenance(
                     self.style.number if self.style else None, self.aspect_ratio, task_id
                 ), self.new_image)
             if self.interactive and layer.get_image() != image:
@@ -289,12 +291,6 @@ class HalloweenMaskRun:
     def _log(message: str) -> None:
         sys.stderr.write(f"{LOG_PREFIX} {message}\n")
         sys.stderr.flush()
-
-
-def _extension(data: bytes) -> str:
-    from halloween_mask.imageformat import EXTENSIONS, sniff_format
-
-    return EXTENSIONS.get(sniff_format(data) or "", "png")
 
 
 Gimp.main(HalloweenMask.__gtype__, sys.argv)

@@ -260,3 +260,172 @@ hm_write_report({"status": [status_opaque, status_alpha_opaque, status_transpare
     assert [s[0] for s in result.report["status"]] == ["success"] * 3, result.report
     formats = re.findall(r"uploading \d+x\d+ (\w+)", result.log)
     assert formats == ["jpeg", "jpeg", "png"], result.log[-3000:]
+
+
+SHAPES_RUN = r'''
+report = {}
+portrait = hm_load("portrait.png")
+
+# A 5000x3000 layer with the portrait in the middle: fitted for upload, the result scaled back.
+image = Gimp.Image.new(5000, 3000, Gimp.ImageBaseType.RGB)
+big = Gimp.Layer.new(image, "big", 5000, 3000, Gimp.ImageType.RGB_IMAGE, 100, Gimp.LayerMode.NORMAL)
+image.insert_layer(big, None, 0)
+big.fill(Gimp.FillType.WHITE)
+face = Gimp.Layer.new_from_drawable(portrait.get_layers()[0], image)
+image.insert_layer(face, None, 0)
+face.scale(2800, 2800, False)
+face.set_offsets(1100, 100)
+big = image.merge_down(face, Gimp.MergeType.CLIP_TO_BOTTOM_LAYER)
+big.set_name("big")
+image.clean_all()
+before = digest(big)
+start = time.monotonic()
+report["big"] = {"status": call(image, big, mask_style="mask-3"), "seconds": time.monotonic() - start,
+                 "new": info(image.get_layers()[0]), "source": info(big), "source_same": digest(big) == before}
+image.delete()
+
+# A template image instead of a style (a WEBP the plug-in must pass through as is).
+image = hm_load("portrait.png")
+source = image.get_layers()[0]
+report["template"] = {"status": call(image, source, mask_style="template",
+                                     template=Gio.File.new_for_path(hm_path("template.png"))),
+                      "new": info(image.get_layers()[0])}
+image.delete()
+
+# A fixed aspect ratio the source does not have: a new image; the source image untouched.
+image = hm_load("portrait.png")
+image.clean_all()  # a freshly loaded image counts as dirty in batch mode
+source = image.get_layers()[0]
+known = images()
+report["ratio"] = {"status": call(image, source, mask_style="mask-5", aspect_ratio="9x16"),
+                   "names": names(image), "dirty": image.is_dirty()}
+new_images = list(images() - known)
+report["ratio"]["new_images"] = [[i.get_width(), i.get_height(), names(i), i.is_dirty()] for i in new_images]
+report["ratio"]["new"] = info(new_images[0].get_layers()[0]) if new_images else None
+for extra in new_images:
+    extra.delete()
+
+# The same shape, but placement "new-image" asked for.
+known = images()
+report["forced"] = {"status": call(image, source, mask_style="mask-5", placement="new-image"),
+                    "names": names(image)}
+new_images = list(images() - known)
+report["forced"]["new_images"] = [[i.get_width(), i.get_height(), names(i)] for i in new_images]
+for extra in new_images:
+    extra.delete()
+image.delete()
+portrait.delete()
+report["scratch_left"] = scratch_left()
+hm_write_report(report)
+'''
+
+
+def test_big_layer_template_and_new_image(run_gimp_batch, emu, profile):
+    template = PORTRAIT.read_bytes()
+    result = run_plugin(run_gimp_batch, emu, profile, SHAPES_RUN, files={"template.png": template})
+    report = result.report
+    tasks = list(emu.tasks.values())
+
+    big = report["big"]
+    assert big["status"][0] == "success", big["status"]
+    assert big["new"]["size"] == big["source"]["size"] == [5000, 3000] and big["new"]["offsets"] == [0, 0]
+    assert big["source_same"]
+    assert tasks[0].image_size == (4095, 2457), "the upload was not fitted to the 4095 px limit"
+
+    template_case = report["template"]
+    assert template_case["status"][0] == "success", template_case["status"]
+    assert template_case["new"]["name"] == "Halloween Mask (template)"
+    assert template_case["new"]["provenance"]["style"] == "template"
+    assert tasks[1].template_used and tasks[1].mask_style is None
+    submit = [r for r in emu.requests if r.route == "submit"][1]
+    assert submit.file_sizes.get("image_template") == len(template), "the template was re-encoded needlessly"
+
+    ratio = report["ratio"]
+    assert ratio["status"][0] == "success", ratio["status"]
+    assert len(ratio["names"]) == 1 and not ratio["dirty"], "the source image changed"
+    (width, height, layer_names, _dirty), = ratio["new_images"]
+    assert abs(width / height - 9 / 16) < 0.01 and layer_names == ["Halloween Mask 5"]
+    assert ratio["new"]["provenance"]["aspect_ratio"] == "9:16"
+    assert tasks[2].aspect_ratio == "9:16"
+
+    forced = report["forced"]
+    assert forced["status"][0] == "success" and len(forced["names"]) == 1
+    assert forced["new_images"] == [[512, 512, ["Halloween Mask 5"]]]
+    assert report["scratch_left"] == []
+    assert_no_traceback(result.log)
+
+
+ERRORS_RUN = r'''
+report = {}
+settings = os.environ["HALLOWEEN_MASK_SETTINGS"]
+
+
+def store_key(key):
+    os.makedirs(os.path.dirname(settings), exist_ok=True)
+    fd = os.open(settings, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"api_key": key}, handle)
+
+
+def attempt(label, image, layer, **args):
+    before_names, before = names(image), digest(layer)
+    start = time.monotonic()
+    status, message = call(image, layer, **args)
+    report[label] = {"status": status, "message": message, "seconds": time.monotonic() - start,
+                     "unchanged": names(image) == before_names and digest(layer) == before,
+                     "dirty": image.is_dirty(), "scratch_left": scratch_left()}
+
+
+image = hm_load("portrait.png")
+layer = image.get_layers()[0]
+image.clean_all()
+if os.path.exists(settings):
+    os.unlink(settings)
+attempt("no_key", image, layer, mask_style="mask-1")
+store_key("not-the-right-key")
+attempt("bad_key", image, layer, mask_style="mask-1")
+store_key(os.environ["HM_GOOD_KEY"])
+emulator({"credits": 0})
+attempt("no_credits", image, layer, mask_style="mask-1")
+emulator({"credits": 10000, "failure": "poll_error"})
+attempt("server_500", image, layer, mask_style="mask-1")
+emulator({"failure": None, "processing_seconds": 30.0})
+attempt("timeout", image, layer, mask_style="mask-1", deadline=2)
+emulator({"processing_seconds": 0.0})
+blank = Gimp.Image.new(400, 300, Gimp.ImageBaseType.RGB)
+plain = Gimp.Layer.new(blank, "plain", 400, 300, Gimp.ImageType.RGB_IMAGE, 100, Gimp.LayerMode.NORMAL)
+blank.insert_layer(plain, None, 0)
+blank.clean_all()
+attempt("no_face", blank, plain, mask_style="mask-1")
+blank.delete()
+# After all that, a normal run still works.
+attempt("recovered", image, layer, mask_style="mask-1")
+image.delete()
+hm_write_report(report)
+'''
+
+EXPECTED_ERRORS = {
+    "no_key": ("calling-error", "No AILabTools API key is configured"),
+    "bad_key": ("execution-error", "The API key was rejected"),
+    "no_credits": ("execution-error", "out of API credits"),
+    "server_500": ("execution-error", "had an internal problem"),
+    "timeout": ("execution-error", "did not finish in time"),
+    "no_face": ("execution-error", "No usable face was found"),
+}
+
+
+def test_errors_leave_the_image_as_it_was(run_gimp_batch, emu, profile):
+    result = run_plugin(run_gimp_batch, emu, profile, ERRORS_RUN, key_in_env=False, HM_GOOD_KEY=SECRET_KEY)
+    report = result.report
+    for label, (status, words) in EXPECTED_ERRORS.items():
+        case = report[label]
+        assert case["status"] == status, (label, case)
+        assert words in case["message"], (label, case["message"])
+        assert case["unchanged"] and not case["dirty"], f"{label}: the image or its undo history changed"
+        assert case["scratch_left"] == [], f"{label}: temp files left: {case['scratch_left']}"
+        assert "Traceback" not in case["message"]
+    assert "AILAB_API_KEY" in report["no_key"]["message"]
+    assert report["timeout"]["seconds"] < 15
+    assert report["recovered"]["status"] == "success"
+    assert SECRET_KEY not in result.log and "not-the-right-key" not in result.log
+    assert_no_traceback(result.log)

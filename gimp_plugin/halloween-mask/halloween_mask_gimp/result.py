@@ -9,42 +9,47 @@ from halloween_mask.placement import PARASITE_NAME, place_result
 
 
 def insert_result(
-    path: Path, image: Gimp.Image, source: Gimp.Layer, name: str, provenance: bytes, new_image: bool
+    path: Path,
+    size: tuple[int, int],
+    image: Gimp.Image,
+    source: Gimp.Layer,
+    name: str,
+    provenance: bytes,
+    new_image: bool,
 ) -> Gimp.Layer:
-    """Load ``path`` and place it; returns the new layer (in ``image`` or in a new image).
+    """Place the ``size`` result in ``path``; returns the new layer (in ``image`` or a new image).
 
-    Over the source: directly above it in the same group, at its offsets, scaled to its size;
+    Over the source: directly above it in the same group, at its offsets, scaled to its size,
     all of it one undo step. A result of another shape, a forced new image, or a source that
-    was closed or deleted meanwhile gives a new image instead.
+    was closed or deleted meanwhile gives a new image instead; the source image is then untouched.
     """
     gfile = Gio.File.new_for_path(str(path))
-    if image.is_valid() and source.is_valid() and not new_image:
-        layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, gfile)
-        size = (source.get_width(), source.get_height())
-        placement = place_result(size, (layer.get_width(), layer.get_height()))
+    if image.is_valid() and source.is_valid():
+        placement = place_result((source.get_width(), source.get_height()), size, new_image)
         if placement.target == "layer":
-            _insert_over(image, source, layer, name, provenance)
-            return layer
-        layer.delete()  # never inserted: not part of the image or its undo history
+            return _insert_over(gfile, image, source, name, provenance)
     return _open_as_image(gfile, name, provenance)
 
 
-def _insert_over(image: Gimp.Image, source: Gimp.Layer, layer: Gimp.Layer, name: str, provenance: bytes) -> None:
+def _insert_over(gfile: Gio.File, image: Gimp.Image, source: Gimp.Layer, name: str, provenance: bytes) -> Gimp.Layer:
     _ok, x, y = source.get_offsets()
+    width, height = source.get_width(), source.get_height()
     Gimp.context_push()
     image.undo_group_start()
     try:
         Gimp.context_set_interpolation(Gimp.InterpolationType.CUBIC)
+        layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, gfile)
         layer.set_name(name)
         image.insert_layer(layer, source.get_parent(), image.get_item_position(source))
-        if (layer.get_width(), layer.get_height()) != (source.get_width(), source.get_height()):
-            layer.scale(source.get_width(), source.get_height(), False)
+        if (layer.get_width(), layer.get_height()) != (width, height):
+            layer.scale(width, height, False)
         layer.set_offsets(x, y)
         layer.attach_parasite(_parasite(provenance))
         image.set_selected_layers([layer])
     finally:
         image.undo_group_end()
         Gimp.context_pop()
+    return layer
 
 
 def _open_as_image(gfile: Gio.File, name: str, provenance: bytes) -> Gimp.Layer:
