@@ -7,15 +7,12 @@ emulator runs in this process on 127.0.0.1 and records what the plug-in sent.
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from gimp_runner import GimpProfile
 from halloween_mask.emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 
-REPO = Path(__file__).resolve().parents[2]
 # What the plug-in imports from the shared package (besides what the client imports itself).
 PLUGIN_MODULES = ("upload_plan", "placement", "tempfiles", "timing")
 
@@ -33,12 +30,7 @@ def fresh_emulator(emu):
 
 @pytest.fixture(scope="module")
 def profile(gimp_profile: GimpProfile) -> GimpProfile:
-    """The session's installed profile; modules the installer does not bundle yet are added so the
-    plug-in itself can be tested (test_installed_bundle_... reports the gap)."""
-    vendor = gimp_profile.plugin_dir / "vendor" / "halloween_mask"
-    for name in PLUGIN_MODULES:
-        if not (vendor / f"{name}.py").is_file():
-            shutil.copyfile(REPO / "shared" / "halloween_mask" / f"{name}.py", vendor / f"{name}.py")
+    """The session's profile, with the plug-in installed by the real installer."""
     return gimp_profile
 
 
