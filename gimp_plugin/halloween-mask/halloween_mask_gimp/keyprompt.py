@@ -6,7 +6,8 @@ import gi
 
 gi.require_version("Gtk", "3.0")
 gi.require_version("GimpUi", "3.0")
-from gi.repository import GimpUi, Gtk  # noqa: E402
+gi.require_version("Pango", "1.0")
+from gi.repository import GimpUi, Gtk, Pango  # noqa: E402
 from halloween_mask.errors import KEYS_URL  # noqa: E402
 
 
@@ -23,7 +24,9 @@ def ask_api_key(settings_file: str) -> str | None:
         f"Create one at {KEYS_URL}\n"
         f"It is stored only in {settings_file} (readable by you alone)."
     )
-    box.pack_start(Gtk.Label(label=text, xalign=0.0, selectable=True), False, False, 0)
+    label = Gtk.Label(label=text, xalign=0.0, selectable=True, wrap=True,
+                      wrap_mode=Pango.WrapMode.WORD_CHAR, max_width_chars=60)
+    box.pack_start(label, False, False, 0)
     entry = Gtk.Entry(visibility=False, activates_default=True, width_chars=40)
     entry.set_placeholder_text("API key")
     box.pack_start(entry, False, False, 0)

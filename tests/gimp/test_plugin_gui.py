@@ -1,0 +1,220 @@
+"""The plug-in as a person uses it: full GIMP 3 under Xvfb, driven through the real menus.
+
+One session walks the first run in a fresh profile: Filters ▸ AI ▸ Halloween Mask… opens the
+dialog, a style is picked from the list, OK asks for the API key (none is configured yet),
+the result arrives as a new layer, Ctrl+Z removes it in one step, and Filters ▸ Repeat Last
+runs again with the remembered style and no dialog. Screenshots of the menu, the dialog, the
+style list, the progress and the result are saved in artifacts/gimp-e2e/.
+"""
+
+from __future__ import annotations
+
+import stat
+import time
+
+import pytest
+from gimp_runner import ARTIFACTS, GuiSession
+from halloween_mask.emulator import Emulator, EmulatorConfig
+from plugin_batch import PLUGIN_LIB, PORTRAIT, PROC, SECRET_KEY, plugin_env
+
+DIALOG_TITLE = "^Halloween Mask$"
+KEY_PROMPT_TITLE = "^Halloween Mask: API key$"
+FILTERS_MENU_STEPS = 8  # File, Edit, Select, View, Image, Layer, Colors, Tools, Filters
+PICKED_STYLE = 3  # two steps down from the default, Mask 1
+POLL_GAP = 6.0  # seconds; longer than the client's longest pause between polls (5 s)
+# The status bar's Cancel button, from the image window's bottom right corner (the docks to its
+# right have a fixed width).
+STATUS_CANCEL_FROM_RIGHT, STATUS_CANCEL_FROM_BOTTOM = 282, 19
+
+# The batch code opens the portrait in a window, then answers "snap" flags with the image's
+# state until the host sets "quit".
+SESSION = PLUGIN_LIB + r'''
+image = hm_load("portrait.png")
+image.clean_all()
+source = image.get_layers()[0]
+Gimp.Display.new(image)
+Gimp.displays_flush()
+seq = 0
+
+
+def snap():
+    global seq
+    seq += 1
+    hm_write_report({"seq": seq, "names": names(image), "dirty": image.is_dirty(),
+                     "selected": [layer.get_name() for layer in image.get_selected_layers()],
+                     "source": digest(source), "top": info(image.get_layers()[0]),
+                     "scratch_left": scratch_left()})
+
+
+while not os.path.exists(hm_path("quit")):
+    if os.path.exists(hm_path("snap")):
+        os.remove(hm_path("snap"))
+        snap()
+    time.sleep(0.1)
+'''
+
+
+class Person:
+    """Drives one GUI session the way a person would, with the keyboard."""
+
+    def __init__(self, session: GuiSession) -> None:
+        self.session = session
+        self.image_window = ""
+        self.seq = 0
+
+    def snapshot(self) -> dict:
+        """The image's state as GIMP reports it now."""
+        self.seq += 1
+        self.session.flag("snap")
+        return self.session.wait_for(
+            lambda: (report := self.session.report()).get("seq") == self.seq and report, "a snapshot"
+        )
+
+    def open_from_filters_menu(self) -> str:
+        """Filters ▸ AI ▸ Halloween Mask… (AI is the last Filters entry); returns the dialog window."""
+        s = self.session
+        s.key("F10", wid=self.image_window, delay=0.5)
+        s.key(*["Right"] * FILTERS_MENU_STEPS)
+        s.key("Up", delay=0.3)
+        s.key("Right", delay=0.8)
+        s.screenshot("menu")
+        s.key("Return", delay=0.5)
+        dialog = s.find_window(DIALOG_TITLE, timeout=30)
+        s.move(dialog, 700, 60)  # no window manager: dialogs open at 0,0 over the menu bar
+        return dialog
+
+    def pick_style(self, dialog: str, steps_down: int) -> None:
+        """Open the style list with its mnemonic (Alt+Y, Space) and move ``steps_down`` entries."""
+        s = self.session
+        s.key("alt+y", wid=dialog, delay=0.3)
+        s.key("space", delay=1.0)
+        s.screenshot("styles")
+        s.key(*["Down"] * steps_down, "Return", delay=0.3)
+
+    def cancel_from_status_bar(self) -> None:
+        """Click the Cancel button that the status bar shows beside the progress bar."""
+        geometry = self.session.xdotool("getwindowgeometry", "--shell", self.image_window)
+        size = dict(line.split("=") for line in geometry.splitlines())
+        x, y = int(size["WIDTH"]) - STATUS_CANCEL_FROM_RIGHT, int(size["HEIGHT"]) - STATUS_CANCEL_FROM_BOTTOM
+        self.session.click(self.image_window, x, y)
+
+    def wait_for_results(self, count: int, timeout: float = 90.0) -> None:
+        self.session.wait_for(
+            lambda: self.session.log().count("[halloween-mask] inserted layer") >= count,
+            f"{count} inserted layer(s)",
+            timeout,
+        )
+
+
+def polls_of(emu: Emulator) -> list:
+    return [request for request in emu.requests if request.route == "poll"]
+
+
+@pytest.fixture
+def emu():
+    with Emulator(EmulatorConfig(api_keys={SECRET_KEY}, processing_seconds=4.0)) as emulator:
+        yield emulator
+
+
+def test_first_run_from_the_filters_menu(gui_session, make_gimp_profile, emu):
+    profile = make_gimp_profile()  # fresh: no stored key, no last values
+    settings = profile.dir.host / "home" / "halloween-mask-settings.json"
+    env = plugin_env(emu.base_url, f"{profile.home_inside}/{settings.name}", key_in_env=False)
+    session = gui_session(SESSION, env=env, files={"portrait.png": PORTRAIT}, profile=profile)
+    person = Person(session)
+    start = person.snapshot()
+    assert start["names"] == ["Background"] and not start["dirty"]
+    person.image_window = session.image_window(timeout=90)
+    time.sleep(2)  # docks and brushes are still loading
+
+    # The dialog opens from the real menu and lists the styles; pick one that is not the default.
+    dialog = person.open_from_filters_menu()
+    session.screenshot("dialog", dialog)
+    person.pick_style(dialog, PICKED_STYLE - 1)
+    session.screenshot("dialog-style-picked", dialog)
+    session.key("alt+o", wid=dialog, delay=1.0)
+
+    # First run: no key anywhere, so the plug-in asks for it (masked entry) and stores it.
+    prompt = session.find_window(KEY_PROMPT_TITLE, timeout=30)
+    session.move(prompt, 300, 200)
+    session.screenshot("api-key-prompt")
+    session.focus(prompt)
+    session.xdotool("type", "--delay", "10", SECRET_KEY)
+    session.screenshot("api-key-typed", prompt)  # the entry shows dots, not the key
+    session.key("Return", delay=2.0)
+    session.screenshot("progress")  # the status bar shows the task state and elapsed time
+
+    person.wait_for_results(1)
+    time.sleep(1)
+    session.screenshot("result")
+    after_ok = person.snapshot()
+    name = f"Halloween Mask {PICKED_STYLE}"
+    assert after_ok["names"] == [name, "Background"]
+    assert after_ok["selected"] == [name]
+    assert after_ok["top"]["size"] == [512, 512] and after_ok["top"]["offsets"] == [0, 0]
+    assert after_ok["top"]["provenance"]["style"] == PICKED_STYLE
+    assert after_ok["source"] == start["source"], "the source layer's pixels changed"
+    assert [task.mask_style for task in emu.tasks.values()] == [PICKED_STYLE]
+
+    # The key went to the settings file, readable only by its owner, and nowhere else.
+    assert SECRET_KEY in settings.read_text()
+    assert stat.S_IMODE(settings.stat().st_mode) == 0o600
+    last_values = profile.host / "plug-in-settings" / f"GimpProcedureConfigRun-{PROC}.last"
+    assert f'(mask-style "mask-{PICKED_STYLE}")' in last_values.read_text(), "GIMP did not remember the style"
+    leaks = [p for p in profile.host.rglob("*") if p.is_file() and SECRET_KEY.encode() in p.read_bytes()]
+    assert leaks == [], "the API key leaked into the GIMP profile"
+
+    # One undo step removes the result and leaves the image as it was.
+    session.key("ctrl+z", wid=person.image_window, delay=1.0)
+    undone = person.snapshot()
+    assert undone["names"] == ["Background"] and not undone["dirty"]
+    assert undone["source"] == start["source"]
+
+    # Filters ▸ Repeat Last runs with the remembered style, without the dialog or the key prompt.
+    emu.configure(processing_seconds=0.0)
+    session.key("ctrl+f", wid=person.image_window, delay=0.5)
+    person.wait_for_results(2, timeout=60)
+    repeated = person.snapshot()
+    assert repeated["names"] == [name, "Background"]
+    assert [task.mask_style for task in emu.tasks.values()] == [PICKED_STYLE, PICKED_STYLE]
+
+    assert session.close() == 0
+    log = session.log()
+    assert SECRET_KEY not in log
+    assert "Traceback" not in log, log[-4000:]
+    assert (ARTIFACTS / "dialog.png").is_file() and (ARTIFACTS / "result.png").is_file()
+
+
+def test_status_bar_cancel_leaves_the_image_as_it_was(gui_session, emu):
+    emu.configure(processing_seconds=3600.0)
+    settings = "/nonexistent/halloween-mask-settings.json"  # the key comes from the environment
+    session = gui_session(SESSION, env=plugin_env(emu.base_url, settings), files={"portrait.png": PORTRAIT})
+    person = Person(session)
+    start = person.snapshot()
+    person.image_window = session.image_window(timeout=90)
+    time.sleep(2)
+
+    dialog = person.open_from_filters_menu()
+    session.key("alt+o", wid=dialog, delay=0.5)
+    session.wait_for(lambda: emu.tasks, "the task to reach the service", 60)
+    time.sleep(1)
+    session.screenshot("cancel-before")
+    person.cancel_from_status_bar()
+    time.sleep(1)
+    session.screenshot("cancel-after")
+    polls = len(polls_of(emu))
+    time.sleep(POLL_GAP)
+    assert len(polls_of(emu)) == polls, "the plug-in still polls after Cancel"
+    cancelled = person.snapshot()
+    assert cancelled["names"] == start["names"] == ["Background"]
+    assert not cancelled["dirty"] and cancelled["source"] == start["source"]
+
+    # GIMP stays usable: the next run works and sweeps the killed run's scratch file.
+    emu.configure(processing_seconds=0.0)
+    dialog = person.open_from_filters_menu()
+    session.key("alt+o", wid=dialog, delay=0.5)
+    person.wait_for_results(1, timeout=60)
+    done = person.snapshot()
+    assert done["names"] == ["Halloween Mask 1", "Background"]
+    assert done["scratch_left"] == []
+    assert session.close() == 0
