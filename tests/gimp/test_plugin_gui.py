@@ -1,10 +1,12 @@
 """The plug-in as a person uses it: full GIMP 3 under Xvfb, driven through the real menus.
 
-One session walks the first run in a fresh profile: Filters ▸ AI ▸ Halloween Mask… opens the
+The first session walks the first run in a fresh profile: Filters ▸ AI ▸ Halloween Mask… opens the
 dialog, a style is picked from the list, OK asks for the API key (none is configured yet),
 the result arrives as a new layer, Ctrl+Z removes it in one step, and Filters ▸ Repeat Last
-runs again with the remembered style and no dialog. Screenshots of the menu, the dialog, the
-style list, the progress and the result are saved in artifacts/gimp-e2e/.
+runs again with the remembered style and no dialog. The second shows a failure in GIMP's
+message dialog and cancels a run from the status bar, with the image left as it was. Screenshots
+of the menu, the dialog, the style list, the key prompt, the progress, the result, the error
+message and the cancel are saved in artifacts/gimp-e2e/.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from halloween_mask.emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, PROC, SECRET_KEY, plugin_env
 
 DIALOG_TITLE = "^Halloween Mask$"
+ERROR_DIALOG_TITLE = "^GIMP Message$"
 KEY_PROMPT_TITLE = "^Halloween Mask: API key$"
 FILTERS_MENU_STEPS = 8  # File, Edit, Select, View, Image, Layer, Colors, Tools, Filters
 PICKED_STYLE = 3  # two steps down from the default, Mask 1
@@ -185,8 +188,8 @@ def test_first_run_from_the_filters_menu(gui_session, make_gimp_profile, emu):
     assert (ARTIFACTS / "dialog.png").is_file() and (ARTIFACTS / "result.png").is_file()
 
 
-def test_status_bar_cancel_leaves_the_image_as_it_was(gui_session, emu):
-    emu.configure(processing_seconds=3600.0)
+def test_an_error_or_a_cancel_leaves_the_image_as_it_was(gui_session, emu):
+    emu.configure(api_keys={"another-key"})  # the key GIMP has is rejected
     settings = "/nonexistent/halloween-mask-settings.json"  # the key comes from the environment
     session = gui_session(SESSION, env=plugin_env(emu.base_url, settings), files={"portrait.png": PORTRAIT})
     person = Person(session)
@@ -194,6 +197,18 @@ def test_status_bar_cancel_leaves_the_image_as_it_was(gui_session, emu):
     person.image_window = session.image_window(timeout=90)
     time.sleep(2)
 
+    # A failure is shown to the person in GIMP's message dialog; the image is untouched.
+    dialog = person.open_from_filters_menu()
+    session.key("alt+o", wid=dialog, delay=0.5)
+    message = session.find_window(ERROR_DIALOG_TITLE, timeout=60)
+    session.screenshot("error-message")
+    session.key("Return", wid=message, delay=0.5)
+    failed = person.snapshot()
+    assert failed["names"] == start["names"] == ["Background"]
+    assert not failed["dirty"] and failed["source"] == start["source"] and failed["scratch_left"] == []
+
+    # Status-bar Cancel while the service works: polling stops, the image is untouched.
+    emu.configure(api_keys={SECRET_KEY}, processing_seconds=3600.0)
     dialog = person.open_from_filters_menu()
     session.key("alt+o", wid=dialog, delay=0.5)
     session.wait_for(lambda: emu.tasks, "the task to reach the service", 60)
@@ -218,3 +233,4 @@ def test_status_bar_cancel_leaves_the_image_as_it_was(gui_session, emu):
     assert done["names"] == ["Halloween Mask 1", "Background"]
     assert done["scratch_left"] == []
     assert session.close() == 0
+    assert "Traceback" not in session.log()
