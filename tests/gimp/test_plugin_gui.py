@@ -40,13 +40,18 @@ Gimp.displays_flush()
 seq = 0
 
 
+def parasite_text(parasite):
+    return bytes(b % 256 for b in parasite.get_data()).decode(errors="replace")  # get_data() gives signed chars
+
+
 def snap():
     global seq
     seq += 1
     hm_write_report({"seq": seq, "names": names(image), "dirty": image.is_dirty(),
                      "selected": [layer.get_name() for layer in image.get_selected_layers()],
                      "source": digest(source), "top": info(image.get_layers()[0]),
-                     "scratch_left": scratch_left()})
+                     "scratch_left": scratch_left(),
+                     "parasites": {n: parasite_text(image.get_parasite(n)) for n in image.get_parasite_list()}})
 
 
 while not os.path.exists(hm_path("quit")):
@@ -166,6 +171,10 @@ def test_first_run_from_the_filters_menu(gui_session, make_gimp_profile, emu):
     assert f'(mask-style "mask-{PICKED_STYLE}")' in last_values.read_text(), "GIMP did not remember the style"
     leaks = [p for p in profile.host.rglob("*") if p.is_file() and SECRET_KEY.encode() in p.read_bytes()]
     assert leaks == [], "the API key leaked into the GIMP profile"
+    # GIMP also keeps the last values in a persistent image parasite, saved inside the XCF.
+    image_last_values = after_ok["parasites"][f"GimpProcedureConfigRun-{PROC}-last"]
+    assert f"mask-{PICKED_STYLE}" in image_last_values
+    assert not [name for name, text in after_ok["parasites"].items() if SECRET_KEY in text]
 
     # One undo step removes the result and leaves the image as it was.
     session.key("ctrl+z", wid=person.image_window, delay=1.0)
