@@ -1,4 +1,5 @@
-"""Test helpers shared by every test module: test portraits, the emulator's key, a raw-HTTP client for it.
+"""Test helpers shared by every test module: test portraits, the emulator's key, a raw-HTTP client for it,
+and what it takes to reach an emulator in another process (a free port, waiting until it serves).
 
 Kept out of conftest.py so that test modules can import them by a unique name (tests/gimp has a
 conftest.py of its own).
@@ -8,6 +9,8 @@ conftest.py of its own).
 from __future__ import annotations
 
 import io
+import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +88,20 @@ class EmulatorApi:
         return response.json()["task_id"]
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on right now, for an emulator started in another process."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_serving(api: EmulatorApi, seconds: float = 20.0) -> None:
+    """Block until the emulator behind ``api`` answers (a credits query), or fail the test."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            api.credits()
+            return
+        except requests.ConnectionError:
+            assert time.monotonic() < deadline, f"the emulator at {api.base_url} did not start"
+            time.sleep(0.1)

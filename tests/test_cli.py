@@ -7,13 +7,14 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
-from emulator_support import API_KEY
-from halloween_mask.cli import main
-from halloween_mask.emulator import Emulator, Failure
+from emulator_support import API_KEY, EmulatorApi, free_port, wait_until_serving
+from halloween_mask.cli import DEFAULT_JOBS, main
+from halloween_mask.emulator import Emulator, Failure, Fault
 from halloween_mask.emulator.detect import find_face
 from PIL import Image
 
@@ -49,17 +50,44 @@ def test_offline_apply_paints_a_mask_over_the_face(portrait_path: Path, tmp_path
     assert outside < 0.1, f"{outside:.0%} of the picture outside the face was painted over"
 
 
-def test_several_inputs_go_to_a_folder_concurrently(service: Emulator, portrait_path: Path, tmp_path: Path) -> None:
-    inputs = []
-    for name in ("anna", "bert", "carl"):
-        copy = tmp_path / f"{name}.png"
-        copy.write_bytes(portrait_path.read_bytes())
-        inputs.append(str(copy))
+def _copies(portrait_path: Path, folder: Path, names: Sequence[str]) -> list[str]:
+    """The test portrait under several names, as a user's batch of photos."""
+    for name in names:
+        (folder / f"{name}.png").write_bytes(portrait_path.read_bytes())
+    return [str(folder / f"{name}.png") for name in names]
+
+
+def _most_tasks_in_flight(emulator: Emulator) -> int:
+    """The most tasks that were between their submit and their result download at one moment."""
+    downloaded = {r.path.split("/")[2]: r.time for r in emulator.requests if r.route == "result"}
+    events = [(t.created, 1) for t in emulator.tasks.values()] + [(end, -1) for end in downloaded.values()]
+    in_flight = most = 0
+    for _, change in sorted(events):  # at equal times a download (-1) sorts before a submit (+1)
+        in_flight += change
+        most = max(most, in_flight)
+    return most
+
+
+def test_several_inputs_go_to_a_folder(service: Emulator, portrait_path: Path, tmp_path: Path) -> None:
+    inputs = _copies(portrait_path, tmp_path, ("anna", "bert", "carl"))
     out = tmp_path / "results"
     assert main(["apply", *inputs, "--style", "12", "-j", "3", "-o", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["anna.mask12.png", "bert.mask12.png", "carl.mask12.png"]
     assert {t.mask_style for t in service.tasks.values()} == {12}
     assert len(service.tasks) == 3
+
+
+@pytest.mark.parametrize(("jobs_option", "bound"), [(["-j", "2"], 2), ([], DEFAULT_JOBS)])
+def test_several_inputs_run_concurrently_but_at_most_jobs_at_once(
+    service: Emulator, portrait_path: Path, tmp_path: Path, jobs_option: list[str], bound: int
+) -> None:
+    inputs = _copies(portrait_path, tmp_path, [f"guest{n}" for n in range(bound + 3)])
+    # Each task's first poll takes 0.4 s, so tasks that run together overlap for certain.
+    service.configure(faults=(Fault("latency", route="poll", seconds=0.4, count=len(inputs)),))
+    out = tmp_path / "results"
+    assert main(["apply", *inputs, "--style", "9", *jobs_option, "-o", str(out)]) == 0
+    assert len(list(out.iterdir())) == len(service.tasks) == len(inputs)
+    assert _most_tasks_in_flight(service) == bound
 
 
 def test_template_and_aspect_ratio_reach_the_service(service: Emulator, portrait_path: Path, tmp_path: Path) -> None:
@@ -166,6 +194,38 @@ def test_set_key_writes_a_private_settings_file(
     assert main(["set-key"]) == 0
     assert stat.S_IMODE(settings.stat().st_mode) == 0o600
     assert "secret-key-123" not in capsys.readouterr().err
+
+
+def test_the_emulator_command_serves_until_terminated(
+    portrait_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port, key = free_port(), "shell-key"
+    command = [sys.executable, "-m", "halloween_mask.cli", "emulator", "--port", str(port), "--key", key]
+    process = subprocess.Popen([*command, "--credits", "450"], stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_serving(EmulatorApi(base, key=key))
+        monkeypatch.setenv("AILAB_API_BASE", base)
+        monkeypatch.setenv("AILAB_API_KEY", key)
+        monkeypatch.setenv("HALLOWEEN_MASK_SETTINGS", str(tmp_path / "settings.json"))
+        assert main(["check"]) == 0
+        assert "credits:   450 " in capsys.readouterr().out
+        out = tmp_path / "spooky.png"
+        assert main(["apply", str(portrait_path), "--style", "7", "-o", str(out)]) == 0
+        with Image.open(out) as result:
+            assert result.size == (512, 512)
+        monkeypatch.setenv("AILAB_API_KEY", "not-the-key")
+        assert main(["check"]) == 1  # only the --key given is accepted
+    finally:
+        process.terminate()
+        try:
+            _, err = process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    assert process.returncode == 0, err
+    assert f"AILAB_API_BASE={base} AILAB_API_KEY={key}" in err  # what it tells the user to export
+    assert "Emulator stopped." in err and "Traceback" not in err
 
 
 def test_console_script_is_installed() -> None:

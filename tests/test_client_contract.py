@@ -9,12 +9,13 @@ import time
 
 import pytest
 import requests
-from client_support import RecordingClock, fast_client, tiny_server
+from client_support import FAST_RETRY, RecordingClock, fast_client, tiny_server
 from halloween_mask.client import CancelToken, Client, Progress, TaskState, _file_part
 from halloween_mask.emulator import Emulator, Failure, Fault
 from halloween_mask.errors import (
     AuthError,
     CancelledError,
+    DamagedDownloadError,
     DeadlineExceededError,
     InvalidArgumentError,
     NetworkError,
@@ -28,7 +29,7 @@ from halloween_mask.errors import (
     TooLargeError,
     UnsupportedFormatError,
 )
-from halloween_mask.imageformat import read_image_info
+from halloween_mask.imageformat import check_complete, read_image_info
 from halloween_mask.styles import ASPECT_RATIOS
 from halloween_mask.transport import Timeouts
 from PIL import Image
@@ -126,6 +127,29 @@ def test_poll_429_honours_retry_after(emulator: Emulator, portrait_bytes: bytes)
     assert max(clock.sleeps) >= 0.4 and time.monotonic() - started >= 0.4
 
 
+def test_retry_after_on_a_pending_poll_paces_the_next_poll(emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(processing_seconds=0.3, poll_retry_after=0.6)
+    clock = RecordingClock()
+    with fast_client(emulator.base_url, clock=clock) as client:  # would poll every 0.05 s on its own
+        task_id = client.submit(portrait_bytes, mask_style=2)
+        events: list[Progress] = []
+        assert client.wait(task_id, on_progress=events.append)
+    assert [e.state for e in events] == [TaskState.PROCESSING, TaskState.DONE]
+    assert emulator.tasks[task_id].polls == 2
+    assert events[1].elapsed - events[0].elapsed >= 0.6 - 0.05 and max(clock.sleeps) >= 0.5
+
+
+def test_retry_after_on_a_pending_poll_is_bounded_by_the_deadline(emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(processing_seconds=0.2, poll_retry_after=60)
+    with fast_client(emulator.base_url, deadline=1.0) as client:
+        task_id = client.submit(portrait_bytes, mask_style=2)
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceededError) as caught:
+            client.wait(task_id)
+    assert 0.9 <= time.monotonic() - started < 1.5  # the deadline holds; no poll sooner than asked
+    assert emulator.tasks[task_id].polls == 1 and caught.value.task_id == task_id
+
+
 def test_retry_after_beyond_the_deadline_gives_up_with_the_error(emulator: Emulator, portrait_bytes: bytes) -> None:
     emulator.configure(faults=(Fault.error("EXCEEDING_LIMITS", route="poll", count=5, retry_after=60),))
     with fast_client(emulator.base_url, deadline=2.0) as client:
@@ -151,6 +175,36 @@ def test_download_5xx_and_truncation_are_retried(client: Client, emulator: Emula
     result = client.apply(portrait_bytes, mask_style=4)
     assert read_image_info(result.images[0]).format == "png"
     assert len(routes(emulator, "result")) == 3
+
+
+def test_a_download_cut_short_is_fetched_again(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
+    emulator.configure(faults=(Fault("cut", route="result", count=1),))  # 200, half the file, a matching length
+    result = client.apply(portrait_bytes, mask_style=4)
+    assert check_complete(result.images[0]).format == "png"
+    assert [r.fault for r in routes(emulator, "result")] == ["cut", None]
+
+
+def test_a_download_always_cut_short_fails_with_advice(
+    client: Client, emulator: Emulator, portrait_bytes: bytes
+) -> None:
+    emulator.configure(faults=(Fault("cut", route="result", count=99),))
+    with pytest.raises(DamagedDownloadError) as caught:
+        client.apply(portrait_bytes, mask_style=4)
+    message = str(caught.value)
+    assert isinstance(caught.value, NetworkError) and caught.value.task_id in message
+    assert "cut short or damaged. Try again" in message and "ends inside" in message
+    assert len(routes(emulator, "result")) == FAST_RETRY.attempts
+
+
+@pytest.mark.parametrize(("fmt", "mime"), [("JPEG", "image/jpeg"), ("WEBP", "image/webp")])
+def test_jpeg_and_webp_downloads_cut_short_are_refused(client: Client, fmt: str, mime: str) -> None:
+    whole = io.BytesIO()
+    Image.effect_noise((200, 200), 60).convert("RGB").save(whole, fmt)
+    cut = whole.getvalue()[: len(whole.getvalue()) * 3 // 4]
+    with tiny_server({"/r": (200, {"Content-Type": mime}, cut)}) as (base, seen):
+        with pytest.raises(DamagedDownloadError, match=fmt):
+            client.download(base + "/r")
+        assert len(seen) == FAST_RETRY.attempts
 
 
 def test_a_slow_download_completes(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
@@ -308,8 +362,10 @@ def test_download_size_cap(emulator: Emulator, portrait_bytes: bytes) -> None:
 
 def test_download_must_be_an_image(client: Client) -> None:
     page = (200, {"Content-Type": "image/png"}, b"<html>not an image</html>")
-    with tiny_server({"/r.png": page}) as (base, _), pytest.raises(TaskFailedError, match="not an image"):
-        client.download(base + "/r.png")
+    with tiny_server({"/r.png": page}) as (base, seen):
+        with pytest.raises(TaskFailedError, match="not an image"):
+            client.download(base + "/r.png")
+        assert len(seen) == 1  # not fetched again: it is no image at all, not one cut short
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/r.png", "javascript:alert(1)", "http:///x"])

@@ -145,6 +145,16 @@ def test_retry_after_header(emulator: Emulator, api: EmulatorApi, portrait_bytes
     assert_envelope(api.submit(portrait_bytes, mask_style="7"))
 
 
+def test_retry_after_on_pending_polls(emulator: Emulator, api: EmulatorApi, portrait_bytes: bytes) -> None:
+    emulator.configure(processing_seconds=0.3, poll_retry_after=1.5)
+    task_id = api.task_id(portrait_bytes)
+    pending = api.poll(task_id)
+    assert pending.json()["task_status"] == 1 and pending.headers["Retry-After"] == "1.5"
+    time.sleep(0.3)
+    done = api.poll(task_id)
+    assert done.json()["task_status"] == 2 and "Retry-After" not in done.headers
+
+
 def test_faults_only_hit_their_route(emulator: Emulator, api: EmulatorApi) -> None:
     emulator.configure(faults=[Fault.error("AI_SERVICE_ERROR", route="submit", count=5)])
     assert_envelope(api.credits())
@@ -196,6 +206,16 @@ def test_truncated_json(emulator: Emulator, api: EmulatorApi) -> None:
     emulator.configure(faults=[Fault("truncate", route="credits")])
     with pytest.raises(requests.RequestException):
         api.credits()
+
+
+def test_cut_download(emulator: Emulator, api: EmulatorApi, portrait_bytes: bytes) -> None:
+    url = api.poll(api.task_id(portrait_bytes)).json()["data"]["result_urls"][0]
+    whole = requests.get(url, timeout=10).content
+    emulator.configure(faults=[Fault("cut", route="result")])
+    cut = requests.get(url, timeout=10)  # nothing in HTTP shows the loss
+    assert cut.status_code == 200 and int(cut.headers["Content-Length"]) == len(cut.content) == len(whole) // 2
+    assert whole.startswith(cut.content)
+    assert requests.get(url, timeout=10).content == whole
 
 
 def test_slow_download(emulator: Emulator, api: EmulatorApi, portrait_bytes: bytes) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
-from emulator_support import API_KEY, EmulatorApi
+from emulator_support import API_KEY, EmulatorApi, free_port, wait_until_serving
 from halloween_mask.emulator import Emulator, EmulatorConfig, serve_forever
 
 
@@ -56,14 +54,8 @@ def test_control_routes_can_be_switched_off(emulator: Emulator) -> None:
     assert requests.get(emulator.base_url + "/_emulator/state", timeout=5).status_code == 404
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_serve_forever_in_another_process(portrait_bytes: bytes) -> None:
-    port = _free_port()
+    port = free_port()
     code = (
         "from halloween_mask.emulator import EmulatorConfig, serve_forever\n"
         f"serve_forever(EmulatorConfig(api_keys=({API_KEY!r},)), port={port})\n"
@@ -71,14 +63,7 @@ def test_serve_forever_in_another_process(portrait_bytes: bytes) -> None:
     process = subprocess.Popen([sys.executable, "-c", code])
     try:
         api = EmulatorApi(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                api.credits()
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "the emulator did not start"
-                time.sleep(0.1)
+        wait_until_serving(api)
         task_id = api.task_id(portrait_bytes)
         url = api.poll(task_id).json()["data"]["result_urls"][0]
         assert url.startswith(f"http://127.0.0.1:{port}/results/")

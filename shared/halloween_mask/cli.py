@@ -13,6 +13,7 @@ import getpass
 import io
 import json
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -288,8 +289,14 @@ def _emulator(args: argparse.Namespace) -> int:
         f"Emulator on http://127.0.0.1:{args.port} (Ctrl+C to stop). Point clients at it with:\n"
         f"  export {ENV_BASE}=http://127.0.0.1:{args.port} {ENV_KEY}={args.key[0] if args.key else 'any-key'}"
     )
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl+C
     serve_forever(config, port=args.port)
+    _say("Emulator stopped.")
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 # -- shared pieces ----------------------------------------------------------------------------------

@@ -16,13 +16,14 @@ from . import styles
 from .config import DEFAULT_BASE_URL, ApiKey, Settings, load_settings, validate_base_url
 from .errors import (
     CancelledError,
+    DamagedDownloadError,
     DeadlineExceededError,
     HalloweenMaskError,
     InvalidArgumentError,
     SettingsError,
     TaskFailedError,
 )
-from .imageformat import NotAnImageError, read_image_info
+from .imageformat import DamagedImageError, NotAnImageError, check_complete
 from .polling import PollSchedule
 from .preflight import check_upload
 from .responses import CreditPool, PollResult, TaskState, read_credits, read_poll, read_submit
@@ -191,19 +192,14 @@ class Client:
                     not_before = next(times)
 
     def download(self, url: str, *, cancel: CancelToken | None = None, deadline: float | None = None) -> bytes:
-        """The bytes of one result URL, checked to be a JPEG, PNG or WEBP image. No API key is sent."""
-        data = self.transport.fetch(
+        """The bytes of one result URL, checked to be a whole JPEG, PNG or WEBP image. No API key is sent."""
+        return self.transport.fetch(
             url,
             max_bytes=self.max_result_bytes,
             deadline=Deadline(self.clock, deadline or self.deadline),
             cancel=cancel or CancelToken(),
+            verify=_check_result,
         )
-        try:
-            info = read_image_info(data)
-        except NotAnImageError as exc:
-            raise TaskFailedError(f"the result file is not an image the plug-in can read ({exc})") from None
-        log.info("downloaded a %dx%d %s result (%d bytes)", info.width, info.height, info.format, len(data))
-        return data
 
     def apply(
         self,
@@ -238,6 +234,17 @@ class Client:
     def _auth(self) -> dict[str, str]:
         """The key header, built per API request (never session-wide, so result hosts never see it)."""
         return {KEY_HEADER: self._key.reveal(), "Accept": "application/json"}
+
+
+def _check_result(data: bytes) -> None:
+    """A result must be a whole image: one cut short or damaged is fetched again, anything else fails."""
+    try:
+        info = check_complete(data)
+    except DamagedImageError as exc:
+        raise DamagedDownloadError(f"the result file is not whole: {exc}") from None
+    except NotAnImageError as exc:
+        raise TaskFailedError(f"the result file is not an image the plug-in can read ({exc})") from None
+    log.info("downloaded a %dx%d %s result (%d bytes)", info.width, info.height, info.format, len(data))
 
 
 def _form_fields(mask_style: int | None, template: bytes | None, aspect_ratio: str) -> dict[str, str]:

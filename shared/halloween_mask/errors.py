@@ -135,6 +135,15 @@ class NetworkError(HalloweenMaskError):
     kind = ErrorKind.NETWORK
 
 
+class DamagedDownloadError(NetworkError):
+    """A result image arrived cut short or damaged, again and again (a flaky connection, proxy or cache)."""
+
+    advice = (
+        "The result image arrived cut short or damaged. Try again: a finished task can be fetched with its task id "
+        "for 24 hours. If it keeps happening, check your internet connection or proxy."
+    )
+
+
 class SubmitOutcomeUnknownError(NetworkError):
     """A submit was sent but its answer was lost: the task may exist and may be billed."""
 

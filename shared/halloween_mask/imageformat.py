@@ -1,12 +1,16 @@
-"""Recognise JPEG, PNG and WEBP by their bytes and read their size, without Pillow.
+"""Recognise JPEG, PNG and WEBP by their bytes, read their size and check they are whole, without Pillow.
 
 The GIMP plug-in runs on GIMP's own Python, which has no Pillow, so the pre-flight checks that
-guard every upload read headers by hand: just enough to know format, width and height.
+guard every upload read headers by hand: just enough to know format, width and height. Downloads
+are untrusted, so ``check_complete`` also walks the file's structure to its end marker: a file cut
+short on the way is caught before anyone tries to decode it.
 """
 
 from __future__ import annotations
 
 import struct
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # Limits as documented, read strictly so that either reading of "10 MB" and "less than 4096x4096"
@@ -37,6 +41,10 @@ class NotAnImageError(ValueError):
     """The bytes are not a JPEG, PNG or WEBP we can read the size of."""
 
 
+class DamagedImageError(NotAnImageError):
+    """The bytes begin as a JPEG, PNG or WEBP but are not whole: cut short, or damaged on the way."""
+
+
 def sniff_format(data: bytes) -> str | None:
     """``"jpeg"``, ``"png"``, ``"webp"`` by magic bytes, or ``None``."""
     if data[:3] == b"\xff\xd8\xff":
@@ -60,11 +68,26 @@ def read_image_info(data: bytes) -> ImageInfo:
             width, height = _webp_size(data)
         else:
             raise NotAnImageError("not a JPEG, PNG or WEBP image")
-    except (struct.error, IndexError) as exc:
-        raise NotAnImageError(f"damaged {fmt.upper()} header") from exc
+    except (struct.error, IndexError) as exc:  # a read past the end of the data
+        raise DamagedImageError(f"damaged {fmt.upper()} header: the data ends too soon") from exc
     if width <= 0 or height <= 0:
         raise NotAnImageError(f"{fmt.upper()} header gives an empty image")
     return ImageInfo(fmt, width, height)
+
+
+def check_complete(data: bytes) -> ImageInfo:
+    """``read_image_info``, and also that the file is whole; ``DamagedImageError`` if it is not.
+
+    PNG: every chunk fits and its CRC matches, up to IEND. JPEG: the scans end with the EOI marker.
+    WEBP: the data is as long as the RIFF header says, and its chunks fit in it. Bytes after the
+    end are ignored, as decoders do (some encoders append trailers).
+    """
+    info = read_image_info(data)
+    try:
+        _END_CHECKS[info.format](data)
+    except (struct.error, IndexError) as exc:
+        raise DamagedImageError(f"the {info.format.upper()} data ends too soon") from exc
+    return info
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -73,27 +96,67 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+def _png_end(data: bytes) -> None:
+    view = memoryview(data)  # CRCs over the chunks without copying them
+    pos = 8
+    while True:
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        end = pos + 12 + length
+        if end > len(data):
+            raise DamagedImageError(f"the PNG ends inside its {kind.decode('latin-1')} chunk, before IEND")
+        (crc,) = struct.unpack(">I", data[end - 4 : end])
+        if zlib.crc32(view[pos + 4 : end - 4]) != crc:
+            raise DamagedImageError(f"the PNG's {kind.decode('latin-1')} chunk is damaged (CRC mismatch)")
+        if kind == b"IEND":
+            return
+        pos = end
+
+
 _JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+_JPEG_SOS, _JPEG_EOI = 0xDA, 0xD9
+_JPEG_NO_LENGTH = {0x00, 0x01, 0xFF, *range(0xD0, 0xD8)}  # stuffed 0xFF, TEM, fill, RSTn
 
 
-def _jpeg_size(data: bytes) -> tuple[int, int]:
+def _jpeg_segments(data: bytes) -> Iterator[tuple[int, int, int]]:
+    """``(marker, offset, length)`` of each segment after SOI, up to and including the first SOS."""
     pos = 2
     while pos + 4 <= len(data):
         if data[pos] != 0xFF:
             raise NotAnImageError("JPEG marker expected")
         marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        if marker in (0x01, *range(0xD0, 0xD8)):  # markers without a length
-            pos += 2
+        if marker in _JPEG_NO_LENGTH:
+            pos += 1 if marker == 0xFF else 2
             continue
         (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        yield marker, pos, length
+        if marker == _JPEG_SOS:
+            return
+        pos += 2 + length
+    raise DamagedImageError("the JPEG ends before its image data")
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int]:
+    for marker, pos, _ in _jpeg_segments(data):
         if marker in _JPEG_SOF:
             height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
             return width, height
-        pos += 2 + length
     raise NotAnImageError("JPEG without a frame header")
+
+
+def _jpeg_end(data: bytes) -> None:
+    """After the first scan's header: entropy-coded data and marker segments, until EOI."""
+    *_, (_, pos, length) = _jpeg_segments(data)
+    pos += 2 + length
+    while (pos := data.find(b"\xff", pos)) >= 0 and pos + 1 < len(data):
+        marker = data[pos + 1]
+        if marker == _JPEG_EOI:
+            return
+        if marker in _JPEG_NO_LENGTH:  # inside scan data
+            pos += 1 if marker == 0xFF else 2
+            continue
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])  # DHT, SOS ... between progressive scans
+        pos += 2 + length
+    raise DamagedImageError("the JPEG ends before its end-of-image marker")
 
 
 def _webp_size(data: bytes) -> tuple[int, int]:
@@ -113,6 +176,22 @@ def _webp_size(data: bytes) -> tuple[int, int]:
         height = int.from_bytes(data[27:30], "little") + 1
         return width, height
     raise NotAnImageError("unknown WEBP chunk")
+
+
+def _webp_end(data: bytes) -> None:
+    (riff_size,) = struct.unpack("<I", data[4:8])
+    end = 8 + riff_size
+    if len(data) < end:
+        raise DamagedImageError(f"the WEBP is {len(data):,} bytes, but its RIFF header says {end:,}")
+    pos = 12
+    while pos < end:
+        (size,) = struct.unpack("<I", data[pos + 4 : pos + 8])
+        if pos + 8 + size > end:
+            raise DamagedImageError(f"the WEBP's {data[pos : pos + 4].decode('latin-1')} chunk overruns the file")
+        pos += 8 + size + (size & 1)  # chunks are padded to an even size
+
+
+_END_CHECKS = {"png": _png_end, "jpeg": _jpeg_end, "webp": _webp_end}
 
 
 def limit_problems(info: ImageInfo, size: int) -> list[str]:

@@ -137,8 +137,13 @@ class Transport:
         max_bytes: int,
         deadline: Deadline,
         cancel: CancelToken,
+        verify: Callable[[bytes], object] | None = None,
     ) -> bytes:
-        """The body of a result URL: a plain GET with no API key, http(s) only, streamed under ``max_bytes``."""
+        """The body of a result URL: a plain GET with no API key, http(s) only, streamed under ``max_bytes``.
+
+        ``verify`` checks each body received: a ``NetworkError`` it raises (a file cut short on the
+        way) is retried like a dropped connection; any other error is raised at once.
+        """
         host = urlsplit(url).hostname or "?"
         what = f"download from {host}"  # never the whole URL: it is a credential for 24 h
 
@@ -158,7 +163,13 @@ class Transport:
                         if self._retryable(response, peek=False):
                             raise _Retry(error, parse_retry_after(response.headers.get("Retry-After")))
                         raise error
-                    return self._read_capped(response, max_bytes, deadline, cancel)
+                    body = self._read_capped(response, max_bytes, deadline, cancel)
+                if verify is not None:
+                    try:
+                        verify(body)
+                    except NetworkError as error:
+                        raise _Retry(error) from None
+                return body
             raise ProtocolError(f"the result download was redirected more than {MAX_REDIRECTS} times")
 
         return self._attempts(attempt, what=what, safe=True, deadline=deadline, cancel=cancel)

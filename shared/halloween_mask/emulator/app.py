@@ -142,6 +142,8 @@ class EmulatorApp:
             return faults.slow(response, fault.seconds)
         if fault is not None and fault.kind == "truncate":
             return faults.truncate(response, request.environ)
+        if fault is not None and fault.kind == "cut":
+            return faults.cut(response)
         return response
 
     def _early_fault(self, fault: Fault, request: Request) -> Response | None:
@@ -266,9 +268,12 @@ class EmulatorApp:
                 return envelope.json_response(envelope.body(legacy=legacy, data={"task_status": 2, **data}))
             return envelope.json_response(envelope.body(legacy=legacy, task_status=2, data=data))
         if task.status < 2 or failure is None:
+            pacing = None if config.poll_retry_after is None else {"Retry-After": f"{config.poll_retry_after:g}"}
             if nested:
-                return envelope.json_response(envelope.body(legacy=legacy, data={"task_status": task.status}))
-            return envelope.json_response(envelope.body(legacy=legacy, task_status=task.status))
+                payload = envelope.body(legacy=legacy, data={"task_status": task.status})
+            else:
+                payload = envelope.body(legacy=legacy, task_status=task.status)
+            return envelope.json_response(payload, headers=pacing)
         return self._failed_poll(failure, legacy)
 
     @staticmethod

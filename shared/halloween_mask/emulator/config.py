@@ -44,6 +44,7 @@ FAULT_KINDS = (
     "drop",  # close the connection without any response
     "slow",  # send the normal body in small pieces spread over ``seconds``
     "truncate",  # announce the full Content-Length, send half the body, close
+    "cut",  # send half the body as if it were all of it (a matching Content-Length), as a broken cache would
     "malformed_json",  # 200 with a body that is not valid JSON
     "html",  # an HTML 502 page, as a proxy in front of the API would send
 )
@@ -129,6 +130,8 @@ class EmulatorConfig:
     distinct_urls: bool = False  # several URLs: distinct paths, or the same URL repeated
     result_extension: str = "png"  # the URL's extension; the body is always a PNG
     output_size: tuple[int, int] | None = None  # force the result's (width, height)
+    # Pacing: a Retry-After header (seconds) on polls of unfinished tasks; undocumented, so off by default
+    poll_retry_after: float | None = None
     # Failures
     no_face_at: Literal["poll", "submit"] = "poll"  # when a face-less image is reported
     poll_failure_mode: str = "poll_error"  # how a no-face task fails at poll time

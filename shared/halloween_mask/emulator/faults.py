@@ -77,6 +77,13 @@ def truncate(response: Response, environ: dict[str, Any]) -> Response:
     return _with_body(response, pieces(), len(data))
 
 
+def cut(response: Response) -> Response:
+    """The first half of the body, sent as if it were the whole of it."""
+    data = response.get_data()
+    half = data[: len(data) // 2]
+    return _with_body(response, iter((half,)), len(half))
+
+
 def _with_body(response: Response, body: Iterator[bytes], length: int) -> Response:
     out = Response(body, status=response.status_code, headers=list(response.headers.items()))
     out.headers["Content-Length"] = str(length)
