@@ -56,6 +56,7 @@ CLIENT_MODULES = (
     "responses",
     "polling",
     "client",
+    "pending",
     "preflight",
     "upload_plan",
     "placement",

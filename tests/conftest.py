@@ -5,6 +5,9 @@
 - ``emulator``: a started ``Emulator`` on 127.0.0.1 (free port) accepting the key ``API_KEY``,
   with zero queue/processing time; fresh per test; reconfigure with ``emulator.configure(...)``.
 - ``api``: an ``EmulatorApi`` bound to ``emulator`` that speaks raw HTTP with ``requests``.
+
+Every test gets its own settings file location (``HALLOWEEN_MASK_SETTINGS`` in a temporary
+folder), so no test reads or writes the real user's settings or pending tasks.
 """
 
 from __future__ import annotations
@@ -15,6 +18,14 @@ from pathlib import Path
 import pytest
 from emulator_support import API_KEY, PORTRAIT, EmulatorApi, make_no_face_png
 from halloween_mask.emulator import Emulator, EmulatorConfig
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's settings file path (not created); the pending-task store lives beside it."""
+    path = tmp_path_factory.mktemp("settings") / "settings.json"
+    monkeypatch.setenv("HALLOWEEN_MASK_SETTINGS", str(path))
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -140,6 +140,20 @@ def test_a_task_that_never_finishes_names_the_task_to_fetch_later(
     assert f"halloween-mask fetch {task_id}" in err
 
 
+def test_running_the_same_command_again_collects_the_unfinished_task(
+    service: Emulator, portrait_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    service.configure(processing_seconds=2.5)
+    argv = ["apply", str(portrait_path), "--style", "4", "-o", str(tmp_path / "out.png")]
+    assert main([*argv, "--deadline", "1"]) == 1
+    assert "run the same command again" in capsys.readouterr().err
+    assert main(argv) == 0
+    (task_id,) = service.tasks
+    assert f"collected task {task_id} from an earlier run (not paid again)" in capsys.readouterr().err
+    assert sum(1 for r in service.requests if r.route == "submit") == 1
+    assert Image.open(tmp_path / "out.png").size == (512, 512)
+
+
 def test_fetch_downloads_an_earlier_task(service: Emulator, api, portrait_bytes: bytes, tmp_path: Path) -> None:
     task_id = api.task_id(portrait_bytes, mask_style="5")
     out = tmp_path / "fetched.png"

@@ -172,6 +172,7 @@ class HalloweenMaskRun:
 
         from halloween_mask import tempfiles
         from halloween_mask.imageformat import read_image_info
+        from halloween_mask.pending import PendingTasks
         from halloween_mask.placement import layer_name, provenance
         from halloween_mask.preflight import check_upload
         from halloween_mask_gimp.export import export_for_upload
@@ -192,15 +193,17 @@ class HalloweenMaskRun:
 
             Gimp.progress_set_text("Halloween Mask: uploading")
             with self._timed("service"):
-                task_id = client.submit(
+                outcome = client.apply(
                     image_bytes,
                     mask_style=self.style.number if self.style else None,
                     template=template_bytes,
                     aspect_ratio=self.aspect_ratio,
+                    on_progress=self._progress,
+                    pending=PendingTasks.beside_settings(),  # a killed run's task is collected, not paid twice
                 )
-                urls = client.wait(task_id, on_progress=self._progress)
-                Gimp.progress_set_text("Halloween Mask: downloading the result")
-                result_bytes = client.download(urls[0])
+            task_id, result_bytes = outcome.task_id, outcome.images[0]
+            if outcome.resumed:
+                self._log(f"collected task {task_id} that an earlier run had submitted")
             info = read_image_info(result_bytes)  # checked by the client: a JPEG, PNG or WEBP
             result = tempfiles.scratch_path(directory, info.extension)
             self.scratch.append(result)
@@ -269,8 +272,11 @@ class HalloweenMaskRun:
         return data
 
     def _progress(self, progress) -> None:
-        state = getattr(progress.state, "name", str(progress.state)).lower()
-        Gimp.progress_set_text(f"Halloween Mask: {state}, {progress.elapsed:.0f} s")
+        state = progress.state.name.lower()
+        if state == "done":
+            Gimp.progress_set_text("Halloween Mask: downloading the result")
+        else:
+            Gimp.progress_set_text(f"Halloween Mask: {state}, {progress.elapsed:.0f} s")
         Gimp.progress_pulse()
 
     @contextlib.contextmanager

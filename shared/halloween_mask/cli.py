@@ -26,6 +26,7 @@ from .client import DEFAULT_DEADLINE, CancelToken, Client, Progress
 from .config import ENV_BASE, ENV_KEY, load_settings, save_api_key
 from .errors import CancelledError, DeadlineExceededError, HalloweenMaskError
 from .imageformat import sniff_format
+from .pending import PendingTasks
 from .styles import ASPECT_RATIOS, STYLE_COUNT, STYLES, style
 
 OFFLINE_KEY = "offline-emulator-key"
@@ -144,6 +145,7 @@ def _apply(args: argparse.Namespace) -> int:
     jobs = _plan(args.inputs, args.output, "template" if args.template else f"mask{args.style}")
     template = _read_upload(args.template, "template") if args.template else None
     cancel = CancelToken()
+    pending = None if args.offline else PendingTasks.beside_settings()
     with _client(args.offline, deadline=args.deadline) as client, _ProgressBar(len(jobs)) as bar:
 
         def run(job: _Job) -> bool:
@@ -156,8 +158,11 @@ def _apply(args: argparse.Namespace) -> int:
                     aspect_ratio=args.aspect_ratio,
                     cancel=cancel,
                     on_progress=lambda p: bar.update(job.source.name, p),
+                    pending=pending,
                 )
                 written = _write_results(result.images, job.target)
+                if result.resumed:
+                    bar.note(f"{job.source}: collected task {result.task_id} from an earlier run (not paid again)")
             except (CancelledError, DeadlineExceededError) as error:
                 bar.note(f"{job.source}: {error}" + _resume_hint(error.task_id, job.target))
                 return False
@@ -236,7 +241,10 @@ def _save_as(data: bytes, path: Path) -> None:
 def _resume_hint(task_id: str, target: Path) -> str:
     if not task_id:
         return ""
-    return f"\n  The task may still finish; fetch it within 24 h: halloween-mask fetch {task_id} -o {target}"
+    return (
+        "\n  The task may still finish: within 24 h, run the same command again to collect it without paying"
+        f" again, or: halloween-mask fetch {task_id} -o {target}"
+    )
 
 
 def _fetch(args: argparse.Namespace) -> int:

@@ -18,12 +18,14 @@ from .errors import (
     CancelledError,
     DamagedDownloadError,
     DeadlineExceededError,
+    ErrorKind,
     HalloweenMaskError,
     InvalidArgumentError,
     SettingsError,
     TaskFailedError,
 )
 from .imageformat import DamagedImageError, NotAnImageError, check_complete
+from .pending import PendingTasks, fingerprint
 from .polling import PollSchedule
 from .preflight import check_upload
 from .responses import CreditPool, PollResult, TaskState, read_credits, read_poll, read_submit
@@ -40,6 +42,9 @@ CREDITS_PATH = "/api/common/query-credits"
 KEY_HEADER = "ailabapi-api-key"
 DEFAULT_DEADLINE = 600.0
 MAX_RESULT_BYTES = 50_000_000
+# A task whose run ended so stays pending for the next run of the same request: the client gave
+# up (cancel, deadline, network), not the service. Anything the service said ends it.
+_WORTH_RESUMING = frozenset({ErrorKind.CANCELLED, ErrorKind.TIMEOUT, ErrorKind.NETWORK})
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class Result:
     task_id: str
     urls: tuple[str, ...]
     images: tuple[bytes, ...]
+    resumed: bool = False  # collected from an earlier run's task, not paid for again
 
 
 ProgressCallback = Callable[[Progress], Any]
@@ -210,14 +216,51 @@ class Client:
         on_progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
         deadline: float | None = None,
+        pending: PendingTasks | None = None,
     ) -> Result:
-        """Submit, wait and download every result: the whole job in one call."""
+        """Submit, wait and download every result: the whole job in one call.
+
+        With a ``pending`` store, a task that an earlier run of the same request submitted but
+        never collected (killed, cancelled, out of time) is collected instead of paying again.
+        """
         cancel = cancel or CancelToken()
+        key = fingerprint(self.base_url, image, mask_style, template, aspect_ratio) if pending else ""
+        task_id = pending.find(key) if pending else None
+        if task_id:
+            log.info("collecting task %s from an earlier run", task_id)
+            try:
+                return self._collect(task_id, True, key, pending, on_progress, cancel, deadline)
+            except HalloweenMaskError as error:
+                if error.kind in _WORTH_RESUMING:
+                    raise
+                log.info("task %s cannot be collected (%s); submitting again", task_id, error.kind.name)
         task_id = self.submit(image, mask_style, template, aspect_ratio, cancel=cancel)
-        urls = self.wait(task_id, on_progress=on_progress, cancel=cancel, deadline=deadline)
-        with _about(task_id):
-            images = tuple(self.download(url, cancel=cancel, deadline=deadline) for url in urls)
-        return Result(task_id, tuple(urls), images)
+        if pending:
+            pending.remember(key, task_id)
+        return self._collect(task_id, False, key, pending, on_progress, cancel, deadline)
+
+    def _collect(
+        self,
+        task_id: str,
+        resumed: bool,
+        key: str,
+        pending: PendingTasks | None,
+        on_progress: ProgressCallback | None,
+        cancel: CancelToken,
+        deadline: float | None,
+    ) -> Result:
+        """Wait for the task and download its results; it stays pending only while that may still work."""
+        try:
+            urls = self.wait(task_id, on_progress=on_progress, cancel=cancel, deadline=deadline)
+            with _about(task_id):
+                images = tuple(self.download(url, cancel=cancel, deadline=deadline) for url in urls)
+        except HalloweenMaskError as error:
+            if pending and error.kind not in _WORTH_RESUMING:
+                pending.forget(key)
+            raise
+        if pending:
+            pending.forget(key)
+        return Result(task_id, tuple(urls), images, resumed)
 
     def credits(self) -> list[CreditPool]:
         """The account's credit pools (``common`` and ``portrait_ai_halloween_masks``); also checks the key."""

@@ -140,7 +140,7 @@ def save_api_key(key: str | ApiKey) -> Path:
     path = settings_path()
     stored = _read_file(path, private=False)  # rewriting it 0600 fixes loose permissions
     stored["api_key"] = key.reveal()
-    _write_private(path, json.dumps(stored, indent=2) + "\n")
+    write_private(path, json.dumps(stored, indent=2) + "\n")
     log.info("API key saved to the settings file %s", path)
     return path
 
@@ -172,7 +172,8 @@ def _check_private(path: Path, st: os.stat_result) -> None:
         )
 
 
-def _write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str) -> None:
+    """Replace ``path`` atomically with ``text``, readable only by its owner (folders created 0700)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)  # created 0600
     try:

@@ -4,7 +4,8 @@ The first session walks the first run in a fresh profile: Filters ▸ AI ▸ Hal
 dialog, a style is picked from the list, OK asks for the API key (none is configured yet),
 the result arrives as a new layer, Ctrl+Z removes it in one step, and Filters ▸ Repeat Last
 runs again with the remembered style and no dialog. The second shows a failure in GIMP's
-message dialog and cancels a run from the status bar, with the image left as it was. Screenshots
+message dialog and cancels a run from the status bar, with the image left as it was; the next
+run collects the cancelled task instead of paying again. Screenshots
 of the menu, the dialog, the style list, the key prompt, the progress, the result, the error
 message and the cancel are saved in artifacts/gimp-e2e/.
 """
@@ -24,6 +25,7 @@ ERROR_DIALOG_TITLE = "^GIMP Message$"
 KEY_PROMPT_TITLE = "^Halloween Mask: API key$"
 FILTERS_MENU_STEPS = 8  # File, Edit, Select, View, Image, Layer, Colors, Tools, Filters
 PICKED_STYLE = 3  # two steps down from the default, Mask 1
+CANCELLED_TASK_SECONDS = 10.0  # the task cancelled in GIMP finishes meanwhile, before the next run
 POLL_GAP = 6.0  # seconds; longer than the client's longest pause between polls (5 s)
 # The status bar's Cancel button, from the image window's bottom right corner (the docks to its
 # right have a fixed width).
@@ -197,9 +199,9 @@ def test_first_run_from_the_filters_menu(gui_session, make_gimp_profile, emu):
     assert (ARTIFACTS / "dialog.png").is_file() and (ARTIFACTS / "result.png").is_file()
 
 
-def test_an_error_or_a_cancel_leaves_the_image_as_it_was(gui_session, emu):
+def test_an_error_or_a_cancel_leaves_the_image_as_it_was(gui_session, gimp_profile, emu):
     emu.configure(api_keys={"another-key"})  # the key GIMP has is rejected
-    settings = "/nonexistent/halloween-mask-settings.json"  # the key comes from the environment
+    settings = f"{gimp_profile.home_inside}/gui-cancel-settings.json"  # holds no key: it comes from the environment
     session = gui_session(SESSION, env=plugin_env(emu.base_url, settings), files={"portrait.png": PORTRAIT})
     person = Person(session)
     start = person.snapshot()
@@ -217,7 +219,7 @@ def test_an_error_or_a_cancel_leaves_the_image_as_it_was(gui_session, emu):
     assert not failed["dirty"] and failed["source"] == start["source"] and failed["scratch_left"] == []
 
     # Status-bar Cancel while the service works: polling stops, the image is untouched.
-    emu.configure(api_keys={SECRET_KEY}, processing_seconds=3600.0)
+    emu.configure(api_keys={SECRET_KEY}, processing_seconds=CANCELLED_TASK_SECONDS)
     dialog = person.open_from_filters_menu()
     session.key("alt+o", wid=dialog, delay=0.5)
     session.wait_for(lambda: emu.tasks, "the task to reach the service", 60)
@@ -233,13 +235,17 @@ def test_an_error_or_a_cancel_leaves_the_image_as_it_was(gui_session, emu):
     assert cancelled["names"] == start["names"] == ["Background"]
     assert not cancelled["dirty"] and cancelled["source"] == start["source"]
 
-    # GIMP stays usable: the next run works and sweeps the killed run's scratch file.
-    emu.configure(processing_seconds=0.0)
+    # GIMP stays usable: the same request again collects the task already paid for (no second
+    # upload), and sweeps the killed run's scratch file.
     dialog = person.open_from_filters_menu()
     session.key("alt+o", wid=dialog, delay=0.5)
     person.wait_for_results(1, timeout=60)
     done = person.snapshot()
     assert done["names"] == ["Halloween Mask 1", "Background"]
     assert done["scratch_left"] == []
+    assert len(emu.tasks) == 1, "the cancelled task was paid for twice"
+    (task_id,) = emu.tasks
+    assert done["top"]["provenance"]["task_id"] == task_id
     assert session.close() == 0
+    assert f"collected task {task_id}" in session.log()
     assert "Traceback" not in session.log()

@@ -1,0 +1,123 @@
+"""Uncollected tasks: a later run of the same request collects the task instead of paying again."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+from client_support import fast_client
+from emulator_support import API_KEY
+from halloween_mask.client import CancelToken
+from halloween_mask.emulator import Emulator, EmulatorConfig
+from halloween_mask.errors import CancelledError, DeadlineExceededError, NoFaceError
+from halloween_mask.pending import LIFETIME, PendingTasks, fingerprint
+
+
+def submits(emulator) -> int:
+    return sum(1 for request in emulator.requests if request.route == "submit")
+
+
+@pytest.fixture
+def store(tmp_path):
+    return PendingTasks(tmp_path / "config" / "pending-tasks.json")
+
+
+# -- the store -------------------------------------------------------------------------------------
+
+
+def test_fingerprint_changes_with_every_part_of_the_request():
+    base = ("https://api.example", b"image", 7, None, "auto")
+    variants = [
+        ("https://other.example", b"image", 7, None, "auto"),
+        ("https://api.example", b"imagf", 7, None, "auto"),
+        ("https://api.example", b"image", 8, None, "auto"),
+        ("https://api.example", b"image", None, b"template", "auto"),
+        ("https://api.example", b"image", 7, None, "1:1"),
+    ]
+    assert fingerprint(*base) == fingerprint("https://api.example/", b"image", 7, None, "auto")
+    assert len({fingerprint(*base), *(fingerprint(*v) for v in variants)}) == 1 + len(variants)
+
+
+def test_store_remembers_forgets_and_keeps_its_file_private(store):
+    store.remember("a", "task-1")
+    store.remember("b", "task-2")
+    assert (store.find("a"), store.find("b"), store.find("c")) == ("task-1", "task-2", None)
+    store.forget("a")
+    assert store.find("a") is None and store.find("b") == "task-2"
+    if os.name == "posix":
+        assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    assert set(json.loads(store.path.read_text())) == {"b"}
+
+
+def test_entries_expire_before_the_service_drops_the_results(tmp_path):
+    now = [1_000_000.0]
+    store = PendingTasks(tmp_path / "pending.json", clock=lambda: now[0])
+    store.remember("a", "task-1")
+    now[0] += LIFETIME - 1
+    assert store.find("a") == "task-1"
+    now[0] += 2
+    assert store.find("a") is None
+
+
+def test_a_damaged_or_unwritable_file_never_breaks_a_run(tmp_path, caplog):
+    broken = tmp_path / "pending.json"
+    broken.write_text("{not json")
+    assert PendingTasks(broken).find("a") is None
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    unwritable = PendingTasks(blocked / "pending.json")
+    unwritable.remember("a", "task-1")  # logged, not raised
+    assert unwritable.find("a") is None
+    assert "cannot record pending tasks" in caplog.text
+
+
+# -- the client ------------------------------------------------------------------------------------
+
+
+def test_a_cancelled_run_is_collected_by_the_next_run_without_paying_again(portrait_bytes, store):
+    with Emulator(EmulatorConfig(api_keys={API_KEY}, processing_seconds=1.5)) as emulator:
+        client = fast_client(emulator.base_url, API_KEY)
+        cancel = CancelToken()
+        with pytest.raises(CancelledError) as first:
+            client.apply(portrait_bytes, mask_style=7, pending=store, cancel=cancel,
+                         on_progress=lambda progress: cancel.cancel())
+        assert submits(emulator) == 1
+
+        result = client.apply(portrait_bytes, mask_style=7, pending=store)
+        assert result.task_id == first.value.task_id and result.resumed
+        assert submits(emulator) == 1, "the second run paid for the same request again"
+        assert result.images and store.find(fingerprint(emulator.base_url, portrait_bytes, 7, None, "auto")) is None
+
+        third = client.apply(portrait_bytes, mask_style=7, pending=store)
+        assert not third.resumed and submits(emulator) == 2, "a collected task must not be handed out twice"
+
+
+def test_a_deadline_keeps_the_task_and_another_request_is_not_confused_with_it(portrait_bytes, store):
+    with Emulator(EmulatorConfig(api_keys={API_KEY}, processing_seconds=2.0)) as emulator:
+        client = fast_client(emulator.base_url, API_KEY)
+        with pytest.raises(DeadlineExceededError):
+            client.apply(portrait_bytes, mask_style=7, pending=store, deadline=0.5)
+        other = client.apply(portrait_bytes, mask_style=8, pending=store)
+        assert not other.resumed and submits(emulator) == 2
+        again = client.apply(portrait_bytes, mask_style=7, pending=store)
+        assert again.resumed and submits(emulator) == 2
+
+
+def test_a_remembered_task_the_service_no_longer_knows_is_submitted_afresh(portrait_bytes, store):
+    with Emulator(EmulatorConfig(api_keys={API_KEY})) as emulator:
+        client = fast_client(emulator.base_url, API_KEY)
+        key = fingerprint(emulator.base_url, portrait_bytes, 7, None, "auto")
+        store.remember(key, "1700000000000.00000000-0000-0000-0000-000000000000")
+        result = client.apply(portrait_bytes, mask_style=7, pending=store)
+        assert not result.resumed and submits(emulator) == 1 and result.images
+        assert store.find(key) is None
+
+
+def test_a_task_that_failed_for_good_is_forgotten(no_face_bytes, store):
+    with Emulator(EmulatorConfig(api_keys={API_KEY})) as emulator:
+        client = fast_client(emulator.base_url, API_KEY)
+        with pytest.raises(NoFaceError):
+            client.apply(no_face_bytes, mask_style=7, pending=store)
+        assert store.find(fingerprint(emulator.base_url, no_face_bytes, 7, None, "auto")) is None
