@@ -176,7 +176,7 @@ class HalloweenMaskRun:
         from halloween_mask.placement import layer_name, provenance
         from halloween_mask.preflight import check_upload
         from halloween_mask_gimp.export import export_for_upload
-        from halloween_mask_gimp.result import insert_result
+        from halloween_mask_gimp.result import insert_results
 
         client = self._client()
         directory = Path(Gimp.temp_file("tmp").get_path()).parent
@@ -192,33 +192,40 @@ class HalloweenMaskRun:
             self._log(f"uploading {plan.width}x{plan.height} {plan.format} ({len(image_bytes):,} bytes)")
 
             Gimp.progress_set_text("Halloween Mask: uploading")
+            style = self.style.number if self.style else None
             with self._timed("service"):
                 outcome = client.apply(
                     image_bytes,
-                    mask_style=self.style.number if self.style else None,
+                    mask_style=style,
                     template=template_bytes,
                     aspect_ratio=self.aspect_ratio,
                     on_progress=self._progress,
                     pending=PendingTasks.beside_settings(),  # a killed run's task is collected, not paid twice
                 )
-            task_id, result_bytes = outcome.task_id, outcome.images[0]
+            task_id = outcome.task_id
             if outcome.resumed:
                 self._log(f"collected task {task_id} that an earlier run had submitted")
-            info = read_image_info(result_bytes)  # checked by the client: a JPEG, PNG or WEBP
-            result = tempfiles.scratch_path(directory, info.extension)
-            self.scratch.append(result)
-            result.write_bytes(result_bytes)
+            results = []
+            for data in outcome.images:  # every result URL, usually one
+                info = read_image_info(data)  # checked by the client: a JPEG, PNG or WEBP
+                path = tempfiles.scratch_path(directory, info.extension)
+                self.scratch.append(path)
+                path.write_bytes(data)
+                results.append((path, (info.width, info.height)))
 
             Gimp.progress_set_text("Halloween Mask: adding the result")
-            name = layer_name(self.style.number if self.style else None)
             with self._timed("insert"):
-                layer = insert_result(result, (info.width, info.height), image, source, name, provenance(
-                    self.style.number if self.style else None, self.aspect_ratio, task_id
+                layers = insert_results(results, image, source, layer_name(style), provenance(
+                    style, self.aspect_ratio, task_id
                 ), self.new_image)
-            if self.interactive and layer.get_image() != image:
-                Gimp.Display.new(layer.get_image())
+            if self.interactive:  # results that became new images get a window
+                for new_layer in layers:
+                    if new_layer.get_image() != image:
+                        Gimp.Display.new(new_layer.get_image())
             Gimp.displays_flush()
-            self._log(f"inserted layer {layer.get_name()!r} (task {task_id})")
+            layer = layers[0]
+            more = f" and {len(layers) - 1} more" if len(layers) > 1 else ""
+            self._log(f"inserted layer {layer.get_name()!r}{more} (task {task_id})")
             return layer
         finally:
             tempfiles.remove(*self.scratch)

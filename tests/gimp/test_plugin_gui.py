@@ -2,7 +2,7 @@
 
 The first session walks the first run in a fresh profile: Filters ▸ AI ▸ Halloween Mask… opens the
 dialog, a style is picked from the list, OK asks for the API key (none is configured yet),
-the result arrives as a new layer, Ctrl+Z removes it in one step, and Filters ▸ Repeat Last
+the two results the service sends arrive as new layers, Ctrl+Z removes them in one step, and Filters ▸ Repeat Last
 runs again with the remembered style and no dialog. The second shows a failure in GIMP's
 message dialog and cancels a run from the status bar, with the image left as it was; the next
 run collects the cancelled task instead of paying again. Screenshots
@@ -128,6 +128,7 @@ def emu():
 
 def test_first_run_from_the_filters_menu(gui_session, make_gimp_profile, emu):
     profile = make_gimp_profile()  # fresh: no stored key, no last values
+    emu.configure(result_count=2, distinct_urls=True)  # the service may answer with several results
     settings = profile.dir.host / "home" / "halloween-mask-settings.json"
     env = plugin_env(emu.base_url, f"{profile.home_inside}/{settings.name}", key_in_env=False)
     session = gui_session(SESSION, env=env, files={"portrait.png": PORTRAIT}, profile=profile)
@@ -159,7 +160,7 @@ def test_first_run_from_the_filters_menu(gui_session, make_gimp_profile, emu):
     session.screenshot("result")
     after_ok = person.snapshot()
     name = f"Halloween Mask {PICKED_STYLE}"
-    assert after_ok["names"] == [name, "Background"]
+    assert after_ok["names"] == [name, f"{name} #2", "Background"]
     assert after_ok["selected"] == [name]
     assert after_ok["top"]["size"] == [512, 512] and after_ok["top"]["offsets"] == [0, 0]
     assert after_ok["top"]["provenance"]["style"] == PICKED_STYLE
@@ -178,7 +179,7 @@ def test_first_run_from_the_filters_menu(gui_session, make_gimp_profile, emu):
     assert f"mask-{PICKED_STYLE}" in image_last_values
     assert not [name for name, text in after_ok["parasites"].items() if SECRET_KEY in text]
 
-    # One undo step removes the result and leaves the image as it was.
+    # One undo step removes the results and leaves the image as it was.
     session.key("ctrl+z", wid=person.image_window, delay=1.0)
     undone = person.snapshot()
     assert undone["names"] == ["Background"] and not undone["dirty"]
@@ -189,7 +190,7 @@ def test_first_run_from_the_filters_menu(gui_session, make_gimp_profile, emu):
     session.key("ctrl+f", wid=person.image_window, delay=0.5)
     person.wait_for_results(2, timeout=60)
     repeated = person.snapshot()
-    assert repeated["names"] == [name, "Background"]
+    assert repeated["names"] == [name, f"{name} #2", "Background"]
     assert [task.mask_style for task in emu.tasks.values()] == [PICKED_STYLE, PICKED_STYLE]
 
     assert session.close() == 0

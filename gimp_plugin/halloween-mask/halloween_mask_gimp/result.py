@@ -2,10 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from gi.repository import Gimp, Gio
 from halloween_mask.placement import PARASITE_NAME, place_result
+
+
+def insert_results(
+    results: Sequence[tuple[Path, tuple[int, int]]],
+    image: Gimp.Image,
+    source: Gimp.Layer,
+    name: str,
+    provenance: bytes,
+    new_image: bool,
+) -> list[Gimp.Layer]:
+    """``insert_result`` for every (path, size) result, in order; returns the new layers.
+
+    Over the source they stack in the service's order, the first on top and selected, and
+    make one undo step together. Later results are named "<name> #2", "#3", ...
+    """
+    grouped = len(results) > 1 and image.is_valid()
+    if grouped:
+        image.undo_group_start()
+    try:
+        layers = [
+            insert_result(path, size, image, source, name if number == 1 else f"{name} #{number}", provenance,
+                          new_image)
+            for number, (path, size) in enumerate(results, start=1)
+        ]
+        if grouped and layers[0].get_image() == image:
+            image.set_selected_layers([layers[0]])
+    finally:
+        if grouped:
+            image.undo_group_end()
+    return layers
 
 
 def insert_result(
