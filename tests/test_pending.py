@@ -11,7 +11,7 @@ from client_support import fast_client
 from emulator_support import API_KEY
 from halloween_mask.client import CancelToken
 from halloween_mask.emulator import Emulator, EmulatorConfig
-from halloween_mask.errors import CancelledError, DeadlineExceededError, NoFaceError
+from halloween_mask.errors import AuthError, CancelledError, DeadlineExceededError, NoFaceError
 from halloween_mask.pending import LIFETIME, PendingTasks, fingerprint
 
 
@@ -121,3 +121,13 @@ def test_a_task_that_failed_for_good_is_forgotten(no_face_bytes, store):
         with pytest.raises(NoFaceError):
             client.apply(no_face_bytes, mask_style=7, pending=store)
         assert store.find(fingerprint(emulator.base_url, no_face_bytes, 7, None, "auto")) is None
+
+
+def test_a_refused_key_does_not_lose_the_task_it_could_not_collect(portrait_bytes, store):
+    with Emulator(EmulatorConfig(api_keys={API_KEY}, processing_seconds=1.0)) as emulator:
+        with pytest.raises(DeadlineExceededError):
+            fast_client(emulator.base_url, API_KEY).apply(portrait_bytes, mask_style=7, pending=store, deadline=0.3)
+        with pytest.raises(AuthError):
+            fast_client(emulator.base_url, "a-mistyped-key").apply(portrait_bytes, mask_style=7, pending=store)
+        result = fast_client(emulator.base_url, API_KEY).apply(portrait_bytes, mask_style=7, pending=store)
+        assert result.resumed and len(emulator.tasks) == 1

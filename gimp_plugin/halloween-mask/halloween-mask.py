@@ -171,6 +171,7 @@ class HalloweenMaskRun:
         from pathlib import Path
 
         from halloween_mask import tempfiles
+        from halloween_mask.errors import AuthError
         from halloween_mask.imageformat import read_image_info
         from halloween_mask.pending import PendingTasks
         from halloween_mask.placement import layer_name, provenance
@@ -193,15 +194,19 @@ class HalloweenMaskRun:
 
             Gimp.progress_set_text("Halloween Mask: uploading")
             style = self.style.number if self.style else None
+            request = dict(
+                mask_style=style,
+                template=template_bytes,
+                aspect_ratio=self.aspect_ratio,
+                on_progress=self._progress,
+                pending=PendingTasks.beside_settings(),  # a killed run's task is collected, not paid twice
+            )
             with self._timed("service"):
-                outcome = client.apply(
-                    image_bytes,
-                    mask_style=style,
-                    template=template_bytes,
-                    aspect_ratio=self.aspect_ratio,
-                    on_progress=self._progress,
-                    pending=PendingTasks.beside_settings(),  # a killed run's task is collected, not paid twice
-                )
+                try:
+                    outcome = client.apply(image_bytes, **request)
+                except AuthError as rejected:  # nothing was charged; a stored key may be asked for again
+                    client = self._client(rejected)
+                    outcome = client.apply(image_bytes, **request)
             task_id = outcome.task_id
             if outcome.resumed:
                 self._log(f"collected task {task_id} that an earlier run had submitted")
@@ -231,12 +236,20 @@ class HalloweenMaskRun:
             tempfiles.remove(*self.scratch)
             self._report_timings()
 
-    def _client(self):
+    def _client(self, rejected: Exception | None = None):
+        """A client with the configured key; asks for one (interactive runs) if there is none.
+
+        After ``rejected`` (the key was refused), an interactive run whose key came from the
+        settings file asks for a new one; otherwise the refusal stands.
+        """
         from halloween_mask.client import Client
         from halloween_mask.config import load_settings, save_api_key, settings_path
 
         settings = load_settings()
-        if settings.api_key is None:
+        stored = settings.api_key is not None and settings.source != "environment"
+        if rejected is not None and not (self.interactive and stored):
+            raise rejected
+        if settings.api_key is None or rejected is not None:
             if not self.interactive:
                 raise UsageError(
                     "No AILabTools API key is configured. Set AILAB_API_KEY in GIMP's environment, or run "
@@ -245,7 +258,7 @@ class HalloweenMaskRun:
                 )
             from halloween_mask_gimp.keyprompt import ask_api_key
 
-            key = ask_api_key(str(settings_path()))
+            key = ask_api_key(str(settings_path()), problem=str(rejected) if rejected else None)
             if key is None:
                 raise UsageError("No API key was entered, so nothing was sent.")
             save_api_key(key)

@@ -43,8 +43,8 @@ KEY_HEADER = "ailabapi-api-key"
 DEFAULT_DEADLINE = 600.0
 MAX_RESULT_BYTES = 50_000_000
 # A task whose run ended so stays pending for the next run of the same request: the client gave
-# up (cancel, deadline, network), not the service. Anything the service said ends it.
-_WORTH_RESUMING = frozenset({ErrorKind.CANCELLED, ErrorKind.TIMEOUT, ErrorKind.NETWORK})
+# up (cancel, deadline, network) or its key was refused, not the task. Anything else ends it.
+_WORTH_RESUMING = frozenset({ErrorKind.CANCELLED, ErrorKind.TIMEOUT, ErrorKind.NETWORK, ErrorKind.AUTH})
 
 
 @dataclass(frozen=True)

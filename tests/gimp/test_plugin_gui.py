@@ -24,6 +24,7 @@ DIALOG_TITLE = "^Halloween Mask$"
 ERROR_DIALOG_TITLE = "^GIMP Message$"
 KEY_PROMPT_TITLE = "^Halloween Mask: API key$"
 FILTERS_MENU_STEPS = 8  # File, Edit, Select, View, Image, Layer, Colors, Tools, Filters
+MISTYPED_KEY = "hm-mistyped-key"
 PICKED_STYLE = 3  # two steps down from the default, Mask 1
 CANCELLED_TASK_SECONDS = 10.0  # the task cancelled in GIMP finishes meanwhile, before the next run
 POLL_GAP = 6.0  # seconds; longer than the client's longest pause between polls (5 s)
@@ -108,6 +109,18 @@ class Person:
         x, y = int(size["WIDTH"]) - STATUS_CANCEL_FROM_RIGHT, int(size["HEIGHT"]) - STATUS_CANCEL_FROM_BOTTOM
         self.session.click(self.image_window, x, y)
 
+    def answer_key_prompt(self, key: str, screenshot: str, after: str = "") -> str:
+        """Type ``key`` into the API key prompt (a new one, not ``after``); returns its window."""
+        s = self.session
+        prompt = s.wait_for(lambda: [w for w in s.windows(KEY_PROMPT_TITLE) if w != after], "the key prompt", 30)[0]
+        s.move(prompt, 300, 200)
+        s.screenshot(screenshot)
+        s.focus(prompt)
+        s.xdotool("type", "--delay", "10", key)
+        s.screenshot(f"{screenshot}-typed", prompt)  # the entry shows dots, not the key
+        s.key("Return", delay=1.0)
+        return prompt
+
     def wait_for_results(self, count: int, timeout: float = 90.0) -> None:
         self.session.wait_for(
             lambda: self.session.log().count("[halloween-mask] inserted layer") >= count,
@@ -145,14 +158,11 @@ def test_first_run_from_the_filters_menu(gui_session, make_gimp_profile, emu):
     session.screenshot("dialog-style-picked", dialog)
     session.key("alt+o", wid=dialog, delay=1.0)
 
-    # First run: no key anywhere, so the plug-in asks for it (masked entry) and stores it.
-    prompt = session.find_window(KEY_PROMPT_TITLE, timeout=30)
-    session.move(prompt, 300, 200)
-    session.screenshot("api-key-prompt")
-    session.focus(prompt)
-    session.xdotool("type", "--delay", "10", SECRET_KEY)
-    session.screenshot("api-key-typed", prompt)  # the entry shows dots, not the key
-    session.key("Return", delay=2.0)
+    # First run: no key anywhere, so the plug-in asks for it (masked entry) and stores it. A
+    # mistyped key is refused by the service (nothing is charged) and asked for again.
+    prompt = person.answer_key_prompt(MISTYPED_KEY, "api-key-prompt")
+    person.answer_key_prompt(SECRET_KEY, "api-key-asked-again", after=prompt)
+    time.sleep(1.0)
     session.screenshot("progress")  # the status bar shows the task state and elapsed time
 
     person.wait_for_results(1)
@@ -168,7 +178,8 @@ def test_first_run_from_the_filters_menu(gui_session, make_gimp_profile, emu):
     assert [task.mask_style for task in emu.tasks.values()] == [PICKED_STYLE]
 
     # The key went to the settings file, readable only by its owner, and nowhere else.
-    assert SECRET_KEY in settings.read_text()
+    assert SECRET_KEY in settings.read_text() and MISTYPED_KEY not in settings.read_text()
+    assert [r.route for r in emu.requests].count("submit") == 2 and len(emu.tasks) == 1  # refused, then paid
     assert stat.S_IMODE(settings.stat().st_mode) == 0o600
     last_values = profile.host / "plug-in-settings" / f"GimpProcedureConfigRun-{PROC}.last"
     assert f'(mask-style "mask-{PICKED_STYLE}")' in last_values.read_text(), "GIMP did not remember the style"

@@ -11,8 +11,11 @@ from gi.repository import GimpUi, Gtk, Pango  # noqa: E402
 from halloween_mask.errors import KEYS_URL  # noqa: E402
 
 
-def ask_api_key(settings_file: str) -> str | None:
-    """The key the person typed, or ``None`` if they cancelled; the entry is masked."""
+def ask_api_key(settings_file: str, problem: str | None = None) -> str | None:
+    """The key the person typed, or ``None`` if they cancelled; the entry is masked.
+
+    ``problem`` (e.g. why the stored key was refused) is shown above the request.
+    """
     dialog = GimpUi.Dialog(title="Halloween Mask: API key", role="halloween-mask-api-key", modal=True)
     dialog.add_button("_Cancel", Gtk.ResponseType.CANCEL)
     dialog.add_button("_OK", Gtk.ResponseType.OK)
@@ -20,7 +23,8 @@ def ask_api_key(settings_file: str) -> str | None:
 
     box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=8, border_width=12)
     text = (
-        "The AI Halloween Mask needs an AILabTools API key.\n"
+        (f"{problem}\n\n" if problem else "")
+        + "The AI Halloween Mask needs an AILabTools API key.\n"
         f"Create one at {KEYS_URL}\n"
         f"It is stored only in {settings_file} (readable by you alone)."
     )
