@@ -15,6 +15,7 @@ import os
 import sys
 import time
 import traceback
+from typing import TYPE_CHECKING
 
 # Bundled pure-Python dependencies and the shared client, placed here by the installer.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "vendor"))
@@ -24,6 +25,9 @@ import gi
 gi.require_version("Gimp", "3.0")
 from gi.repository import Gimp, GLib, GObject  # noqa: E402
 from halloween_mask.styles import ASPECT_RATIOS, STYLES  # noqa: E402
+
+if TYPE_CHECKING:
+    from halloween_mask.errors import AuthError
 
 PROC_NAME = "python-fu-halloween-mask"
 LOG_PREFIX = "[halloween-mask]"
@@ -236,7 +240,7 @@ class HalloweenMaskRun:
             tempfiles.remove(*self.scratch)
             self._report_timings()
 
-    def _client(self, rejected: Exception | None = None):
+    def _client(self, rejected: AuthError | None = None):
         """A client with the configured key; asks for one (interactive runs) if there is none.
 
         After ``rejected`` (the key was refused), an interactive run whose key came from the
@@ -248,6 +252,8 @@ class HalloweenMaskRun:
         settings = load_settings()
         stored = settings.api_key is not None and settings.source != "environment"
         if rejected is not None and not (self.interactive and stored):
+            if settings.source == "environment":
+                rejected.advice = f"{rejected.kind.advice} It is set in AILAB_API_KEY in GIMP's environment."
             raise rejected
         if settings.api_key is None or rejected is not None:
             if not self.interactive:

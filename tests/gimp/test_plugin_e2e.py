@@ -86,6 +86,8 @@ image.insert_layer(extra, None, 0)
 image.clean_all()
 report["two_layers"] = hm_call(PROC, image, image.get_layers(), mask_style="mask-1")
 report["no_template"] = call(image, extra, mask_style="template")
+emulator({"api_keys": ["another-key"]})  # the key in GIMP's environment is refused
+report["env_key_refused"] = call(image, extra, mask_style="mask-1")
 report["after_bad_calls"] = [names(image), image.is_dirty()]
 image.delete()
 hm_write_report(report)
@@ -125,12 +127,14 @@ def test_portrait_gets_a_masked_layer_above_the_source(run_gimp_batch, emu, prof
     assert overlap_w > 0.6 * face.w and overlap_h > 0.6 * face.h, (report["changed"], face)
     assert w * h < 0.25 * 512 * 512, "the mask is not confined to the face"
 
-    submit = [r for r in emu.requests if r.route == "submit"]
+    submit = [r for r in emu.requests if r.route == "submit" and r.status == 200]
     assert len(submit) == 1 and 0 < submit[0].file_sizes["image"] < 10_000_000
     assert report["scratch_left"] == []
 
     assert report["two_layers"][0] == "calling-error" and "exactly one layer" in report["two_layers"][1]
     assert report["no_template"][0] == "calling-error" and "template" in report["no_template"][1]
+    status, message = report["env_key_refused"]
+    assert status == "execution-error" and "rejected" in message and "AILAB_API_KEY" in message
     layer_names, dirty = report["after_bad_calls"]
     assert len(layer_names) == 2 and not any(name.startswith("Halloween") for name in layer_names) and not dirty
     assert len(emu.tasks) == 1, "a bad call reached the service"
@@ -328,7 +332,7 @@ def test_big_layer_template_and_new_image(run_gimp_batch, emu, profile):
     assert template_case["new"]["name"] == "Halloween Mask (template)"
     assert template_case["new"]["provenance"]["style"] == "template"
     assert tasks[1].template_used and tasks[1].mask_style is None
-    submit = [r for r in emu.requests if r.route == "submit"][1]
+    submit = [r for r in emu.requests if r.route == "submit" and r.status == 200][1]
     assert submit.file_sizes.get("image_template") == len(template), "the template was re-encoded needlessly"
 
     ratio = report["ratio"]
