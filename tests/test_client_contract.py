@@ -17,6 +17,8 @@ from halloween_mask.errors import (
     CancelledError,
     DamagedDownloadError,
     DeadlineExceededError,
+    ErrorKind,
+    HalloweenMaskError,
     InvalidArgumentError,
     NetworkError,
     NoFaceError,
@@ -280,6 +282,17 @@ def test_deadline(emulator: Emulator, portrait_bytes: bytes) -> None:
             client.wait(task_id)
     assert 0.5 <= time.monotonic() - started < 1.5
     assert caught.value.task_id == task_id and task_id in str(caught.value)
+
+
+def test_apply_keeps_one_deadline_for_submit_wait_and_download(emulator: Emulator, portrait_bytes: bytes) -> None:
+    # Each step alone fits in the deadline; together they do not.
+    emulator.configure(processing_seconds=0.5, faults=(Fault("latency", route="result", seconds=1.0),))
+    with fast_client(emulator.base_url) as client:
+        started = time.monotonic()
+        with pytest.raises(HalloweenMaskError) as caught:
+            client.apply(portrait_bytes, mask_style=2, deadline=1.0)
+    assert caught.value.kind is ErrorKind.TIMEOUT
+    assert time.monotonic() - started < 1.4, "the download got a deadline of its own"
 
 
 def test_cancel_stops_a_wait_promptly(emulator: Emulator, portrait_bytes: bytes) -> None:

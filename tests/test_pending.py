@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import stat
+import threading
 
 import pytest
 from client_support import fast_client
 from emulator_support import API_KEY
 from halloween_mask.client import CancelToken
-from halloween_mask.emulator import Emulator, EmulatorConfig
-from halloween_mask.errors import AuthError, CancelledError, DeadlineExceededError, NoFaceError
+from halloween_mask.emulator import Emulator, EmulatorConfig, Failure, Fault
+from halloween_mask.errors import AuthError, CancelledError, DeadlineExceededError, NoFaceError, RateLimitedError
 from halloween_mask.pending import LIFETIME, PendingTasks, fingerprint
 
 
@@ -131,3 +132,33 @@ def test_a_refused_key_does_not_lose_the_task_it_could_not_collect(portrait_byte
             fast_client(emulator.base_url, "a-mistyped-key").apply(portrait_bytes, mask_style=7, pending=store)
         result = fast_client(emulator.base_url, API_KEY).apply(portrait_bytes, mask_style=7, pending=store)
         assert result.resumed and len(emulator.tasks) == 1
+
+
+def test_parallel_jobs_sharing_a_store_lose_no_entry(store):
+    threads = [threading.Thread(target=store.remember, args=(f"key-{n}", f"task-{n}")) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [store.find(f"key-{n}") for n in range(20)] == [f"task-{n}" for n in range(20)]
+
+
+def test_being_told_to_slow_down_does_not_lose_the_task(portrait_bytes, store):
+    with Emulator(EmulatorConfig(api_keys={API_KEY}, processing_seconds=0.5)) as emulator:
+        client = fast_client(emulator.base_url, API_KEY)
+        emulator.configure(faults=(Fault.error("EXCEEDING_LIMITS", route="poll", count=100),))
+        with pytest.raises(RateLimitedError):
+            client.apply(portrait_bytes, mask_style=7, pending=store)
+        emulator.configure(faults=())
+        assert client.apply(portrait_bytes, mask_style=7, pending=store).resumed
+        assert len(emulator.tasks) == 1
+
+
+def test_a_task_that_runs_out_of_time_twice_is_given_up(portrait_bytes, store):
+    with Emulator(EmulatorConfig(api_keys={API_KEY}, next_failures=(Failure("never"),))) as emulator:
+        client = fast_client(emulator.base_url, API_KEY)
+        for _ in range(2):  # the first run, then the run that tries to collect it
+            with pytest.raises(DeadlineExceededError):
+                client.apply(portrait_bytes, mask_style=7, pending=store, deadline=0.3)
+        result = client.apply(portrait_bytes, mask_style=7, pending=store)
+        assert not result.resumed and len(emulator.tasks) == 2

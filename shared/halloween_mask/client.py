@@ -43,8 +43,11 @@ KEY_HEADER = "ailabapi-api-key"
 DEFAULT_DEADLINE = 600.0
 MAX_RESULT_BYTES = 50_000_000
 # A task whose run ended so stays pending for the next run of the same request: the client gave
-# up (cancel, deadline, network) or its key was refused, not the task. Anything else ends it.
-_WORTH_RESUMING = frozenset({ErrorKind.CANCELLED, ErrorKind.TIMEOUT, ErrorKind.NETWORK, ErrorKind.AUTH})
+# up (cancel, deadline, network), its key was refused or it was told to slow down, not the task.
+# Anything else ends it, and so does a second deadline on the same task (it looks stuck).
+_WORTH_RESUMING = frozenset(
+    {ErrorKind.CANCELLED, ErrorKind.TIMEOUT, ErrorKind.NETWORK, ErrorKind.AUTH, ErrorKind.RATE_LIMITED}
+)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ class Client:
         aspect_ratio: str = "auto",
         *,
         cancel: CancelToken | None = None,
+        deadline: float | Deadline | None = None,
     ) -> str:
         """Upload ``image`` with a ``mask_style`` (1-85) or a ``template`` image; returns the task id.
 
@@ -139,7 +143,7 @@ class Client:
             "POST",
             self.base_url + SUBMIT_PATH,
             safe=False,
-            deadline=Deadline(self.clock, self.deadline),
+            deadline=self._limit(deadline),
             cancel=cancel or CancelToken(),
             headers=self._auth(),
             data=fields,
@@ -170,12 +174,17 @@ class Client:
         task_id: str,
         on_progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
-        deadline: float | None = None,
+        deadline: float | Deadline | None = None,
     ) -> list[str]:
-        """Poll on the adaptive schedule until the task is done; returns its result URLs."""
+        """Poll on the adaptive schedule until the task is done; returns its result URLs.
+
+        The schedule counts from the start of the wait; ``deadline`` (seconds, or a running
+        ``Deadline`` shared with the submit and the downloads) bounds it.
+        """
         cancel = cancel or CancelToken()
-        limit = Deadline(self.clock, deadline or self.deadline)
-        times = self.schedule.times()
+        limit = self._limit(deadline)
+        origin = limit.elapsed
+        times = (origin + t for t in self.schedule.times())
         not_before = next(times)
         polls = 0
         with _about(task_id):
@@ -197,12 +206,14 @@ class Client:
                 while not_before <= limit.elapsed:  # a slow poll overran its slots
                     not_before = next(times)
 
-    def download(self, url: str, *, cancel: CancelToken | None = None, deadline: float | None = None) -> bytes:
+    def download(
+        self, url: str, *, cancel: CancelToken | None = None, deadline: float | Deadline | None = None
+    ) -> bytes:
         """The bytes of one result URL, checked to be a whole JPEG, PNG or WEBP image. No API key is sent."""
         return self.transport.fetch(
             url,
             max_bytes=self.max_result_bytes,
-            deadline=Deadline(self.clock, deadline or self.deadline),
+            deadline=self._limit(deadline),
             cancel=cancel or CancelToken(),
             verify=_check_result,
         )
@@ -218,26 +229,27 @@ class Client:
         deadline: float | None = None,
         pending: PendingTasks | None = None,
     ) -> Result:
-        """Submit, wait and download every result: the whole job in one call.
+        """Submit, wait and download every result: the whole job in one call, within one deadline.
 
         With a ``pending`` store, a task that an earlier run of the same request submitted but
         never collected (killed, cancelled, out of time) is collected instead of paying again.
         """
         cancel = cancel or CancelToken()
+        limit = self._limit(deadline)
         key = fingerprint(self.base_url, image, mask_style, template, aspect_ratio) if pending else ""
         task_id = pending.find(key) if pending else None
         if task_id:
             log.info("collecting task %s from an earlier run", task_id)
             try:
-                return self._collect(task_id, True, key, pending, on_progress, cancel, deadline)
+                return self._collect(task_id, True, key, pending, on_progress, cancel, limit)
             except HalloweenMaskError as error:
                 if error.kind in _WORTH_RESUMING:
                     raise
                 log.info("task %s cannot be collected (%s); submitting again", task_id, error.kind.name)
-        task_id = self.submit(image, mask_style, template, aspect_ratio, cancel=cancel)
+        task_id = self.submit(image, mask_style, template, aspect_ratio, cancel=cancel, deadline=limit)
         if pending:
             pending.remember(key, task_id)
-        return self._collect(task_id, False, key, pending, on_progress, cancel, deadline)
+        return self._collect(task_id, False, key, pending, on_progress, cancel, limit)
 
     def _collect(
         self,
@@ -247,7 +259,7 @@ class Client:
         pending: PendingTasks | None,
         on_progress: ProgressCallback | None,
         cancel: CancelToken,
-        deadline: float | None,
+        deadline: Deadline,
     ) -> Result:
         """Wait for the task and download its results; it stays pending only while that may still work."""
         try:
@@ -255,7 +267,8 @@ class Client:
             with _about(task_id):
                 images = tuple(self.download(url, cancel=cancel, deadline=deadline) for url in urls)
         except HalloweenMaskError as error:
-            if pending and error.kind not in _WORTH_RESUMING:
+            stuck = resumed and error.kind is ErrorKind.TIMEOUT
+            if pending and (error.kind not in _WORTH_RESUMING or stuck):
                 pending.forget(key)
             raise
         if pending:
@@ -273,6 +286,10 @@ class Client:
             headers=self._auth(),
         )
         return read_credits(response)
+
+    def _limit(self, deadline: float | Deadline | None) -> Deadline:
+        """A running ``Deadline`` as is, else a new one of ``deadline`` (default: the client's) seconds."""
+        return deadline if isinstance(deadline, Deadline) else Deadline(self.clock, deadline or self.deadline)
 
     def _auth(self) -> dict[str, str]:
         """The key header, built per API request (never session-wide, so result hosts never see it)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -43,12 +44,15 @@ def fingerprint(
 class PendingTasks:
     """A small JSON file of ``{fingerprint: {"task_id", "submitted"}}``, written 0600.
 
-    Losing it costs at most a second payment, so file errors are logged, never raised.
+    Losing it costs at most a second payment, so file errors are logged, never raised. Safe
+    for threads sharing one store; separate processes (GIMP and a shell) rarely overlap and
+    at worst lose an entry.
     """
 
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path)
         self.clock = clock
+        self._lock = threading.Lock()  # the command line's parallel jobs share one store
 
     @classmethod
     def beside_settings(cls) -> PendingTasks:
@@ -64,14 +68,16 @@ class PendingTasks:
         return entry["task_id"] if entry else None
 
     def remember(self, key: str, task_id: str) -> None:
-        entries = self._read()
-        entries[key] = {"task_id": task_id, "submitted": self.clock()}
-        self._write(entries)
+        with self._lock:
+            entries = self._read()
+            entries[key] = {"task_id": task_id, "submitted": self.clock()}
+            self._write(entries)
 
     def forget(self, key: str) -> None:
-        entries = self._read()
-        if entries.pop(key, None) is not None:
-            self._write(entries)
+        with self._lock:
+            entries = self._read()
+            if entries.pop(key, None) is not None:
+                self._write(entries)
 
     def _read(self) -> dict[str, dict]:
         """The live entries (expired and malformed ones dropped)."""

@@ -219,6 +219,8 @@ class Transport:
             except _Retry as retry:
                 failed: _Retry = retry
             except requests.RequestException as exc:
+                if safe and isinstance(exc, requests.exceptions.Timeout) and deadline.expired:
+                    raise DeadlineExceededError(f"during {what}") from None  # cut short by the deadline
                 failed = _Retry(self._transport_error(exc, what, safe))
             failures += 1
             wait = max(self.retry.backoff(failures, self.rng), failed.retry_after or 0.0)
