@@ -1,6 +1,7 @@
 """The upload plan: which format and size the plug-in exports for a layer."""
 
 import pytest
+from halloween_mask.errors import TooLargeError
 from halloween_mask.imageformat import MAX_SIDE, MAX_UPLOAD_BYTES
 from halloween_mask.upload_plan import JPEG_QUALITY, MIN_JPEG_QUALITY, UploadPlan, fit_size, plan_upload, shrink
 
@@ -61,6 +62,6 @@ def test_a_much_too_large_png_loses_pixels_by_the_square_root_of_the_overshoot()
     assert 1800 <= plan.width <= 2000  # sqrt(0.92 / 4) * 4000 = 1918
 
 
-def test_shrink_gives_up_on_absurd_sizes():
-    with pytest.raises(ValueError):
+def test_shrink_gives_up_on_absurd_sizes_with_a_message_for_the_user():
+    with pytest.raises(TooLargeError, match="too large for the service"):
         shrink(UploadPlan("png", 20, 20), 100 * MAX_UPLOAD_BYTES)

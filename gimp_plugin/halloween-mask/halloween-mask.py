@@ -15,6 +15,7 @@ import os
 import sys
 import time
 import traceback
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 # Bundled pure-Python dependencies and the shared client, placed here by the installer.
@@ -27,6 +28,9 @@ from gi.repository import Gimp, GLib, GObject  # noqa: E402
 from halloween_mask.styles import ASPECT_RATIOS, STYLES  # noqa: E402
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from halloween_mask.client import Client, Progress
     from halloween_mask.errors import AuthError
 
 PROC_NAME = "python-fu-halloween-mask"
@@ -107,7 +111,14 @@ class HalloweenMask(Gimp.PlugIn):
         return procedure
 
 
-def run(procedure, run_mode, image, drawables, config, data):
+def run(
+    procedure: Gimp.Procedure,
+    run_mode: Gimp.RunMode,
+    image: Gimp.Image,
+    drawables: list[Gimp.Drawable],
+    config: Gimp.ProcedureConfig,
+    data: object,
+) -> Gimp.ValueArray:
     """Validate, show the dialog when interactive, then do the work on this (the main) thread."""
     try:
         if len(drawables) != 1 or not isinstance(drawables[0], Gimp.Layer):
@@ -135,11 +146,11 @@ def run(procedure, run_mode, image, drawables, config, data):
     )
 
 
-def _failure(procedure, status: Gimp.PDBStatusType, message: str) -> Gimp.ValueArray:
+def _failure(procedure: Gimp.Procedure, status: Gimp.PDBStatusType, message: str) -> Gimp.ValueArray:
     return procedure.new_return_values(status, GLib.Error(message))
 
 
-def _show_dialog(procedure, config) -> bool:
+def _show_dialog(procedure: Gimp.Procedure, config: Gimp.ProcedureConfig) -> bool:
     """The procedure dialog, built from the arguments; ``False`` on Cancel."""
     gi.require_version("GimpUi", "3.0")
     from gi.repository import GimpUi
@@ -159,7 +170,7 @@ class HalloweenMaskRun:
     def __init__(self, config: Gimp.ProcedureConfig, run_mode: Gimp.RunMode) -> None:
         from halloween_mask.styles import style
 
-        self.interactive = run_mode == Gimp.RunMode.INTERACTIVE
+        self.has_ui = run_mode != Gimp.RunMode.NONINTERACTIVE  # dialogs and windows allowed (incl. Repeat)
         nick = config.get_property("mask-style")
         self.style = None if nick == TEMPLATE else style(int(nick.removeprefix("mask-")))
         self.template = config.get_property("template")
@@ -168,12 +179,10 @@ class HalloweenMaskRun:
         self.deadline = float(config.get_property("deadline"))
         if self.style is None and (self.template is None or not self.template.query_exists(None)):
             raise UsageError("The mask style is 'Use a template image': choose an existing template image file.")
-        self.scratch: list = []
+        self.scratch: list[Path] = []
         self.timings: dict[str, float] = {}
 
     def apply(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
-        from pathlib import Path
-
         from halloween_mask import tempfiles
         from halloween_mask.errors import AuthError
         from halloween_mask.imageformat import read_image_info
@@ -209,6 +218,7 @@ class HalloweenMaskRun:
                 try:
                     outcome = client.apply(image_bytes, **request)
                 except AuthError as rejected:  # nothing was charged; a stored key may be asked for again
+                    client.close()
                     client = self._client(rejected)
                     outcome = client.apply(image_bytes, **request)
             task_id = outcome.task_id
@@ -227,7 +237,7 @@ class HalloweenMaskRun:
                 layers = insert_results(results, image, source, layer_name(style), provenance(
                     style, self.aspect_ratio, task_id
                 ), self.new_image)
-            if self.interactive:  # results that became new images get a window
+            if self.has_ui:  # results that became new images get a window
                 for new_layer in layers:
                     if new_layer.get_image() != image:
                         Gimp.Display.new(new_layer.get_image())
@@ -237,10 +247,11 @@ class HalloweenMaskRun:
             self._log(f"inserted layer {layer.get_name()!r}{more} (task {task_id})")
             return layer
         finally:
+            client.close()
             tempfiles.remove(*self.scratch)
             self._report_timings()
 
-    def _client(self, rejected: AuthError | None = None):
+    def _client(self, rejected: AuthError | None = None) -> Client:
         """A client with the configured key; asks for one (interactive runs) if there is none.
 
         After ``rejected`` (the key was refused), an interactive run whose key came from the
@@ -251,12 +262,12 @@ class HalloweenMaskRun:
 
         settings = load_settings()
         stored = settings.api_key is not None and settings.source != "environment"
-        if rejected is not None and not (self.interactive and stored):
+        if rejected is not None and not (self.has_ui and stored):
             if settings.source == "environment":
                 rejected.advice = f"{rejected.kind.advice} It is set in AILAB_API_KEY in GIMP's environment."
             raise rejected
         if settings.api_key is None or rejected is not None:
-            if not self.interactive:
+            if not self.has_ui:
                 raise UsageError(
                     "No AILabTools API key is configured. Set AILAB_API_KEY in GIMP's environment, or run "
                     "Filters > AI > Halloween Mask once interactively to store it in "
@@ -271,7 +282,7 @@ class HalloweenMaskRun:
             settings = load_settings()
         return Client(settings.api_key, base_url=settings.base_url, deadline=self.deadline)
 
-    def _template_bytes(self, directory) -> bytes:
+    def _template_bytes(self, directory: Path) -> bytes:
         """The template file as is when the service takes it, else re-exported through GIMP."""
         from halloween_mask.errors import HalloweenMaskError
         from halloween_mask.preflight import check_upload
@@ -297,7 +308,7 @@ class HalloweenMaskRun:
         check_upload(data, role="template")
         return data
 
-    def _progress(self, progress) -> None:
+    def _progress(self, progress: Progress) -> None:
         state = progress.state.name.lower()
         if state == "done":
             Gimp.progress_set_text("Halloween Mask: downloading the result")
@@ -306,7 +317,7 @@ class HalloweenMaskRun:
         Gimp.progress_pulse()
 
     @contextlib.contextmanager
-    def _timed(self, step: str):
+    def _timed(self, step: str) -> Iterator[None]:
         start = time.perf_counter()
         try:
             yield

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from .errors import TooLargeError
 from .imageformat import MAX_SIDE, MAX_UPLOAD_BYTES
 
 JPEG_QUALITY = 95  # high enough for >= 40 dB PSNR on photos, a fraction of a PNG's bytes
@@ -65,5 +66,5 @@ def shrink(plan: UploadPlan, size: int, limit: int = MAX_UPLOAD_BYTES) -> Upload
     scale = min(0.95, math.sqrt(limit * BYTE_MARGIN / size))
     width, height = round(plan.width * scale), round(plan.height * scale)
     if min(width, height) < MIN_SIDE:
-        raise ValueError(f"cannot fit the image under {limit} bytes")
+        raise TooLargeError(f"it cannot be made smaller than {limit:,} bytes")
     return replace(plan, width=width, height=height)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from gi.repository import Gimp, Gio
 from halloween_mask import tempfiles
+from halloween_mask.errors import ErrorKind, HalloweenMaskError
 from halloween_mask.upload_plan import UploadPlan, plan_upload, shrink
 
 _OPAQUE_MEAN = 254.999  # mean alpha (0-255) of a layer that is opaque but for a negligible speck
@@ -19,8 +20,14 @@ _EXPORTERS = {
 _NO_METADATA = ("include-exif", "include-iptc", "include-xmp", "include-color-profile", "include-thumbnail")
 
 
-class ExportError(RuntimeError):
+class ExportError(HalloweenMaskError):
     """GIMP's exporter refused the layer."""
+
+    kind = ErrorKind.BAD_INPUT
+    advice = (
+        "GIMP could not export the layer for upload. Try Image > Mode > RGB or Layer > Flatten, "
+        "then run Halloween Mask again."
+    )
 
 
 def export_for_upload(drawable: Gimp.Drawable, directory: Path) -> tuple[Path, UploadPlan]:
@@ -43,7 +50,7 @@ def export_for_upload(drawable: Gimp.Drawable, directory: Path) -> tuple[Path, U
         plan = plan_upload(width, height, _has_transparency(layer))
         while True:
             if (scratch.get_width(), scratch.get_height()) != (plan.width, plan.height):
-                scratch.scale(plan.width, plan.height)
+                _scale(scratch, plan.width, plan.height)
             path = tempfiles.scratch_path(directory, plan.extension)
             try:
                 _export(scratch, path, plan)
@@ -57,6 +64,16 @@ def export_for_upload(drawable: Gimp.Drawable, directory: Path) -> tuple[Path, U
             plan = next_plan
     finally:
         scratch.delete()
+
+
+def _scale(image: Gimp.Image, width: int, height: int) -> None:
+    """Scale with cubic interpolation, whatever the user's default is (None would alias the face)."""
+    Gimp.context_push()
+    try:
+        Gimp.context_set_interpolation(Gimp.InterpolationType.CUBIC)
+        image.scale(width, height)
+    finally:
+        Gimp.context_pop()
 
 
 def _has_transparency(layer: Gimp.Layer) -> bool:
@@ -83,4 +100,4 @@ def _export(image: Gimp.Image, path: Path, plan: UploadPlan) -> None:
         config.set_property("quality", plan.quality / 100)
     status = procedure.run(config).index(0)
     if status != Gimp.PDBStatusType.SUCCESS or not path.is_file():
-        raise ExportError(f"GIMP could not export the layer as {plan.format.upper()} ({status.value_nick})")
+        raise ExportError(f"the {plan.format.upper()} exporter answered {status.value_nick}")

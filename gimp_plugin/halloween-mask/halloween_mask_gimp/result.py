@@ -1,4 +1,9 @@
-"""Put a downloaded result into GIMP: a new layer over the source, or a new image."""
+"""Put downloaded results into GIMP: new layers over the source, or new images.
+
+Two phases, so that a failure leaves the user's image and its undo history as they were:
+first every result is loaded (a loaded layer is not yet part of the image, and a new image
+is the plug-in's own), then the layers go over the source in one short undo group.
+"""
 
 from __future__ import annotations
 
@@ -17,83 +22,79 @@ def insert_results(
     provenance: bytes,
     new_image: bool,
 ) -> list[Gimp.Layer]:
-    """``insert_result`` for every (path, size) result, in order; returns the new layers.
+    """Place every (file, size) result, in order; returns the new layers.
 
-    Over the source they stack in the service's order, the first on top and selected, and
-    make one undo step together. Later results are named "<name> #2", "#3", ...
+    A result of the source's shape goes directly above the source, in its group, at its offsets
+    and size; the results over the source stack in the service's order (the first on top and
+    selected) and make one undo step. A result of another shape, a forced new image, or a
+    source closed or deleted meanwhile gives a new image; the source image is then untouched.
+    Later results are named "<name> #2", "#3", ...
     """
-    grouped = len(results) > 1 and image.is_valid()
-    if grouped:
-        image.undo_group_start()
+    over_source = image.is_valid() and source.is_valid()
+    source_size = (source.get_width(), source.get_height()) if over_source else (0, 0)
+    loaded: list[Gimp.Layer] = []
     try:
-        layers = [
-            insert_result(path, size, image, source, name if number == 1 else f"{name} #{number}", provenance,
-                          new_image)
-            for number, (path, size) in enumerate(results, start=1)
-        ]
-        if grouped and layers[0].get_image() == image:
-            image.set_selected_layers([layers[0]])
-    finally:
-        if grouped:
-            image.undo_group_end()
-    return layers
+        for number, (path, size) in enumerate(results, start=1):
+            label = name if number == 1 else f"{name} #{number}"
+            if over_source and place_result(source_size, size, new_image).target == "layer":
+                layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, _gfile(path))
+            else:
+                layer = _load_as_image(path)
+            layer.set_name(label)
+            layer.attach_parasite(Gimp.Parasite.new(PARASITE_NAME, Gimp.PARASITE_PERSISTENT, list(provenance)))
+            loaded.append(layer)
+    except BaseException:
+        _discard(loaded, image)
+        raise
+    _insert_over(image, source, [layer for layer in loaded if layer.get_image() == image])
+    return loaded
 
 
-def insert_result(
-    path: Path,
-    size: tuple[int, int],
-    image: Gimp.Image,
-    source: Gimp.Layer,
-    name: str,
-    provenance: bytes,
-    new_image: bool,
-) -> Gimp.Layer:
-    """Place the ``size`` result in ``path``; returns the new layer (in ``image`` or a new image).
-
-    Over the source: directly above it in the same group, at its offsets, scaled to its size,
-    all of it one undo step. A result of another shape, a forced new image, or a source that
-    was closed or deleted meanwhile gives a new image instead; the source image is then untouched.
-    """
-    gfile = Gio.File.new_for_path(str(path))
-    if image.is_valid() and source.is_valid():
-        placement = place_result((source.get_width(), source.get_height()), size, new_image)
-        if placement.target == "layer":
-            return _insert_over(gfile, image, source, name, provenance)
-    return _open_as_image(gfile, name, provenance)
-
-
-def _insert_over(gfile: Gio.File, image: Gimp.Image, source: Gimp.Layer, name: str, provenance: bytes) -> Gimp.Layer:
+def _insert_over(image: Gimp.Image, source: Gimp.Layer, layers: list[Gimp.Layer]) -> None:
+    """Insert ``layers`` (loaded into ``image``) above ``source`` as one undo step."""
+    if not layers:
+        return
     _ok, x, y = source.get_offsets()
     width, height = source.get_width(), source.get_height()
     Gimp.context_push()
     image.undo_group_start()
     try:
         Gimp.context_set_interpolation(Gimp.InterpolationType.CUBIC)
-        layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, gfile)
-        layer.set_name(name)
-        image.insert_layer(layer, source.get_parent(), image.get_item_position(source))
-        if (layer.get_width(), layer.get_height()) != (width, height):
-            layer.scale(width, height, False)
-        layer.set_offsets(x, y)
-        layer.attach_parasite(_parasite(provenance))
-        image.set_selected_layers([layer])
+        for layer in layers:  # each one goes directly above the source, below the ones before it
+            image.insert_layer(layer, source.get_parent(), image.get_item_position(source))
+            if (layer.get_width(), layer.get_height()) != (width, height):
+                layer.scale(width, height, False)
+            layer.set_offsets(x, y)
+        image.set_selected_layers(layers[:1])
     finally:
         image.undo_group_end()
         Gimp.context_pop()
+
+
+def _load_as_image(path: Path) -> Gimp.Layer:
+    """A new untitled image holding the result (so "Save" does not aim at the temp file)."""
+    image = Gimp.Image.new(1, 1, Gimp.ImageBaseType.RGB)
+    try:
+        image.undo_disable()
+        layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, _gfile(path))
+        image.resize(layer.get_width(), layer.get_height(), 0, 0)
+        image.insert_layer(layer, None, 0)
+        image.undo_enable()
+    except BaseException:
+        image.delete()
+        raise
     return layer
 
 
-def _open_as_image(gfile: Gio.File, name: str, provenance: bytes) -> Gimp.Layer:
-    image = Gimp.Image.new(1, 1, Gimp.ImageBaseType.RGB)  # untitled: "Save" must not aim at the temp file
-    image.undo_disable()
-    layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, gfile)
-    image.resize(layer.get_width(), layer.get_height(), 0, 0)
-    image.insert_layer(layer, None, 0)
-    layer.set_name(name)
-    layer.attach_parasite(_parasite(provenance))
-    image.undo_enable()
-    return layer
+def _discard(layers: list[Gimp.Layer], image: Gimp.Image) -> None:
+    """Drop what a failed run loaded: layers never inserted into ``image``, and new images."""
+    for layer in layers:
+        owner = layer.get_image()
+        if owner == image:
+            layer.delete()  # loaded but not inserted: not part of the image, no undo step
+        else:
+            owner.delete()
 
 
-def _parasite(provenance: bytes) -> Gimp.Parasite:
-    return Gimp.Parasite.new(PARASITE_NAME, Gimp.PARASITE_PERSISTENT, list(provenance))
+def _gfile(path: Path) -> Gio.File:
+    return Gio.File.new_for_path(str(path))
