@@ -76,6 +76,7 @@ DEPENDENCIES = {
 # GIMP 3 profile versions known at release time; newer 3.x profiles are found by globbing.
 KNOWN_VERSIONS = ("3.0", "3.2")
 COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll", ".pyc", ".pyo")
+MYPYC_HELPER = "__mypyc"  # stem suffix of mypyc's shared runtime module, e.g. md__mypyc.cpython-311-....so
 SKIPPED_DIRS = {"__pycache__"}
 PROFILE_VERSION = re.compile(r"^3\.\d+$")
 CHECK_MARKER = "HALLOWEEN-MASK-CHECK "
@@ -194,19 +195,23 @@ def _package_dir(import_name: str) -> Path:
     spec = importlib.util.find_spec(import_name)
     if spec is None or not spec.submodule_search_locations:
         raise InstallError(
-            f"Python package {import_name!r} not found in {sys.executable}: run this installer with the Python "
-            "where the project is installed (pip install -e .), or install requests there"
+            f"Python package {import_name!r} not found in {sys.executable}: install requests there, or run this "
+            "installer with a Python that has it (see README: a venv with only requests is enough)"
         )
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _pure_python_fallbacks_ok(package_dir: Path) -> list[str]:
-    """Compiled modules of a package that have no .py twin (they would be lost)."""
+def _compiled_without_fallback(package_dir: Path) -> list[str]:
+    """Compiled modules of a package that have no .py twin (they would be lost).
+
+    mypyc's runtime helpers (``md__mypyc.<tag>.so`` in charset_normalizer) have no twin by
+    design: only the compiled modules use them, and their .py twins do not.
+    """
     missing = []
     for path in package_dir.rglob("*"):
         if path.suffix in (".so", ".pyd") and "__pycache__" not in path.parts:
             stem = path.name.split(".")[0]
-            if not (path.parent / f"{stem}.py").exists():
+            if not stem.endswith(MYPYC_HELPER) and not (path.parent / f"{stem}.py").exists():
                 missing.append(str(path.relative_to(package_dir)))
     return missing
 
@@ -230,7 +235,7 @@ def bundle_dependencies(vendor: Path) -> dict[str, str]:
     versions = {}
     for import_name, distribution in DEPENDENCIES.items():
         package_dir = _package_dir(import_name)
-        lost = _pure_python_fallbacks_ok(package_dir)
+        lost = _compiled_without_fallback(package_dir)
         if lost:
             raise InstallError(f"{import_name} has compiled modules without a pure-Python fallback: {lost}")
         _copy_tree(package_dir, vendor / import_name)

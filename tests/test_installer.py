@@ -79,6 +79,33 @@ def test_no_compiled_or_cached_files(installed: Path):
     assert bad == []
 
 
+def fake_charset_normalizer(root: Path, *compiled: str) -> Path:
+    """A charset_normalizer as a mypyc wheel ships it: md.py, its compiled twin and ``compiled``."""
+    package = root / "charset_normalizer"
+    package.mkdir()
+    for name in ("__init__.py", "md.py", "md.cpython-311-x86_64-linux-gnu.so", *compiled):
+        (package / name).touch()
+    return package
+
+
+def bundle_with(monkeypatch: pytest.MonkeyPatch, package: Path, vendor: Path) -> None:
+    real = inst._package_dir
+    monkeypatch.setattr(inst, "_package_dir", lambda name: package if name == package.name else real(name))
+    inst.bundle_dependencies(vendor)
+
+
+def test_mypyc_helper_module_is_no_obstacle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    package = fake_charset_normalizer(tmp_path, "md__mypyc.cpython-311-x86_64-linux-gnu.so")
+    bundle_with(monkeypatch, package, tmp_path / "vendor")
+    assert sorted(files_under(tmp_path / "vendor" / "charset_normalizer")) == ["__init__.py", "md.py"]
+
+
+def test_compiled_module_without_python_twin_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    package = fake_charset_normalizer(tmp_path, "speedups.cpython-311-x86_64-linux-gnu.so")
+    with pytest.raises(inst.InstallError, match=r"speedups\.cpython-311-x86_64-linux-gnu\.so"):
+        bundle_with(monkeypatch, package, tmp_path / "vendor")
+
+
 def test_every_client_module_is_classified():
     modules = {p.stem for p in CLIENT_SOURCE.glob("*.py")} | {
         p.name for p in CLIENT_SOURCE.iterdir() if (p / "__init__.py").is_file()
