@@ -161,6 +161,56 @@ def test_fetch_downloads_an_earlier_task(service: Emulator, api, portrait_bytes:
     assert Image.open(out).size == (512, 512)
 
 
+def test_an_unwritable_output_names_the_paid_task_to_fetch(
+    service: Emulator, portrait_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("a file, not a folder")
+    out = taken / "out.png"
+    assert main(["apply", str(portrait_path), "--style", "6", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    (task_id,) = service.tasks
+    assert f"{portrait_path}: cannot write {out}: " in err and "Traceback" not in err
+    assert f"halloween-mask fetch {task_id} -o {out}" in err
+
+    assert main(["fetch", task_id, "-o", str(out)]) == 1
+    assert f"cannot write {out}: " in capsys.readouterr().err
+    saved = tmp_path / "saved.png"
+    assert main(["fetch", task_id, "-o", str(saved)]) == 0
+    assert Image.open(saved).size == (512, 512)
+    assert sum(1 for r in service.requests if r.route == "submit") == 1
+
+
+@pytest.mark.parametrize("name", ["out.tif", "out.BMP", "out.gif", "out.heic"])
+def test_output_formats_that_cannot_be_written_are_refused(
+    service: Emulator, portrait_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    out = tmp_path / name
+    assert main(["apply", str(portrait_path), "--style", "1", "-o", str(out)]) == 2
+    assert main(["fetch", "some-task", "-o", str(out)]) == 2
+    assert capsys.readouterr().err.count("use .png, .jpg/.jpeg or .webp") == 2
+    assert not out.exists() and not service.tasks
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["apply", "x.png", "--style", "1", "-o", "o.png", "--deadline", "0"], "number of seconds above 0"),
+        (["apply", "x.png", "--style", "1", "-o", "o.png", "--deadline", "-5"], "number of seconds above 0"),
+        (["apply", "x.png", "--style", "1", "-o", "o.png", "-j", "0"], "whole number of at least 1"),
+        (["emulator", "--port", "70000"], "whole number from 1 to 65535"),
+        (["emulator", "--credits", "-1"], "whole number of at least 0"),
+    ],
+)
+def test_impossible_numbers_are_refused_by_the_parser(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

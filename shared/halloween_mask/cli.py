@@ -12,6 +12,7 @@ import contextlib
 import getpass
 import io
 import json
+import math
 import os
 import signal
 import sys
@@ -30,7 +31,9 @@ from .pending import PendingTasks
 from .styles import ASPECT_RATIOS, STYLE_COUNT, STYLES, style
 
 OFFLINE_KEY = "offline-emulator-key"
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp"}
+WRITABLE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
+# Image files -o cannot produce: refused rather than PNG bytes under a misleading name.
+OTHER_IMAGE_SUFFIXES = {".tif", ".tiff", ".bmp", ".gif", ".heic", ".heif", ".avif", ".jxl", ".jp2", ".ico", ".psd"}
 DEFAULT_JOBS = 3  # the vendor suggests starting with low concurrency
 
 
@@ -42,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         _say(f"halloween-mask: {error}")
         return 2
-    except HalloweenMaskError as error:
+    except (HalloweenMaskError, OutputError) as error:
         _say(f"halloween-mask: {error}")
         return 1
     except KeyboardInterrupt:
@@ -52,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 class UsageError(Exception):
     """The command line asks for something impossible (a missing file, -o that cannot work ...)."""
+
+
+class OutputError(Exception):
+    """A result could not be saved; str() names the file and the reason."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,10 +82,10 @@ def _parser() -> argparse.ArgumentParser:
         metavar="OUT",
         help="output file (one input) or folder (several inputs)",
     )
-    apply.add_argument("-j", "--jobs", type=int, default=DEFAULT_JOBS, help="images in flight at once")
+    apply.add_argument("-j", "--jobs", type=_whole_number(1), default=DEFAULT_JOBS, help="images in flight at once")
     apply.add_argument(
         "--deadline",
-        type=float,
+        type=_seconds,
         default=DEFAULT_DEADLINE,
         metavar="SECONDS",
         help="give up waiting for a task after this long",
@@ -103,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     set_key.set_defaults(run=_set_key)
 
     emulator = commands.add_parser("emulator", help="run the local emulator of the API on 127.0.0.1")
-    emulator.add_argument("--port", type=int, default=8765)
+    emulator.add_argument("--port", type=_whole_number(1, 65535), default=8765)
     emulator.add_argument(
         "--key",
         action="append",
@@ -112,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         help="an API key the emulator accepts (repeatable; default: any key)",
     )
     emulator.add_argument("--realistic", action="store_true", help="take tens of seconds per task, like the service")
-    emulator.add_argument("--credits", type=int, default=10_000, help="the account's credit balance")
+    emulator.add_argument("--credits", type=_whole_number(0), default=10_000, help="the account's credit balance")
     emulator.set_defaults(run=_emulator)
     return parser
 
@@ -130,6 +137,33 @@ def _style_number(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"choose a style from 1 to {STYLE_COUNT} (see: halloween-mask styles)"
         ) from None
+
+
+def _seconds(text: str) -> float:
+    """argparse type: a finite number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
+    return value
+
+
+def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """argparse type: an integer from ``low`` to ``high`` (no upper bound when None)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f"of at least {low}"
+            raise argparse.ArgumentTypeError(f"expected a whole number {bounds}, not {text!r}")
+        return value
+
+    return parse
 
 
 # -- apply ------------------------------------------------------------------------------------------
@@ -166,6 +200,9 @@ def _apply(args: argparse.Namespace) -> int:
             except (CancelledError, DeadlineExceededError) as error:
                 bar.note(f"{job.source}: {error}" + _resume_hint(error.task_id, job.target))
                 return False
+            except OutputError as error:
+                bar.note(f"{job.source}: {error}" + _paid_hint(result.task_id, job.target))
+                return False
             except HalloweenMaskError as error:
                 bar.note(f"{job.source}: {error}")
                 return False
@@ -174,7 +211,7 @@ def _apply(args: argparse.Namespace) -> int:
             bar.note(f"{job.source} -> {', '.join(map(str, written))}")
             return True
 
-        pool = ThreadPoolExecutor(max_workers=max(1, args.jobs), thread_name_prefix="apply")
+        pool = ThreadPoolExecutor(max_workers=args.jobs, thread_name_prefix="apply")
         try:
             outcomes = list(pool.map(run, jobs))
         except KeyboardInterrupt:
@@ -190,15 +227,24 @@ def _plan(inputs: Sequence[Path], output: Path, tag: str) -> list[_Job]:
     missing = [str(p) for p in inputs if not p.is_file()]
     if missing:
         raise UsageError(f"no such file: {', '.join(missing)}")
-    if len(inputs) == 1 and not output.is_dir() and output.suffix.lower() in IMAGE_SUFFIXES:
+    _refuse_unwritable_format(output, folder_ok=True)
+    if not output.is_dir() and output.suffix.lower() in WRITABLE_SUFFIXES:
+        if len(inputs) > 1:
+            raise UsageError("with several inputs, -o must be a folder")
         return [_Job(inputs[0], output)]
-    if output.suffix.lower() in IMAGE_SUFFIXES and not output.is_dir():
-        raise UsageError("with several inputs, -o must be a folder")
     stems = [p.stem for p in inputs]
     clashes = {s for s in stems if stems.count(s) > 1}
     if clashes:
         raise UsageError(f"several inputs are named {', '.join(sorted(clashes))}; rename them")
     return [_Job(p, output / f"{p.stem}.{tag}.png") for p in inputs]
+
+
+def _refuse_unwritable_format(output: Path, folder_ok: bool) -> None:
+    """A UsageError when ``-o`` names an image file of a format the results cannot be saved as."""
+    suffix = output.suffix.lower()
+    if suffix in OTHER_IMAGE_SUFFIXES and not output.is_dir():
+        alternative = " (or a folder)" if folder_ok else ""
+        raise UsageError(f"cannot write {suffix} files: use .png, .jpg/.jpeg or .webp{alternative} for -o")
 
 
 def _read_upload(path: Path, role: str, notice: Callable[[str], None] | None = None) -> bytes:
@@ -217,12 +263,15 @@ def _read_upload(path: Path, role: str, notice: Callable[[str], None] | None = N
 
 def _write_results(images: Sequence[bytes], target: Path) -> list[Path]:
     """Save each result; a second and later result get ``-2``, ``-3`` ... before the suffix."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     written = []
-    for number, data in enumerate(images, start=1):
-        path = target if number == 1 else target.with_name(f"{target.stem}-{number}{target.suffix}")
-        _save_as(data, path)
-        written.append(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for number, data in enumerate(images, start=1):
+            path = target if number == 1 else target.with_name(f"{target.stem}-{number}{target.suffix}")
+            _save_as(data, path)
+            written.append(path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     return written
 
 
@@ -243,11 +292,21 @@ def _resume_hint(task_id: str, target: Path) -> str:
         return ""
     return (
         "\n  The task may still finish: within 24 h, run the same command again to collect it without paying"
-        f" again, or: halloween-mask fetch {task_id} -o {target}"
+        f" again, or: {_fetch_command(task_id, target)}"
     )
 
 
+def _paid_hint(task_id: str, target: Path) -> str:
+    """For a finished, paid task whose result could not be saved (running the command again would pay again)."""
+    return f"\n  The result is paid for: fix that, then within 24 h save it with: {_fetch_command(task_id, target)}"
+
+
+def _fetch_command(task_id: str, target: Path) -> str:
+    return f"halloween-mask fetch {task_id} -o {target}"
+
+
 def _fetch(args: argparse.Namespace) -> int:
+    _refuse_unwritable_format(args.output, folder_ok=False)
     with _client(offline=False) as client:
         urls = client.wait(args.task_id)
         written = _write_results([client.download(url) for url in urls], args.output)
