@@ -240,7 +240,7 @@ class HalloweenMaskRun:
             if self.has_ui:  # results that became new images get a window
                 for new_layer in layers:
                     if new_layer.get_image() != image:
-                        Gimp.Display.new(new_layer.get_image())
+                        self._show(new_layer.get_image())
             Gimp.displays_flush()
             layer = layers[0]
             more = f" and {len(layers) - 1} more" if len(layers) > 1 else ""
@@ -267,14 +267,14 @@ class HalloweenMaskRun:
                 rejected.advice = f"{rejected.kind.advice} It is set in AILAB_API_KEY in GIMP's environment."
             raise rejected
         if settings.api_key is None or rejected is not None:
-            if not self.has_ui:
+            from halloween_mask_gimp.keyprompt import ask_api_key, can_ask
+
+            if not (self.has_ui and can_ask()):
                 raise UsageError(
                     "No AILabTools API key is configured. Set AILAB_API_KEY in GIMP's environment, or run "
                     "Filters > AI > Halloween Mask once interactively to store it in "
                     f"{settings_path()} (readable only by you)."
                 )
-            from halloween_mask_gimp.keyprompt import ask_api_key
-
             key = ask_api_key(str(settings_path()), problem=str(rejected) if rejected else None)
             if key is None:
                 raise UsageError("No API key was entered, so nothing was sent.")
@@ -329,6 +329,13 @@ class HalloweenMaskRun:
         if path and self.timings:
             with open(path, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps(self.timings) + "\n")
+
+    def _show(self, image: Gimp.Image) -> None:
+        """Open a window on ``image``, if GIMP has windows (a batch Repeat has none)."""
+        try:
+            Gimp.Display.new(image)
+        except (TypeError, GLib.Error):  # "constructor returned NULL" in gimp-console
+            self._log(f"the result is image {image.get_id()}; GIMP has no window to show it in")
 
     @staticmethod
     def _log(message: str) -> None:

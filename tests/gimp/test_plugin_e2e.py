@@ -424,3 +424,61 @@ def test_errors_leave_the_image_as_it_was(run_gimp_batch, emu, profile):
     assert report["recovered"]["status"] == "success"
     assert SECRET_KEY not in result.log and "not-the-right-key" not in result.log
     assert_no_traceback(result.log)
+
+
+REPEAT_RUN = r'''
+image = hm_load("portrait.png")
+source = image.get_layers()[0]
+image.clean_all()
+before = images()
+status, message = call(image, source, run_mode=Gimp.RunMode.WITH_LAST_VALS)
+new = images() - before
+report = {"status": status, "message": message, "names": names(image), "dirty": image.is_dirty(),
+          "new": [names(i) for i in new], "new_size": [[i.get_width(), i.get_height()] for i in new]}
+for i in new:
+    i.delete()
+image.delete()
+hm_write_report(report)
+'''
+
+LAST_VALUES = """# settings
+
+(mask-style "mask-5")
+(template NULL)
+(aspect-ratio "auto")
+(placement "new-image")
+(deadline 600)
+
+# end of settings
+"""
+
+
+def test_repeat_last_uses_the_remembered_values_even_without_windows(run_gimp_batch, emu, profile):
+    last = profile.host / "plug-in-settings" / "GimpProcedureConfigRun-python-fu-halloween-mask.last"
+    last.parent.mkdir(exist_ok=True)
+    last.write_text(LAST_VALUES)  # as an interactive run with these choices leaves it
+    try:
+        report = run_plugin(run_gimp_batch, emu, profile, REPEAT_RUN).report
+    finally:
+        last.unlink()  # the GUI tests share this profile and expect GIMP's defaults
+    assert report["status"] == "success", report["message"]
+    assert [task.mask_style for task in emu.tasks.values()] == [5]
+    assert report["new"] == [["Halloween Mask 5"]] and report["new_size"] == [[512, 512]]
+    assert report["names"] == ["Background"] and not report["dirty"]
+
+
+def test_repeat_last_without_a_key_or_a_display_says_how_to_configure_one(run_gimp_batch, emu, profile):
+    code = """
+image = hm_load("portrait.png")
+image.clean_all()
+report = call(image, image.get_layers()[0], run_mode=Gimp.RunMode.WITH_LAST_VALS)
+report = [*report, names(image), image.is_dirty()]
+image.delete()
+hm_write_report({"result": report})
+"""
+    result = run_plugin(run_gimp_batch, emu, profile, code, key_in_env=False,
+                        HALLOWEEN_MASK_SETTINGS="/nonexistent/halloween-mask-settings.json")
+    status, message, layer_names, dirty = result.report["result"]
+    assert status == "calling-error" and "AILAB_API_KEY" in message, message
+    assert layer_names == ["Background"] and not dirty and not emu.tasks
+    assert_no_traceback(result.log)

@@ -11,6 +11,12 @@ from gi.repository import GimpUi, Gtk, Pango  # noqa: E402
 from halloween_mask.errors import KEYS_URL  # noqa: E402
 
 
+def can_ask() -> bool:
+    """Whether a dialog can be shown: not in a batch run of gimp-console, which has no display."""
+    ok, _argv = Gtk.init_check(None)
+    return ok
+
+
 def ask_api_key(settings_file: str, problem: str | None = None) -> str | None:
     """The key the person typed, or ``None`` if they cancelled; the entry is masked.
 
