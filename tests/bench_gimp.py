@@ -188,7 +188,7 @@ def bench(root: GimpRoot, runs: int, noise: float) -> bool:
             result = run_batch(
                 root, profile, scratch, code, env, {"photo.png": png_bytes(pixels)}, timeout=300 + 120 * runs
             )
-            uploads = [r.file_sizes["image"] for r in emu.requests if r.route == "submit"]
+            uploads = [r.file_sizes["image"] for r in emu.requests_to("submit")]
         lines = root.host(timings).read_text(encoding="utf-8").splitlines()
         steps = [json.loads(line) for line in lines][1:]  # the first run is the warm-up
         report = result.report

@@ -59,7 +59,7 @@ def _copies(portrait_path: Path, folder: Path, names: Sequence[str]) -> list[str
 
 def _most_tasks_in_flight(emulator: Emulator) -> int:
     """The most tasks that were between their submit and their result download at one moment."""
-    downloaded = {r.path.split("/")[2]: r.time for r in emulator.requests if r.route == "result"}
+    downloaded = {r.path.split("/")[2]: r.time for r in emulator.requests_to("result")}
     events = [(t.created, 1) for t in emulator.tasks.values()] + [(end, -1) for end in downloaded.values()]
     in_flight = most = 0
     for _, change in sorted(events):  # at equal times a download (-1) sorts before a submit (+1)
@@ -150,7 +150,7 @@ def test_running_the_same_command_again_collects_the_unfinished_task(
     assert main(argv) == 0
     (task_id,) = service.tasks
     assert f"collected task {task_id} from an earlier run (not paid again)" in capsys.readouterr().err
-    assert sum(1 for r in service.requests if r.route == "submit") == 1
+    assert len(service.requests_to("submit")) == 1
     assert Image.open(tmp_path / "out.png").size == (512, 512)
 
 
@@ -178,7 +178,7 @@ def test_an_unwritable_output_names_the_paid_task_to_fetch(
     saved = tmp_path / "saved.png"
     assert main(["fetch", task_id, "-o", str(saved)]) == 0
     assert Image.open(saved).size == (512, 512)
-    assert sum(1 for r in service.requests if r.route == "submit") == 1
+    assert len(service.requests_to("submit")) == 1
 
 
 @pytest.mark.parametrize("name", ["out.tif", "out.BMP", "out.gif", "out.heic"])

@@ -46,10 +46,6 @@ def client(emulator: Emulator) -> Client:
         yield c
 
 
-def routes(emulator: Emulator, route: str) -> list:
-    return [r for r in emulator.requests if r.route == route]
-
-
 # -- the happy paths ------------------------------------------------------------------------------
 
 
@@ -59,7 +55,7 @@ def test_apply_with_a_style(client: Client, emulator: Emulator, portrait_bytes: 
     assert task.mask_style == 7 and not task.template_used and task.aspect_ratio == "auto"
     assert len(result.images) == len(result.urls) == 1
     assert read_image_info(result.images[0]).format == "png"
-    (submit,) = routes(emulator, "submit")
+    (submit,) = emulator.requests_to("submit")
     assert set(submit.form_fields) >= {"mask_style", "aspect_ratio"} and "image" in submit.file_sizes
 
 
@@ -67,7 +63,7 @@ def test_apply_with_a_template(client: Client, emulator: Emulator, portrait_byte
     result = client.apply(portrait_bytes, template=portrait_bytes)
     task = emulator.tasks[result.task_id]
     assert task.template_used and task.mask_style is None
-    assert "image_template" in routes(emulator, "submit")[0].file_sizes
+    assert "image_template" in emulator.requests_to("submit")[0].file_sizes
 
 
 @pytest.mark.parametrize("ratio", ASPECT_RATIOS)
@@ -80,7 +76,7 @@ def test_several_result_urls_are_all_downloaded(client: Client, emulator: Emulat
     emulator.configure(result_count=3, distinct_urls=True)
     result = client.apply(portrait_bytes, mask_style=1)
     assert len(set(result.urls)) == 3 and len(result.images) == 3
-    assert len(routes(emulator, "result")) == 3
+    assert len(emulator.requests_to("result")) == 3
 
 
 def test_the_upload_is_named_and_typed_after_its_bytes(portrait_bytes: bytes) -> None:
@@ -116,7 +112,7 @@ def test_credits(client: Client, emulator: Emulator) -> None:
 def test_poll_5xx_is_retried(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
     emulator.configure(faults=(Fault.error("AI_SERVICE_ERROR", route="poll", count=2),))
     assert client.apply(portrait_bytes, mask_style=2).images
-    assert [r.status for r in routes(emulator, "poll")][:3] == [502, 502, 200]
+    assert [r.status for r in emulator.requests_to("poll")][:3] == [502, 502, 200]
 
 
 def test_poll_429_honours_retry_after(emulator: Emulator, portrait_bytes: bytes) -> None:
@@ -167,7 +163,7 @@ def test_out_of_credits_is_not_retried(client: Client, emulator: Emulator, portr
     emulator.configure(credits=0)
     with pytest.raises(OutOfCreditsError):
         client.submit(portrait_bytes, mask_style=2)
-    assert len(routes(emulator, "submit")) == 1
+    assert len(emulator.requests_to("submit")) == 1
 
 
 def test_download_5xx_and_truncation_are_retried(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
@@ -176,14 +172,14 @@ def test_download_5xx_and_truncation_are_retried(client: Client, emulator: Emula
     )
     result = client.apply(portrait_bytes, mask_style=4)
     assert read_image_info(result.images[0]).format == "png"
-    assert len(routes(emulator, "result")) == 3
+    assert len(emulator.requests_to("result")) == 3
 
 
 def test_a_download_cut_short_is_fetched_again(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
     emulator.configure(faults=(Fault("cut", route="result", count=1),))  # 200, half the file, a matching length
     result = client.apply(portrait_bytes, mask_style=4)
     assert check_complete(result.images[0]).format == "png"
-    assert [r.fault for r in routes(emulator, "result")] == ["cut", None]
+    assert [r.fault for r in emulator.requests_to("result")] == ["cut", None]
 
 
 def test_a_download_always_cut_short_fails_with_advice(
@@ -195,7 +191,7 @@ def test_a_download_always_cut_short_fails_with_advice(
     message = str(caught.value)
     assert isinstance(caught.value, NetworkError) and caught.value.task_id in message
     assert "cut short or damaged. Try again" in message and "ends inside" in message
-    assert len(routes(emulator, "result")) == FAST_RETRY.attempts
+    assert len(emulator.requests_to("result")) == FAST_RETRY.attempts
 
 
 @pytest.mark.parametrize(("fmt", "mime"), [("JPEG", "image/jpeg"), ("WEBP", "image/webp")])
@@ -221,14 +217,14 @@ def test_a_submit_answered_with_5xx_is_not_resent(
     emulator.configure(faults=(fault,))
     with pytest.raises(ServerBusyError):
         client.submit(portrait_bytes, mask_style=2)
-    assert len(routes(emulator, "submit")) == 1
+    assert len(emulator.requests_to("submit")) == 1
 
 
 def test_a_dropped_submit_is_not_resent_and_says_so(client: Client, emulator: Emulator, portrait_bytes: bytes) -> None:
     emulator.configure(faults=(Fault("drop", route="submit"),))
     with pytest.raises(SubmitOutcomeUnknownError, match="may still have been created"):
         client.submit(portrait_bytes, mask_style=2)
-    assert len(routes(emulator, "submit")) == 1
+    assert len(emulator.requests_to("submit")) == 1
 
 
 def test_a_submit_read_timeout_is_not_resent(emulator: Emulator, portrait_bytes: bytes) -> None:
@@ -238,7 +234,7 @@ def test_a_submit_read_timeout_is_not_resent(emulator: Emulator, portrait_bytes:
         client.submit(portrait_bytes, mask_style=2)
     assert isinstance(caught.value, NetworkError)
     time.sleep(1.5)
-    assert len(routes(emulator, "submit")) == 1 and len(emulator.tasks) == 1  # the task does exist
+    assert len(emulator.requests_to("submit")) == 1 and len(emulator.tasks) == 1  # the task does exist
 
 
 def test_a_refused_submit_is_retried_with_a_fresh_body(
@@ -256,7 +252,7 @@ def test_a_refused_submit_is_retried_with_a_fresh_body(
     mocker.patch.object(requests.adapters.HTTPAdapter, "send", refuse_once)
     with fast_client(emulator.base_url) as client:
         task_id = client.submit(portrait_bytes, mask_style=2)
-    assert task_id in emulator.tasks and len(routes(emulator, "submit")) == 1
+    assert task_id in emulator.tasks and len(emulator.requests_to("submit")) == 1
     assert len(bodies) == 2 and bodies[0] is not bodies[1]
 
 

@@ -39,7 +39,7 @@ def test_key_is_absent_from_logs_reprs_and_result_requests(
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("halloween_mask")]
     assert ours and not any(url in message for url in result.urls for message in ours)  # host only
     api = [r for r in secret_emulator.requests if r.route in ("submit", "poll")]
-    downloads = [r for r in secret_emulator.requests if r.route == "result"]
+    downloads = secret_emulator.requests_to("result")
     assert api and all(r.key_present for r in api)
     assert downloads and not any(r.key_present for r in downloads)
     assert not any("ailabapi-api-key" in (h.lower() for h in r.header_names) for r in downloads)

@@ -127,7 +127,7 @@ def test_portrait_gets_a_masked_layer_above_the_source(run_gimp_batch, emu, prof
     assert overlap_w > 0.6 * face.w and overlap_h > 0.6 * face.h, (report["changed"], face)
     assert w * h < 0.25 * 512 * 512, "the mask is not confined to the face"
 
-    submit = [r for r in emu.requests if r.route == "submit" and r.status == 200]
+    submit = [r for r in emu.requests_to("submit") if r.status == 200]
     assert len(submit) == 1 and 0 < submit[0].file_sizes["image"] < 10_000_000
     assert report["scratch_left"] == []
 
@@ -229,7 +229,7 @@ def test_every_layer_kind(run_gimp_batch, emu, profile):
     assert report["group"]["added"] == 3  # top, the new layer, face
     assert report["indexed"]["base_type"] == "indexed" and report["16-bit"]["precision"] == "u16-non-linear"
 
-    uploads = [r.file_sizes["image"] for r in emu.requests if r.route == "submit"]
+    uploads = [r.file_sizes["image"] for r in emu.requests_to("submit")]
     assert len(uploads) == 6 and len(emu.tasks) == 6
     assert all(task.image_size == (512, 512) for task in emu.tasks.values())
     assert report["scratch_left"] == []
@@ -332,7 +332,7 @@ def test_big_layer_template_and_new_image(run_gimp_batch, emu, profile):
     assert template_case["new"]["name"] == "Halloween Mask (template)"
     assert template_case["new"]["provenance"]["style"] == "template"
     assert tasks[1].template_used and tasks[1].mask_style is None
-    submit = [r for r in emu.requests if r.route == "submit" and r.status == 200][1]
+    submit = [r for r in emu.requests_to("submit") if r.status == 200][1]
     assert submit.file_sizes.get("image_template") == len(template), "the template was re-encoded needlessly"
 
     ratio = report["ratio"]

@@ -90,6 +90,10 @@ class Emulator:
         """The request log so far (a copy)."""
         return list(self.app.requests)
 
+    def requests_to(self, route: str) -> list[RequestRecord]:
+        """The logged requests to one route: ``submit``, ``poll``, ``credits``, ``result`` or ``preview``."""
+        return [record for record in self.app.requests if record.route == route]
+
     @property
     def tasks(self) -> dict[str, Task]:
         """Every task, settled against the clock now (copies)."""
