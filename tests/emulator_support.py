@@ -36,8 +36,17 @@ def make_no_face_png(width: int = 640, height: int = 480) -> bytes:
     draw.ellipse((width * 0.7, height * 0.1, width * 0.82, height * 0.26), fill=(250, 220, 120))
     for i, shade in enumerate(((60, 110, 50), (40, 90, 40))):
         top = height * (0.55 + 0.12 * i)
-        draw.polygon([(0, height), (0, top), (width * 0.3, top - 60), (width * 0.6, top + 20),
-                      (width, top - 40), (width, height)], fill=shade)
+        draw.polygon(
+            [
+                (0, height),
+                (0, top),
+                (width * 0.3, top - 60),
+                (width * 0.6, top + 20),
+                (width, top - 40),
+                (width, height),
+            ],
+            fill=shade,
+        )
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()

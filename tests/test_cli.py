@@ -94,8 +94,9 @@ def test_template_and_aspect_ratio_reach_the_service(service: Emulator, portrait
     template = tmp_path / "template.png"
     Image.new("RGB", (64, 64), (200, 30, 30)).save(template)
     out = tmp_path / "wide.jpg"
-    assert main(["apply", str(portrait_path), "--template", str(template), "--aspect-ratio", "16:9",
-                 "-o", str(out)]) == 0
+    assert (
+        main(["apply", str(portrait_path), "--template", str(template), "--aspect-ratio", "16:9", "-o", str(out)]) == 0
+    )
     (task,) = service.tasks.values()
     assert task.template_used and task.mask_style is None and task.aspect_ratio == "16:9"
     with Image.open(out) as image:

@@ -187,10 +187,17 @@ def test_no_legacy_fields_by_default_and_legacy_toggle(
     emulator.configure(legacy_fields=True)
     ok = assert_envelope(api.submit(portrait_bytes, mask_style="1"))
     assert (ok["error_code"], ok["error_msg"], ok["error_code_str"], ok["error_detail"]["status_code"]) == (
-        0, "", "", 200)
+        0,
+        "",
+        "",
+        200,
+    )
     bad = assert_envelope(api.submit(None), "MISSING_PARAMETERS")
     assert (bad["error_code"], bad["error_code_str"], bad["error_detail"]["status_code"]) == (
-        400, "MISSING_PARAMETERS", 400)
+        400,
+        "MISSING_PARAMETERS",
+        400,
+    )
     assert assert_envelope(api.poll(ok["task_id"]))["error_code"] == 0
 
 
@@ -237,9 +244,7 @@ def test_result_download(emulator: Emulator, api: EmulatorApi, portrait_bytes: b
     assert image.size == (512, 512) == emulator.tasks[task_id].output_size
 
 
-def test_result_count_distinct_extension_and_size(
-    emulator: Emulator, api: EmulatorApi, portrait_bytes: bytes
-) -> None:
+def test_result_count_distinct_extension_and_size(emulator: Emulator, api: EmulatorApi, portrait_bytes: bytes) -> None:
     emulator.configure(result_count=3)
     same = api.poll(api.task_id(portrait_bytes)).json()["data"]["result_urls"]
     assert len(same) == 3 and len(set(same)) == 1
@@ -285,8 +290,16 @@ def credit_pools(api: EmulatorApi) -> dict[str, dict]:
 def test_credits_shape(api: EmulatorApi) -> None:
     pools = credit_pools(api)
     assert set(pools) == {"common", "portrait_ai_halloween_masks"}
-    fields = {"unique_sign", "name", "balance", "total", "last_recharge_balance", "balance_warning",
-              "first_buy_time", "last_update_time"}
+    fields = {
+        "unique_sign",
+        "name",
+        "balance",
+        "total",
+        "last_recharge_balance",
+        "balance_warning",
+        "first_buy_time",
+        "last_update_time",
+    }
     for pool in pools.values():
         assert set(pool) == fields
         assert all(isinstance(pool[f], int) for f in fields - {"unique_sign", "name"})
@@ -377,8 +390,7 @@ def test_task_table(emulator: Emulator, api: EmulatorApi, portrait_bytes: bytes)
     task_id = api.task_id(portrait_bytes, mask_style="12", aspect_ratio="3:4")
     api.poll(task_id)
     task = emulator.tasks[task_id]
-    assert (task.status, task.outcome, task.mask_style, task.aspect_ratio, task.charged) == (
-        2, "done", 12, "3:4", True)
+    assert (task.status, task.outcome, task.mask_style, task.aspect_ratio, task.charged) == (2, "done", 12, "3:4", True)
     assert task.image_size == (512, 512) and task.output_size == (384, 512)
     x, y, w, h = task.face_box
     assert 150 < x + w / 2 < 300 and 50 < y + h / 2 < 200

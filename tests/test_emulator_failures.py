@@ -121,8 +121,14 @@ def test_bad_failure_settings_are_refused() -> None:
 
 # ---- transient faults -------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "code", ["EXCEEDING_LIMITS", "AI_SERVICE_FLOW_RESTRICTION", "AI_SERVICE_ERROR", "AI_SERVICE_TIMEOUT",
-             "SERVICE_INTERNAL_ERROR"]
+    "code",
+    [
+        "EXCEEDING_LIMITS",
+        "AI_SERVICE_FLOW_RESTRICTION",
+        "AI_SERVICE_ERROR",
+        "AI_SERVICE_TIMEOUT",
+        "SERVICE_INTERNAL_ERROR",
+    ],
 )
 def test_error_faults_hit_the_first_n_calls_then_recover(
     emulator: Emulator, api: EmulatorApi, portrait_bytes: bytes, code: str

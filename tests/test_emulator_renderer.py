@@ -42,8 +42,10 @@ def test_no_face_on_a_landscape(no_face_bytes: bytes) -> None:
 
 def test_no_face_on_flat_and_noise_images() -> None:
     rng = np.random.default_rng(1)
-    for image in (Image.new("RGB", (300, 300), (90, 20, 20)),
-                  Image.fromarray(rng.integers(0, 255, (300, 400, 3), dtype=np.uint8))):
+    for image in (
+        Image.new("RGB", (300, 300), (90, 20, 20)),
+        Image.fromarray(rng.integers(0, 255, (300, 400, 3), dtype=np.uint8)),
+    ):
         assert find_face(image) is None
 
 
@@ -53,8 +55,10 @@ def test_undecodable_bytes() -> None:
 
 
 def test_85_styles_are_distinct(portrait: Image.Image, face: Box) -> None:
-    digests = {hashlib.sha256(paint_mask(portrait, face, look_for_style(n)).tobytes()).hexdigest()
-               for n in range(1, STYLE_COUNT + 1)}
+    digests = {
+        hashlib.sha256(paint_mask(portrait, face, look_for_style(n)).tobytes()).hexdigest()
+        for n in range(1, STYLE_COUNT + 1)
+    }
     assert len(digests) == STYLE_COUNT
     assert len({look_for_style(n).base for n in range(1, STYLE_COUNT + 1)}) == STYLE_COUNT
 
@@ -125,5 +129,6 @@ def test_render_time_for_a_1024_portrait(portrait_bytes: bytes) -> None:
         started = time.perf_counter()
         render(decode(data), style=style)
         timings.append(time.perf_counter() - started)
-    print(f"\nrenderer, 1024x1024 PNG decode+detect+paint+encode: best {min(timings):.3f} s, "
-          f"worst {max(timings):.3f} s")
+    print(
+        f"\nrenderer, 1024x1024 PNG decode+detect+paint+encode: best {min(timings):.3f} s, worst {max(timings):.3f} s"
+    )

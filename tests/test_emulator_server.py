@@ -34,8 +34,9 @@ def test_serve_forever_refuses_other_hosts() -> None:
 
 
 def test_control_routes(emulator: Emulator, api: EmulatorApi, portrait_bytes: bytes) -> None:
-    changed = requests.post(emulator.base_url + "/_emulator/config",
-                            json={"failure": "status_3", "credits": 45, "faults": []}, timeout=5)
+    changed = requests.post(
+        emulator.base_url + "/_emulator/config", json={"failure": "status_3", "credits": 45, "faults": []}, timeout=5
+    )
     assert changed.status_code == 200
     assert emulator.config.failure.mode == "status_3"
     task_id = api.task_id(portrait_bytes)

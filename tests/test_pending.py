@@ -78,8 +78,9 @@ def test_a_cancelled_run_is_collected_by_the_next_run_without_paying_again(portr
         client = fast_client(emulator.base_url, API_KEY)
         cancel = CancelToken()
         with pytest.raises(CancelledError) as first:
-            client.apply(portrait_bytes, mask_style=7, pending=store, cancel=cancel,
-                         on_progress=lambda progress: cancel.cancel())
+            client.apply(
+                portrait_bytes, mask_style=7, pending=store, cancel=cancel, on_progress=lambda progress: cancel.cancel()
+            )
         assert len(emulator.requests_to("submit")) == 1
 
         result = client.apply(portrait_bytes, mask_style=7, pending=store)

@@ -12,3 +12,10 @@ def test_ruff_finds_nothing() -> None:
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=REPO, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_changes_nothing() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."], cwd=REPO, capture_output=True, text=True
+    )
+    assert result.returncode == 0, "run `ruff format .`:\n" + result.stdout + result.stderr

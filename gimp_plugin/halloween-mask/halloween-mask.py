@@ -79,17 +79,31 @@ class HalloweenMask(Gimp.PlugIn):
         styles = [(f"mask-{s.number}", s.label, f"Mask style {s.number}") for s in STYLES]
         styles.append((TEMPLATE, "Use a template image", "Use the mask in the template image file"))
         procedure.add_choice_argument(
-            "mask-style", "Mask st_yle", "Mask style 1-85, or 'template'", _choice(styles), "mask-1",
+            "mask-style",
+            "Mask st_yle",
+            "Mask style 1-85, or 'template'",
+            _choice(styles),
+            "mask-1",
             GObject.ParamFlags.READWRITE,
         )
         procedure.add_file_argument(
-            "template", "_Template image", "Template image (JPEG, PNG, WEBP) when the style is 'template'",
-            Gimp.FileChooserAction.OPEN, True, None, GObject.ParamFlags.READWRITE,
+            "template",
+            "_Template image",
+            "Template image (JPEG, PNG, WEBP) when the style is 'template'",
+            Gimp.FileChooserAction.OPEN,
+            True,
+            None,
+            GObject.ParamFlags.READWRITE,
         )
-        ratios = [(_ratio_nick(r), "Auto (as the source)" if r == "auto" else r, f"Aspect ratio {r}")
-                  for r in ASPECT_RATIOS]
+        ratios = [
+            (_ratio_nick(r), "Auto (as the source)" if r == "auto" else r, f"Aspect ratio {r}") for r in ASPECT_RATIOS
+        ]
         procedure.add_choice_argument(
-            "aspect-ratio", "_Aspect ratio", "Aspect ratio of the result", _choice(ratios), "auto",
+            "aspect-ratio",
+            "_Aspect ratio",
+            "Aspect ratio of the result",
+            _choice(ratios),
+            "auto",
             GObject.ParamFlags.READWRITE,
         )
         places = [
@@ -97,15 +111,27 @@ class HalloweenMask(Gimp.PlugIn):
             ("new-image", "New image", "Always open the result as a new image"),
         ]
         procedure.add_choice_argument(
-            "placement", "_Put the result in", "Where the result goes", _choice(places), "auto",
+            "placement",
+            "_Put the result in",
+            "Where the result goes",
+            _choice(places),
+            "auto",
             GObject.ParamFlags.READWRITE,
         )
         procedure.add_int_argument(
-            "deadline", "_Wait at most (seconds)", "Give up waiting for the service after this many seconds",
-            1, 3600, 600, GObject.ParamFlags.READWRITE,
+            "deadline",
+            "_Wait at most (seconds)",
+            "Give up waiting for the service after this many seconds",
+            1,
+            3600,
+            600,
+            GObject.ParamFlags.READWRITE,
         )
         procedure.add_layer_return_value(
-            "result-layer", "Result layer", "The new layer (its image may be a new one)", True,
+            "result-layer",
+            "Result layer",
+            "The new layer (its image may be a new one)",
+            True,
             GObject.ParamFlags.READWRITE,
         )
         return procedure
@@ -234,9 +260,14 @@ class HalloweenMaskRun:
 
             Gimp.progress_set_text("Halloween Mask: adding the result")
             with self._timed("insert"):
-                layers = insert_results(results, image, source, layer_name(style), provenance(
-                    style, self.aspect_ratio, task_id
-                ), self.new_image)
+                layers = insert_results(
+                    results,
+                    image,
+                    source,
+                    layer_name(style),
+                    provenance(style, self.aspect_ratio, task_id),
+                    self.new_image,
+                )
             if self.has_ui:  # results that became new images get a window
                 for new_layer in layers:
                     if new_layer.get_image() != image:

@@ -1,26 +1,37 @@
 #!/usr/bin/env bash
-# Build (or refresh) a Debian 13 "trixie" minbase root with GIMP 3 from Debian packages.
+# Build (or refresh) a Debian minbase root with GIMP 3 from Debian packages.
 #
-# Usage: [GIMP3_ROOT=DIR] [DEBIAN_MIRROR=URI] [FORCE=1] bash install/gimp3-root/build.sh
+# Usage: [GIMP_SERIES=3.0|3.2] [GIMP3_ROOT=DIR] [DEBIAN_MIRROR=URI] [FORCE=1] bash install/gimp3-root/build.sh
 #
-# The root is a machine-wide cache (default /var/tmp/halloween-mask-gimp3-root); a second
-# run with the same package list returns at once. Needs root, debootstrap (installed via
-# apt-get when missing), unshare and network access to a Debian mirror.
+# GIMP_SERIES picks the release: 3.0 (default) from Debian 13 "trixie", 3.2 from Debian "sid".
+# Each root is a machine-wide cache in its own folder (default
+# /var/tmp/halloween-mask-gimp-<series>-root); a second run with the same package list returns
+# at once. Needs root, debootstrap (installed via apt-get when missing), unshare and network
+# access to a Debian mirror.
 set -euo pipefail
 
-ROOT="${GIMP3_ROOT:-/var/tmp/halloween-mask-gimp3-root}"
-SUITE=trixie
+SERIES="${GIMP_SERIES:-3.0}"
+case "$SERIES" in
+    3.0) SUITE=trixie ;;
+    # Debian 12's debootstrap has no forky script; sid's Release file may be past Valid-Until.
+    3.2) SUITE=sid ;;
+    *) printf '[gimp3-root] ERROR: GIMP_SERIES must be 3.0 or 3.2, not %s\n' "$SERIES" >&2; exit 2 ;;
+esac
+ROOT="${GIMP3_ROOT:-/var/tmp/halloween-mask-gimp-$SERIES-root}"
+APT_OPTS=""
+[[ "$SUITE" == sid ]] && APT_OPTS="-o Acquire::Check-Valid-Until=false"
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # Not python3-requests / python3-pil: the plug-in must run on its bundled dependencies only.
 PACKAGES="gimp python3 python3-gi gir1.2-gimp-3.0 gir1.2-gegl-0.4 gir1.2-babl-0.1 xvfb xauth x11-apps imagemagick xdotool dbus-daemon fonts-dejavu-core"
 STAMP="$ROOT/.gimp3-ready"
+STAMP_TEXT="$SUITE: $PACKAGES"
 BOOTSTRAPPED="$ROOT/.debootstrap-done"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-log() { printf '[gimp3-root] %s\n' "$*" >&2; }
+log() { printf '[gimp3-root %s] %s\n' "$SERIES" "$*" >&2; }
 die() { printf '[gimp3-root] ERROR: %s\n' "$*" >&2; exit 1; }
 
-if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$PACKAGES" && "${FORCE:-}" != 1 ]]; then
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$STAMP_TEXT" && "${FORCE:-}" != 1 ]]; then
     log "up to date: $ROOT"
     exit 0
 fi
@@ -58,13 +69,13 @@ remove_half_built_root() {
     rm -rf --one-file-system "$ROOT"
 }
 
-in_root() { "$HERE/run.sh" "$@"; }
+in_root() { GIMP3_ROOT="$ROOT" "$HERE/run.sh" "$@"; }
 
 # One build at a time per root (CI's set-up step and the test fixture may both call this).
 mkdir -p "$(dirname "$ROOT")"
 exec 9>"$ROOT.lock"
 flock 9
-if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$PACKAGES" && "${FORCE:-}" != 1 ]]; then
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$STAMP_TEXT" && "${FORCE:-}" != 1 ]]; then
     log "up to date: $ROOT (built by a concurrent run)"
     exit 0
 fi
@@ -99,10 +110,10 @@ rm -f "$STAMP"
 
 log "installing GIMP 3 and test tools in the root (about 30 s)"
 # shellcheck disable=SC2086  # the package list is meant to split into words
-in_root /bin/sh -c "export DEBIAN_FRONTEND=noninteractive; dpkg --configure -a && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null && apt-get clean" \
+in_root /bin/sh -c "export DEBIAN_FRONTEND=noninteractive; dpkg --configure -a && apt-get update -qq $APT_OPTS && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null && apt-get clean" \
     || die "package install in the root failed"
 
-version="$(in_root gimp-console-3.0 --version 2>/dev/null | head -n 1)" || die "gimp-console-3.0 does not run in the root"
-[[ "$version" == *" 3."* ]] || die "unexpected GIMP version: $version"
-printf '%s' "$PACKAGES" >"$STAMP"
+version="$(in_root "gimp-console-$SERIES" --version 2>/dev/null | head -n 1)" || die "gimp-console-$SERIES does not run in the root"
+[[ "$version" == *" $SERIES."* ]] || die "unexpected GIMP version: $version"
+printf '%s' "$STAMP_TEXT" >"$STAMP"
 log "ready in $((SECONDS - start)) s: $version at $ROOT"

@@ -25,9 +25,7 @@ FILE_NAME = "pending-tasks.json"
 LIFETIME = 23 * 3600.0  # seconds; the service keeps a task's results for 24 h after it finishes
 
 
-def fingerprint(
-    base_url: str, image: bytes, mask_style: int | None, template: bytes | None, aspect_ratio: str
-) -> str:
+def fingerprint(base_url: str, image: bytes, mask_style: int | None, template: bytes | None, aspect_ratio: str) -> str:
     """A digest that is equal exactly when two requests would ask the service for the same thing."""
     digest = hashlib.sha256()
     for part in (

@@ -33,9 +33,7 @@ def same_shape(width_a: int, height_a: int, width_b: int, height_b: int, toleran
     return abs(ratio_a - ratio_b) <= tolerance * ratio_a
 
 
-def place_result(
-    source_size: tuple[int, int], result_size: tuple[int, int], new_image: bool = False
-) -> Placement:
+def place_result(source_size: tuple[int, int], result_size: tuple[int, int], new_image: bool = False) -> Placement:
     """Where a ``result_size`` result of a ``source_size`` layer goes.
 
     ``new_image`` forces a new image; otherwise a result of the source's shape goes over the
@@ -47,7 +45,7 @@ def place_result(
 
 
 def layer_name(style: int | None) -> str:
-    """"Halloween Mask 7" for a style, "Halloween Mask (template)" for a template."""
+    """ "Halloween Mask 7" for a style, "Halloween Mask (template)" for a template."""
     return f"{LAYER_PREFIX} {style}" if style is not None else f"{LAYER_PREFIX} (template)"
 
 

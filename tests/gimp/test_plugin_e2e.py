@@ -38,8 +38,9 @@ def run_plugin(run_gimp_batch, emu, profile, code, *, key_in_env=True, files=Non
     """Run batch ``code`` (after PLUGIN_LIB) with the plug-in pointed at the emulator."""
     settings = f"{profile.home_inside}/halloween-mask-settings.json"
     environment = plugin_env(emu.base_url, settings, key_in_env=key_in_env, **env)
-    return run_gimp_batch(PLUGIN_LIB + code, environment, files={"portrait.png": PORTRAIT, **(files or {})},
-                          profile=profile)
+    return run_gimp_batch(
+        PLUGIN_LIB + code, environment, files={"portrait.png": PORTRAIT, **(files or {})}, profile=profile
+    )
 
 
 def assert_no_traceback(log: str) -> None:
@@ -54,7 +55,7 @@ def test_installed_bundle_has_every_module_the_plugin_imports(gimp_profile):
     assert not missing, f"install/install.py does not bundle halloween_mask modules the plug-in needs: {missing}"
 
 
-PORTRAIT_RUN = r'''
+PORTRAIT_RUN = r"""
 image = hm_load("portrait.png")
 source = image.get_layers()[0]
 before = digest(source)
@@ -91,7 +92,7 @@ report["env_key_refused"] = call(image, extra, mask_style="mask-1")
 report["after_bad_calls"] = [names(image), image.is_dirty()]
 image.delete()
 hm_write_report(report)
-'''
+"""
 
 
 def test_portrait_gets_a_masked_layer_above_the_source(run_gimp_batch, emu, profile):
@@ -110,7 +111,7 @@ def test_portrait_gets_a_masked_layer_above_the_source(run_gimp_batch, emu, prof
     assert report["source_same"], "the source layer's pixels changed"
     assert report["dirty"]
 
-    (task_id, task), = emu.tasks.items()
+    ((task_id, task),) = emu.tasks.items()
     assert task.mask_style == 7 and task.aspect_ratio == "auto" and task.image_size == (512, 512)
     provenance = new["provenance"]
     assert provenance["style"] == 7 and provenance["task_id"] == task_id and provenance["aspect_ratio"] == "auto"
@@ -146,7 +147,7 @@ def test_portrait_gets_a_masked_layer_above_the_source(run_gimp_batch, emu, prof
     assert_no_traceback(result.log)
 
 
-LAYER_KINDS_RUN = r'''
+LAYER_KINDS_RUN = r"""
 report = {}
 
 def check(label, image, source, **args):
@@ -210,7 +211,7 @@ Gimp.Selection.none(image)
 check("alpha", image, layer)
 report["scratch_left"] = scratch_left()
 hm_write_report(report)
-'''
+"""
 
 
 def test_every_layer_kind(run_gimp_batch, emu, profile):
@@ -238,7 +239,7 @@ def test_every_layer_kind(run_gimp_batch, emu, profile):
 
 def test_upload_formats(run_gimp_batch, emu, profile):
     """Opaque layers go as JPEG, a transparent one as PNG (seen from the emulator's side)."""
-    code = r'''
+    code = r"""
 image = hm_load("portrait.png")
 status_opaque = call(image, image.get_layers()[0], mask_style="mask-2")
 layer = image.get_layers()[1]
@@ -250,14 +251,14 @@ Gimp.Selection.none(image)
 status_transparent = call(image, layer, mask_style="mask-2")
 image.delete()
 hm_write_report({"status": [status_opaque, status_alpha_opaque, status_transparent]})
-'''
+"""
     result = run_plugin(run_gimp_batch, emu, profile, code)
     assert [s[0] for s in result.report["status"]] == ["success"] * 3, result.report
     formats = re.findall(r"uploading \d+x\d+ (\w+)", result.log)
     assert formats == ["jpeg", "jpeg", "png"], result.log[-3000:]
 
 
-SHAPES_RUN = r'''
+SHAPES_RUN = r"""
 report = {}
 portrait = hm_load("portrait.png")
 
@@ -312,7 +313,7 @@ image.delete()
 portrait.delete()
 report["scratch_left"] = scratch_left()
 hm_write_report(report)
-'''
+"""
 
 
 def test_big_layer_template_and_new_image(run_gimp_batch, emu, profile):
@@ -338,7 +339,7 @@ def test_big_layer_template_and_new_image(run_gimp_batch, emu, profile):
     ratio = report["ratio"]
     assert ratio["status"][0] == "success", ratio["status"]
     assert len(ratio["names"]) == 1 and not ratio["dirty"], "the source image changed"
-    (width, height, layer_names, _dirty), = ratio["new_images"]
+    ((width, height, layer_names, _dirty),) = ratio["new_images"]
     assert abs(width / height - 9 / 16) < 0.01 and layer_names == ["Halloween Mask 5"]
     assert ratio["new"]["provenance"]["aspect_ratio"] == "9:16"
     assert tasks[2].aspect_ratio == "9:16"
@@ -350,7 +351,7 @@ def test_big_layer_template_and_new_image(run_gimp_batch, emu, profile):
     assert_no_traceback(result.log)
 
 
-ERRORS_RUN = r'''
+ERRORS_RUN = r"""
 report = {}
 settings = os.environ["HALLOWEEN_MASK_SETTINGS"]
 
@@ -397,7 +398,7 @@ blank.delete()
 attempt("recovered", image, layer, mask_style="mask-1")
 image.delete()
 hm_write_report(report)
-'''
+"""
 
 EXPECTED_ERRORS = {
     "no_key": ("calling-error", "No AILabTools API key is configured"),
@@ -426,7 +427,7 @@ def test_errors_leave_the_image_as_it_was(run_gimp_batch, emu, profile):
     assert_no_traceback(result.log)
 
 
-REPEAT_RUN = r'''
+REPEAT_RUN = r"""
 image = hm_load("portrait.png")
 source = image.get_layers()[0]
 image.clean_all()
@@ -439,7 +440,7 @@ for i in new:
     i.delete()
 image.delete()
 hm_write_report(report)
-'''
+"""
 
 LAST_VALUES = """# settings
 
@@ -476,8 +477,14 @@ report = [*report, names(image), image.is_dirty()]
 image.delete()
 hm_write_report({"result": report})
 """
-    result = run_plugin(run_gimp_batch, emu, profile, code, key_in_env=False,
-                        HALLOWEEN_MASK_SETTINGS="/nonexistent/halloween-mask-settings.json")
+    result = run_plugin(
+        run_gimp_batch,
+        emu,
+        profile,
+        code,
+        key_in_env=False,
+        HALLOWEEN_MASK_SETTINGS="/nonexistent/halloween-mask-settings.json",
+    )
     status, message, layer_names, dirty = result.report["result"]
     assert status == "calling-error" and "AILAB_API_KEY" in message, message
     assert layer_names == ["Background"] and not dirty and not emu.tasks

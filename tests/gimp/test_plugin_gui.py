@@ -34,7 +34,9 @@ STATUS_CANCEL_FROM_RIGHT, STATUS_CANCEL_FROM_BOTTOM = 282, 19
 
 # The batch code opens the portrait in a window, then answers "snap" flags with the image's
 # state until the host sets "quit".
-SESSION = PLUGIN_LIB + r'''
+SESSION = (
+    PLUGIN_LIB
+    + r"""
 image = hm_load("portrait.png")
 image.clean_all()
 source = image.get_layers()[0]
@@ -62,7 +64,8 @@ while not os.path.exists(hm_path("quit")):
         os.remove(hm_path("snap"))
         snap()
     time.sleep(0.1)
-'''
+"""
+)
 
 
 class Person:

@@ -29,13 +29,13 @@ def ask_api_key(settings_file: str, problem: str | None = None) -> str | None:
 
     box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=8, border_width=12)
     text = (
-        (f"{problem}\n\n" if problem else "")
-        + "The AI Halloween Mask needs an AILabTools API key.\n"
+        (f"{problem}\n\n" if problem else "") + "The AI Halloween Mask needs an AILabTools API key.\n"
         f"Create one at {KEYS_URL}\n"
         f"It is stored only in {settings_file} (readable by you alone)."
     )
-    label = Gtk.Label(label=text, xalign=0.0, selectable=True, wrap=True,
-                      wrap_mode=Pango.WrapMode.WORD_CHAR, max_width_chars=60)
+    label = Gtk.Label(
+        label=text, xalign=0.0, selectable=True, wrap=True, wrap_mode=Pango.WrapMode.WORD_CHAR, max_width_chars=60
+    )
     box.pack_start(label, False, False, 0)
     entry = Gtk.Entry(visibility=False, activates_default=True, width_chars=40)
     entry.set_placeholder_text("API key")

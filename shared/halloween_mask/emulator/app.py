@@ -31,16 +31,18 @@ KEY_HEADER = "ailabapi-api-key"
 MAX_BODY = 64 * 2**20  # a whole request; each file is held to 10 MB by validation
 API_ROUTES = ("submit", "poll", "credits")
 
-URLS = Map([
-    Rule("/api/portrait/effects/ai-halloween-mask", methods=["POST"], endpoint="submit"),
-    Rule("/api/common/query-async-task-result", methods=["GET"], endpoint="poll"),
-    Rule("/api/common/query-credits", methods=["GET"], endpoint="credits"),
-    Rule("/results/<task_id>/<name>", methods=["GET"], endpoint="result"),
-    Rule("/ai-halloween-masks/masks/<name>", methods=["GET"], endpoint="preview"),
-    Rule("/_emulator/state", methods=["GET"], endpoint="control_state"),
-    Rule("/_emulator/config", methods=["POST"], endpoint="control_config"),
-    Rule("/_emulator/reset", methods=["POST"], endpoint="control_reset"),
-])
+URLS = Map(
+    [
+        Rule("/api/portrait/effects/ai-halloween-mask", methods=["POST"], endpoint="submit"),
+        Rule("/api/common/query-async-task-result", methods=["GET"], endpoint="poll"),
+        Rule("/api/common/query-credits", methods=["GET"], endpoint="credits"),
+        Rule("/results/<task_id>/<name>", methods=["GET"], endpoint="result"),
+        Rule("/ai-halloween-masks/masks/<name>", methods=["GET"], endpoint="preview"),
+        Rule("/_emulator/state", methods=["GET"], endpoint="control_state"),
+        Rule("/_emulator/config", methods=["POST"], endpoint="control_config"),
+        Rule("/_emulator/reset", methods=["POST"], endpoint="control_reset"),
+    ]
+)
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,12 @@ def _classifier() -> cv2.CascadeClassifier:
 def find_face(image: Image.Image) -> Box | None:
     """The largest frontal face in ``image``, or ``None``."""
     scale = min(1.0, DETECT_SIDE / max(image.size))
-    small = image if scale == 1.0 else image.resize(
-        (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.Resampling.BILINEAR
+    small = (
+        image
+        if scale == 1.0
+        else image.resize(
+            (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.Resampling.BILINEAR
+        )
     )
     grey = cv2.equalizeHist(np.asarray(small.convert("L")))
     min_side = max(24, min(grey.shape) // 12)

@@ -148,17 +148,25 @@ def _crown(draw: ImageDraw.ImageDraw, look: Look, cx: float, cy: float, rx: floa
         for side in (-1, 1):
             base_x = cx + side * 0.45 * rx
             draw.polygon(
-                [(base_x - 0.2 * rx, top + 0.3 * ry), (base_x + 0.2 * rx, top + 0.3 * ry),
-                 (base_x + side * 0.45 * rx, top - 0.45 * ry)],
-                fill=colour, outline=outline,
+                [
+                    (base_x - 0.2 * rx, top + 0.3 * ry),
+                    (base_x + 0.2 * rx, top + 0.3 * ry),
+                    (base_x + side * 0.45 * rx, top - 0.45 * ry),
+                ],
+                fill=colour,
+                outline=outline,
             )
     elif look.crown == "ears":
         for side in (-1, 1):
             base_x = cx + side * 0.6 * rx
             draw.polygon(
-                [(base_x - 0.3 * rx, top + 0.4 * ry), (base_x + 0.3 * rx, top + 0.4 * ry),
-                 (base_x + side * 0.25 * rx, top - 0.3 * ry)],
-                fill=colour, outline=outline,
+                [
+                    (base_x - 0.3 * rx, top + 0.4 * ry),
+                    (base_x + 0.3 * rx, top + 0.4 * ry),
+                    (base_x + side * 0.25 * rx, top - 0.3 * ry),
+                ],
+                fill=colour,
+                outline=outline,
             )
     elif look.crown == "spikes":
         count = 7
@@ -172,9 +180,7 @@ def _crown(draw: ImageDraw.ImageDraw, look: Look, cx: float, cy: float, rx: floa
             draw.polygon([left, tip, right, (bx, by)], fill=colour, outline=outline)
 
 
-def _pattern(
-    draw: ImageDraw.ImageDraw, look: Look, rng: random.Random, face: tuple[float, ...], s: int
-) -> None:
+def _pattern(draw: ImageDraw.ImageDraw, look: Look, rng: random.Random, face: tuple[float, ...], s: int) -> None:
     x0, y0, x1, y1 = face
     accent, dark = (*look.accent, 255), (*look.dark, 255)
     width = max(2, round((x1 - x0) / 60))
@@ -215,8 +221,11 @@ def _pattern(
         for i in range(9):
             angle = i * math.pi / 16 + rng.uniform(0, 0.1)
             for sign_x, sign_y in ((1 if ox == x0 else -1, 1 if oy == y0 else -1),):
-                draw.line([(ox, oy), (ox + sign_x * radius * math.cos(angle), oy + sign_y * radius * math.sin(angle))],
-                          fill=dark, width=width)
+                draw.line(
+                    [(ox, oy), (ox + sign_x * radius * math.cos(angle), oy + sign_y * radius * math.sin(angle))],
+                    fill=dark,
+                    width=width,
+                )
         for ring in range(1, 6):
             r = ring * radius / 6
             box = (ox - r, oy - r, ox + r, oy + r)
@@ -240,8 +249,11 @@ def _eyes(draw: ImageDraw.ImageDraw, look: Look, cx: float, cy: float, rx: float
     for side in (-1, 1):
         ex, ey = cx + side * 0.38 * rx, cy - 0.22 * ry
         draw.polygon(
-            [(ex + side * 1.3 * ew, ey - 1.9 * eh), (ex - side * 1.2 * ew, ey - 1.2 * eh),
-             (ex - side * 1.2 * ew, ey - 0.8 * eh)],
+            [
+                (ex + side * 1.3 * ew, ey - 1.9 * eh),
+                (ex - side * 1.2 * ew, ey - 1.2 * eh),
+                (ex - side * 1.2 * ew, ey - 0.8 * eh),
+            ],
             fill=(*look.dark, 255),
         )
         rim = (ex - 1.2 * ew, ey - 1.2 * eh, ex + 1.2 * ew, ey + 1.2 * eh)
@@ -252,21 +264,24 @@ def _eyes(draw: ImageDraw.ImageDraw, look: Look, cx: float, cy: float, rx: float
             draw.polygon([(ex - ew, ey), (ex, ey - eh), (ex + ew, ey), (ex, ey + eh)], fill=hole)
             draw.ellipse((ex - 0.7 * ew, ey - 0.7 * eh, ex + 0.7 * ew, ey + 0.7 * eh), fill=hole)
         elif look.eyes == "slant":
-            draw.polygon([(ex - side * ew, ey - eh), (ex + side * ew, ey + 0.2 * eh), (ex - side * ew, ey + eh)],
-                         fill=hole)
+            draw.polygon(
+                [(ex - side * ew, ey - eh), (ex + side * ew, ey + 0.2 * eh), (ex - side * ew, ey + eh)], fill=hole
+            )
         else:
             draw.polygon([(ex - ew, ey), (ex, ey - 1.2 * eh), (ex + ew, ey), (ex, ey + 1.2 * eh)], fill=hole)
         if look.eye_fill == "glow":
             draw.ellipse((ex - 0.25 * ew, ey - 0.5 * eh, ex + 0.25 * ew, ey + 0.5 * eh), fill=(0, 0, 0, 255))
         if look.tears:
-            draw.polygon([(ex - 0.15 * ew, ey + eh), (ex + 0.15 * ew, ey + eh), (ex, ey + 3.2 * eh)],
-                         fill=(*look.accent, 255))
+            draw.polygon(
+                [(ex - 0.15 * ew, ey + eh), (ex + 0.15 * ew, ey + eh), (ex, ey + 3.2 * eh)], fill=(*look.accent, 255)
+            )
 
 
 def _nose(draw: ImageDraw.ImageDraw, look: Look, cx: float, cy: float, rx: float, ry: float) -> None:
     y = cy + 0.08 * ry
-    draw.polygon([(cx, y - 0.12 * ry), (cx - 0.1 * rx, y + 0.08 * ry), (cx + 0.1 * rx, y + 0.08 * ry)],
-                 fill=(*look.dark, 255))
+    draw.polygon(
+        [(cx, y - 0.12 * ry), (cx - 0.1 * rx, y + 0.08 * ry), (cx + 0.1 * rx, y + 0.08 * ry)], fill=(*look.dark, 255)
+    )
 
 
 def _mouth(draw: ImageDraw.ImageDraw, look: Look, cx: float, cy: float, rx: float, ry: float, s: int) -> None:
@@ -278,8 +293,7 @@ def _mouth(draw: ImageDraw.ImageDraw, look: Look, cx: float, cy: float, rx: floa
         for i in range(n):
             x = cx - mw + (i + 0.5) * 2 * mw / n
             draw.polygon([(x - mw / n, my - 0.12 * ry), (x + mw / n, my - 0.12 * ry), (x, my)], fill=bone)
-            draw.polygon([(x - mw / n, my + 0.12 * ry), (x + mw / n, my + 0.12 * ry), (x, my + 0.01 * ry)],
-                         fill=bone)
+            draw.polygon([(x - mw / n, my + 0.12 * ry), (x + mw / n, my + 0.12 * ry), (x, my + 0.01 * ry)], fill=bone)
     elif look.mouth == "stitched":
         width = max(2, round(0.03 * rx))
         draw.line([(cx - mw, my), (cx + mw, my)], fill=dark, width=width)
@@ -290,8 +304,9 @@ def _mouth(draw: ImageDraw.ImageDraw, look: Look, cx: float, cy: float, rx: floa
         draw.chord((cx - mw, my - 0.25 * ry, cx + mw, my + 0.2 * ry), 0, 180, fill=dark)
         for side in (-1, 1):
             x = cx + side * 0.45 * mw
-            draw.polygon([(x - 0.12 * mw, my - 0.03 * ry), (x + 0.12 * mw, my - 0.03 * ry), (x, my + 0.14 * ry)],
-                         fill=bone)
+            draw.polygon(
+                [(x - 0.12 * mw, my - 0.03 * ry), (x + 0.12 * mw, my - 0.03 * ry), (x, my + 0.14 * ry)], fill=bone
+            )
     else:  # a jack-o'-lantern grin
         points = [(cx - mw, my - 0.1 * ry)]
         for i in range(1, 8):
