@@ -9,14 +9,9 @@ The API key is never a procedure argument: it comes from ``AILAB_API_KEY`` or th
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import sys
-import time
 import traceback
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 # Bundled pure-Python dependencies and the shared client, placed here by the installer.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "vendor"))
@@ -25,22 +20,11 @@ import gi
 
 gi.require_version("Gimp", "3.0")
 from gi.repository import Gimp, GLib, GObject  # noqa: E402
+from halloween_mask.errors import HalloweenMaskError, SettingsError  # noqa: E402
 from halloween_mask.styles import ASPECT_RATIOS, STYLES  # noqa: E402
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from halloween_mask.client import Client, Progress
-    from halloween_mask.errors import AuthError
+from halloween_mask_gimp.run import LOG_PREFIX, TEMPLATE, HalloweenMaskRun, UsageError  # noqa: E402
 
 PROC_NAME = "python-fu-halloween-mask"
-LOG_PREFIX = "[halloween-mask]"
-TEMPLATE = "template"
-TIMINGS_ENV = "HALLOWEEN_MASK_TIMINGS"  # a file to append one JSON line of timings per run (benchmark)
-
-
-class UsageError(Exception):
-    """The caller's fault (arguments, selection, configuration): reported as CALLING_ERROR."""
 
 
 def _choice(entries: list[tuple[str, str, str]]) -> Gimp.Choice:
@@ -149,14 +133,15 @@ def run(
     try:
         if len(drawables) != 1 or not isinstance(drawables[0], Gimp.Layer):
             raise UsageError("Select exactly one layer, then run Halloween Mask again.")
-        if run_mode == Gimp.RunMode.INTERACTIVE and not _show_dialog(procedure, config):
-            return procedure.new_return_values(Gimp.PDBStatusType.CANCEL, None)
+        if run_mode == Gimp.RunMode.INTERACTIVE:
+            from halloween_mask_gimp.dialog import show_dialog  # GimpUi only when there is a dialog
+
+            if not show_dialog(procedure, config):
+                return procedure.new_return_values(Gimp.PDBStatusType.CANCEL, None)
         layer = HalloweenMaskRun(config, run_mode).apply(image, drawables[0])
     except UsageError as error:
         return _failure(procedure, Gimp.PDBStatusType.CALLING_ERROR, str(error))
     except Exception as error:
-        from halloween_mask.errors import HalloweenMaskError, SettingsError
-
         if isinstance(error, SettingsError):
             return _failure(procedure, Gimp.PDBStatusType.CALLING_ERROR, str(error))
         if isinstance(error, HalloweenMaskError):
@@ -174,204 +159,6 @@ def run(
 
 def _failure(procedure: Gimp.Procedure, status: Gimp.PDBStatusType, message: str) -> Gimp.ValueArray:
     return procedure.new_return_values(status, GLib.Error(message))
-
-
-def _show_dialog(procedure: Gimp.Procedure, config: Gimp.ProcedureConfig) -> bool:
-    """The procedure dialog, built from the arguments; ``False`` on Cancel."""
-    gi.require_version("GimpUi", "3.0")
-    from gi.repository import GimpUi
-
-    GimpUi.init(PROC_NAME)
-    dialog = GimpUi.ProcedureDialog.new(procedure, config, "Halloween Mask")
-    dialog.fill(None)
-    try:
-        return dialog.run()
-    finally:
-        dialog.destroy()
-
-
-class HalloweenMaskRun:
-    """One run: read the arguments, export, submit, wait, download, insert; temp files always removed."""
-
-    def __init__(self, config: Gimp.ProcedureConfig, run_mode: Gimp.RunMode) -> None:
-        from halloween_mask.styles import style
-
-        self.has_ui = run_mode != Gimp.RunMode.NONINTERACTIVE  # dialogs and windows allowed (incl. Repeat)
-        nick = config.get_property("mask-style")
-        self.style = None if nick == TEMPLATE else style(int(nick.removeprefix("mask-")))
-        self.template = config.get_property("template")
-        self.aspect_ratio = config.get_property("aspect-ratio").replace("x", ":")
-        self.new_image = config.get_property("placement") == "new-image"
-        self.deadline = float(config.get_property("deadline"))
-        if self.style is None and (self.template is None or not self.template.query_exists(None)):
-            raise UsageError("The mask style is 'Use a template image': choose an existing template image file.")
-        self.scratch: list[Path] = []
-        self.timings: dict[str, float] = {}
-
-    def apply(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
-        from halloween_mask import tempfiles
-        from halloween_mask.errors import AuthError
-        from halloween_mask.imageformat import read_image_info
-        from halloween_mask.pending import PendingTasks
-        from halloween_mask.placement import layer_name, provenance
-        from halloween_mask.preflight import check_upload
-        from halloween_mask_gimp.export import export_for_upload
-        from halloween_mask_gimp.result import insert_results
-
-        client = self._client()
-        directory = Path(Gimp.temp_file("tmp").get_path()).parent
-        tempfiles.sweep(directory)
-        try:
-            Gimp.progress_init("Halloween Mask: preparing the layer")
-            with self._timed("export"):
-                upload, plan = export_for_upload(source, directory)
-                self.scratch.append(upload)
-                image_bytes = upload.read_bytes()
-                check_upload(image_bytes)
-            template_bytes = self._template_bytes(directory) if self.style is None else None
-            self._log(f"uploading {plan.width}x{plan.height} {plan.format} ({len(image_bytes):,} bytes)")
-
-            Gimp.progress_set_text("Halloween Mask: uploading")
-            style = self.style.number if self.style else None
-            request = dict(
-                mask_style=style,
-                template=template_bytes,
-                aspect_ratio=self.aspect_ratio,
-                on_progress=self._progress,
-                pending=PendingTasks.beside_settings(),  # a killed run's task is collected, not paid twice
-            )
-            with self._timed("service"):
-                try:
-                    outcome = client.apply(image_bytes, **request)
-                except AuthError as rejected:  # nothing was charged; a stored key may be asked for again
-                    client.close()
-                    client = self._client(rejected)
-                    outcome = client.apply(image_bytes, **request)
-            task_id = outcome.task_id
-            if outcome.resumed:
-                self._log(f"collected task {task_id} that an earlier run had submitted")
-            results = []
-            for data in outcome.images:  # every result URL, usually one
-                info = read_image_info(data)  # checked by the client: a JPEG, PNG or WEBP
-                path = tempfiles.scratch_path(directory, info.extension)
-                self.scratch.append(path)
-                path.write_bytes(data)
-                results.append((path, (info.width, info.height)))
-
-            Gimp.progress_set_text("Halloween Mask: adding the result")
-            with self._timed("insert"):
-                layers = insert_results(
-                    results,
-                    image,
-                    source,
-                    layer_name(style),
-                    provenance(style, self.aspect_ratio, task_id),
-                    self.new_image,
-                )
-            if self.has_ui:  # results that became new images get a window
-                for new_layer in layers:
-                    if new_layer.get_image() != image:
-                        self._show(new_layer.get_image())
-            Gimp.displays_flush()
-            layer = layers[0]
-            more = f" and {len(layers) - 1} more" if len(layers) > 1 else ""
-            self._log(f"inserted layer {layer.get_name()!r}{more} (task {task_id})")
-            return layer
-        finally:
-            client.close()
-            tempfiles.remove(*self.scratch)
-            self._report_timings()
-
-    def _client(self, rejected: AuthError | None = None) -> Client:
-        """A client with the configured key; asks for one (interactive runs) if there is none.
-
-        After ``rejected`` (the key was refused), an interactive run whose key came from the
-        settings file asks for a new one; otherwise the refusal stands.
-        """
-        from halloween_mask.client import Client
-        from halloween_mask.config import load_settings, save_api_key, settings_path
-
-        settings = load_settings()
-        stored = settings.api_key is not None and settings.source != "environment"
-        if rejected is not None and not (self.has_ui and stored):
-            if settings.source == "environment":
-                rejected.advice = f"{rejected.kind.advice} It is set in AILAB_API_KEY in GIMP's environment."
-            raise rejected
-        if settings.api_key is None or rejected is not None:
-            from halloween_mask_gimp.keyprompt import ask_api_key, can_ask
-
-            if not (self.has_ui and can_ask()):
-                raise UsageError(
-                    "No AILabTools API key is configured. Set AILAB_API_KEY in GIMP's environment, or run "
-                    "Filters > AI > Halloween Mask once interactively to store it in "
-                    f"{settings_path()} (readable only by you)."
-                )
-            key = ask_api_key(str(settings_path()), problem=str(rejected) if rejected else None)
-            if key is None:
-                raise UsageError("No API key was entered, so nothing was sent.")
-            save_api_key(key)
-            settings = load_settings()
-        return Client(settings.api_key, base_url=settings.base_url, deadline=self.deadline)
-
-    def _template_bytes(self, directory: Path) -> bytes:
-        """The template file as is when the service takes it, else re-exported through GIMP."""
-        from halloween_mask.errors import HalloweenMaskError
-        from halloween_mask.preflight import check_upload
-        from halloween_mask_gimp.export import export_for_upload
-
-        data = self.template.load_bytes(None)[0].get_data()
-        try:
-            check_upload(data, role="template")
-            return data
-        except HalloweenMaskError:
-            pass
-        try:
-            template = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, self.template)
-        except GLib.Error as error:
-            raise UsageError(f"GIMP cannot open the template image: {error.message}") from None
-        try:
-            flat = template.merge_visible_layers(Gimp.MergeType.CLIP_TO_IMAGE)
-            path, _plan = export_for_upload(flat, directory)
-            self.scratch.append(path)
-        finally:
-            template.delete()
-        data = path.read_bytes()
-        check_upload(data, role="template")
-        return data
-
-    def _progress(self, progress: Progress) -> None:
-        state = progress.state.name.lower()
-        if state == "done":
-            Gimp.progress_set_text("Halloween Mask: downloading the result")
-        else:
-            Gimp.progress_set_text(f"Halloween Mask: {state}, {progress.elapsed:.0f} s")
-        Gimp.progress_pulse()
-
-    @contextlib.contextmanager
-    def _timed(self, step: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[step] = time.perf_counter() - start
-
-    def _report_timings(self) -> None:
-        path = os.environ.get(TIMINGS_ENV)
-        if path and self.timings:
-            with open(path, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(self.timings) + "\n")
-
-    def _show(self, image: Gimp.Image) -> None:
-        """Open a window on ``image``, if GIMP has windows (a batch Repeat has none)."""
-        try:
-            Gimp.Display.new(image)
-        except (TypeError, GLib.Error):  # "constructor returned NULL" in gimp-console
-            self._log(f"the result is image {image.get_id()}; GIMP has no window to show it in")
-
-    @staticmethod
-    def _log(message: str) -> None:
-        sys.stderr.write(f"{LOG_PREFIX} {message}\n")
-        sys.stderr.flush()
 
 
 Gimp.main(HalloweenMask.__gtype__, sys.argv)
