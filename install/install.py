@@ -61,6 +61,9 @@ CLIENT_MODULES = (
     "upload_plan",
     "placement",
     "tempfiles",
+    "previews",
+    "favourites",
+    "cost",
 )
 # Not bundled: they need Pillow, OpenCV or Werkzeug, or are of no use inside GIMP.
 EXCLUDED_MODULES = ("cli", "fitting", "__main__", "emulator")

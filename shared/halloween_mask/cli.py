@@ -28,6 +28,7 @@ from .config import ENV_BASE, ENV_KEY, load_settings, save_api_key
 from .errors import CancelledError, DeadlineExceededError, HalloweenMaskError
 from .imageformat import sniff_format
 from .pending import PendingTasks
+from .previews import PreviewCache, PreviewFetcher, preview_base, preview_url
 from .styles import ASPECT_RATIOS, STYLE_COUNT, STYLES, style
 
 OFFLINE_KEY = "offline-emulator-key"
@@ -100,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
 
     styles = commands.add_parser("styles", help="list the mask styles and their preview images")
     styles.add_argument("--json", action="store_true", help="machine-readable output")
+    styles.add_argument("--download", type=Path, metavar="DIR", help="save the 85 preview pictures (N.jpg) in DIR")
     styles.set_defaults(run=_styles)
 
     check = commands.add_parser("check", help="check the API key, the connection and the credits left")
@@ -318,12 +320,31 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _styles(args: argparse.Namespace) -> int:
+    base = preview_base()
+    if args.download is not None:
+        return _download_previews(base, args.download)
     if args.json:
-        print(json.dumps([{"style": s.number, "label": s.label, "preview": s.preview_url} for s in STYLES], indent=1))
+        listing = [{"style": s.number, "label": s.label, "preview": preview_url(s.number, base)} for s in STYLES]
+        print(json.dumps(listing, indent=1))
     else:
         for s in STYLES:
-            print(f"{s.number:3d}  {s.label:<8}  {s.preview_url}")
+            print(f"{s.number:3d}  {s.label:<8}  {preview_url(s.number, base)}")
     return 0
+
+
+def _download_previews(base: str, folder: Path) -> int:
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder")
+    fetcher = PreviewFetcher(base, PreviewCache(folder))
+    try:
+        report = fetcher.fetch_all()
+    finally:
+        fetcher.close()
+    for number, reason in sorted(report.failed.items()):
+        _say(f"style {number}: {reason}")
+    have = len(report.cached) + len(report.fetched)
+    _say(f"{have} of {STYLE_COUNT} previews in {folder} ({len(report.fetched)} downloaded from {base})")
+    return 0 if not report.failed else 1
 
 
 def _check(args: argparse.Namespace) -> int:

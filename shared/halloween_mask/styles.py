@@ -1,7 +1,7 @@
 """The style catalogue: mask styles 1-85 and the output aspect ratios.
 
 The vendor publishes no names for the styles, only a numbered preview image each, so ours are
-"Mask 1" ... "Mask 85" and nothing is invented.
+"Mask 1" ... "Mask 85" and nothing is invented. Where the pictures live: ``previews``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from .errors import InvalidArgumentError
 
 STYLE_COUNT = 85
-PREVIEW_URL = "https://ai-resource.ailabtools.com/ai-halloween-masks/masks/{number}.jpg"
 ASPECT_RATIOS: tuple[str, ...] = ("auto", "1:1", "3:4", "4:3", "9:16", "16:9")
 
 
@@ -22,10 +21,6 @@ class MaskStyle:
     @property
     def label(self) -> str:
         return f"Mask {self.number}"
-
-    @property
-    def preview_url(self) -> str:
-        return PREVIEW_URL.format(number=self.number)
 
 
 STYLES: tuple[MaskStyle, ...] = tuple(MaskStyle(n) for n in range(1, STYLE_COUNT + 1))

@@ -138,19 +138,22 @@ class Transport:
         deadline: Deadline,
         cancel: CancelToken,
         verify: Callable[[bytes], object] | None = None,
+        check_url: Callable[[str], object] | None = None,
     ) -> bytes:
         """The body of a result URL: a plain GET with no API key, http(s) only, streamed under ``max_bytes``.
 
         ``verify`` checks each body received: a ``NetworkError`` it raises (a file cut short on the
-        way) is retried like a dropped connection; any other error is raised at once.
+        way) is retried like a dropped connection; any other error is raised at once. ``check_url``
+        vets the URL and every redirect target before it is requested (default: ``check_result_url``).
         """
+        check_url = check_url or check_result_url
         host = urlsplit(url).hostname or "?"
         what = f"download from {host}"  # never the whole URL: it is a credential for 24 h
 
         def attempt(timeout: tuple[float, float]) -> bytes:
             target = url
             for _ in range(MAX_REDIRECTS + 1):
-                check_result_url(target)
+                check_url(target)
                 with self.session.get(target, timeout=timeout, stream=True, allow_redirects=False) as response:
                     log.debug("%s -> HTTP %s", what, response.status_code)
                     if response.is_redirect:

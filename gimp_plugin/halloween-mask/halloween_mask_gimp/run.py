@@ -57,6 +57,7 @@ class HalloweenMaskRun:
         self.deadline = float(config.get_property("deadline"))
         if self.style is None and (self.template is None or not self.template.query_exists(None)):
             raise UsageError("The mask style is 'Use a template image': choose an existing template image file.")
+        self.title = f"Halloween Mask {self.style.number}" if self.style else "Halloween Mask (template)"  # status bar
         self.scratch: list[Path] = []
         self.timings: dict[str, float] = {}
 
@@ -66,7 +67,7 @@ class HalloweenMaskRun:
         directory = Path(Gimp.temp_file("tmp").get_path()).parent
         tempfiles.sweep(directory)
         try:
-            Gimp.progress_init("Halloween Mask: preparing the layer")
+            Gimp.progress_init(f"{self.title}: preparing")
             with self._timed("export"):
                 upload, plan = export_for_upload(source, directory)
                 self.scratch.append(upload)
@@ -75,7 +76,7 @@ class HalloweenMaskRun:
             template_bytes = self._template_bytes(directory) if self.style is None else None
             log(f"uploading {plan.width}x{plan.height} {plan.format} ({len(image_bytes):,} bytes)")
 
-            Gimp.progress_set_text("Halloween Mask: uploading")
+            Gimp.progress_set_text(f"{self.title}: uploading")
             style = self.style.number if self.style else None
             request = dict(
                 mask_style=style,
@@ -102,7 +103,7 @@ class HalloweenMaskRun:
                 path.write_bytes(data)
                 results.append((path, (info.width, info.height)))
 
-            Gimp.progress_set_text("Halloween Mask: adding the result")
+            Gimp.progress_set_text(f"{self.title}: adding")
             with self._timed("insert"):
                 layers = insert_results(
                     results,
@@ -181,9 +182,9 @@ class HalloweenMaskRun:
     def _progress(self, progress: Progress) -> None:
         state = progress.state.name.lower()
         if state == "done":
-            Gimp.progress_set_text("Halloween Mask: downloading the result")
+            Gimp.progress_set_text(f"{self.title}: downloading")
         else:
-            Gimp.progress_set_text(f"Halloween Mask: {state}, {progress.elapsed:.0f} s")
+            Gimp.progress_set_text(f"{self.title}: {state} {progress.elapsed:.0f} s")
         Gimp.progress_pulse()
 
     @contextlib.contextmanager
