@@ -257,10 +257,10 @@ def _read_upload(path: Path, role: str, notice: Callable[[str], None] | None = N
         data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    fitted, note = fit_for_upload(data)
-    if note:
-        (notice or _say)(f"{path} ({role}): {note}")
-    return fitted
+    fitted = fit_for_upload(data)
+    if fitted.notice:
+        (notice or _say)(f"{path} ({role}): {fitted.notice}")
+    return fitted.data
 
 
 def _write_results(images: Sequence[bytes], target: Path) -> list[Path]:

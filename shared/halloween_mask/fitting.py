@@ -1,13 +1,17 @@
 """Make any image Pillow can read fit the service's limits (command line only: needs Pillow).
 
-Imported lazily by the CLI, never on the client path the GIMP plug-in uses.
+Imported lazily by the CLI, never on the client path the GIMP plug-in uses. Only still, 8-bit
+RGB or RGBA JPEG, PNG and WEBP files within the limits go as they are: every decoder reads
+those. Anything else (16-bit, greyscale, palette, CMYK, bitmap, float, animated, another
+format) is converted to 8-bit RGB(A) first, with its tones scaled rather than clipped.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from .errors import TooLargeError, UnsupportedFormatError
 from .imageformat import MAX_SIDE, MAX_UPLOAD_BYTES, NotAnImageError, limit_problems, read_image_info
@@ -15,55 +19,126 @@ from .imageformat import MAX_SIDE, MAX_UPLOAD_BYTES, NotAnImageError, limit_prob
 JPEG_QUALITY = 92
 SHRINK_STEP = 0.85  # each retry scales the longer side by this much
 MIN_SIDE = 256  # below this a portrait is useless: give up instead
+DESCREEN_RADIUS = 0.7  # px; a 1-bit image's dither becomes the grey tones it stands for
+PNG_BIT_DEPTH = 24  # offset of the bit depth in a PNG (signature, IHDR length, type, width, height)
+SIXTEEN_BIT = 65535
+MODE_NAMES = {  # Pillow's modes in words; "" for the ones every decoder reads
+    "RGB": "",
+    "RGBA": "",
+    "1": "1-bit",
+    "L": "grey",
+    "LA": "grey with alpha",
+    "P": "palette",
+    "PA": "palette with alpha",
+    "CMYK": "CMYK",
+    "I": "32-bit grey",
+    "F": "floating-point grey",
+}
 
 
-def fit_for_upload(data: bytes) -> tuple[bytes, str | None]:
-    """``data`` unchanged if the service takes it as is; else a downscaled/re-encoded copy and a notice.
+@dataclass(frozen=True)
+class Fitted:
+    """What to upload, and what the user is told about it."""
+
+    data: bytes
+    notice: str | None  # None when ``data`` is the file as it was
+    size: tuple[int, int]  # the picture's size before any scaling, as the user sees it
+
+
+def fit_for_upload(data: bytes) -> Fitted:
+    """``data`` unchanged if the service reads it as is; else a converted, maybe downscaled copy.
 
     Opaque images become JPEG (quality 92); images whose transparency matters become PNG, or WEBP
     when a PNG would be too large.
     """
     try:
-        if not limit_problems(read_image_info(data), len(data)):
-            return data, None
-    except NotAnImageError:
-        pass  # another format (TIFF, BMP ...): convert it if Pillow can read it
-    try:
-        with Image.open(io.BytesIO(data)) as opened:
-            source_format = opened.format or "image"
+        with Image.open(io.BytesIO(data)) as opened:  # reads the header only
+            if _service_reads(data, opened):
+                return Fitted(data, None, _upright_size(opened))
+            source_format, opened_mode = opened.format or "image", opened.mode
+            frames = getattr(opened, "n_frames", 1)
             image = ImageOps.exif_transpose(opened)
             image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise UnsupportedFormatError(f"the image cannot be read ({type(exc).__name__})") from None
 
-    image = _to_8bit(image)
-    original = image.size
-    keep_alpha = image.mode in ("RGBA", "LA") and image.getchannel("A").getextrema()[0] < 255
-    scale = min(1.0, MAX_SIDE / max(original))
+    image = to_8bit_rgb(image)
+    encoded, label, size = _encode_within_limits(image)
+    kind = _describe(source_format, opened_mode, data)
+    changes = [f"re-encoded as {label}" if kind == label.split()[0] else f"converted from {kind} to {label}"]
+    if size != image.size:
+        changes.insert(0, f"scaled from {image.width}x{image.height} to {size[0]}x{size[1]} px")
+    over = size != image.size or len(data) >= MAX_UPLOAD_BYTES
+    reason = "to fit the service's limits" if over else "so the service can read it"
+    notice = f"The image was {' and '.join(changes)} ({len(encoded):,} bytes) {reason}."
+    if frames > 1:
+        notice += f" It is an animation: only its first frame of {frames} is used."
+    return Fitted(encoded, notice, image.size)
+
+
+def _encode_within_limits(image: Image.Image) -> tuple[bytes, str, tuple[int, int]]:
+    """The encoded upload, its format label and its size: scaled down until it is under the limits."""
+    keep_alpha = image.mode == "RGBA" and image.getchannel("A").getextrema()[0] < 255
+    scale = min(1.0, MAX_SIDE / max(image.size))
     while True:
-        size = tuple(min(MAX_SIDE, max(1, round(side * scale))) for side in original)
-        resized = image if size == original else image.resize(size, Image.Resampling.LANCZOS)
+        size = (min(MAX_SIDE, max(1, round(image.width * scale))), min(MAX_SIDE, max(1, round(image.height * scale))))
+        resized = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS)
         encoded, label = _encode(resized, keep_alpha)
         if len(encoded) < MAX_UPLOAD_BYTES:
-            break
+            return encoded, label, size
         scale *= SHRINK_STEP
         if max(size) * SHRINK_STEP < MIN_SIDE:
             raise TooLargeError(f"the image cannot be made smaller than {MAX_UPLOAD_BYTES:,} bytes")
-    same = label.split()[0] == source_format
-    changes = [f"re-encoded as {label}" if same else f"converted from {source_format} to {label}"]
-    if size != original:
-        changes.insert(0, f"scaled from {original[0]}x{original[1]} to {size[0]}x{size[1]} px")
-    return encoded, f"The image was {' and '.join(changes)} ({len(encoded):,} bytes) to fit the service's limits."
 
 
-def _to_8bit(image: Image.Image) -> Image.Image:
-    """RGB or RGBA (8 bits per channel) from any mode, keeping transparency and 16-bit tones."""
-    if image.mode.startswith("I;16") or image.mode in ("I", "F"):
-        high = 65535 if image.mode.startswith("I;16") or image.getextrema()[1] > 255 else 255
-        image = image.convert("I").point(lambda v: v * 255 / high).convert("L")
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        return image.convert("RGBA")
-    return image.convert("RGB")
+def _service_reads(data: bytes, image: Image.Image) -> bool:
+    """Whether ``data`` is a still, 8-bit RGB(A) JPEG, PNG or WEBP within the limits."""
+    try:
+        info = read_image_info(data)
+    except NotAnImageError:
+        return False  # another format (TIFF, BMP, GIF ...)
+    if limit_problems(info, len(data)) or image.mode not in ("RGB", "RGBA") or getattr(image, "n_frames", 1) > 1:
+        return False
+    return info.format != "png" or data[PNG_BIT_DEPTH] == 8  # Pillow opens a 16-bit RGB PNG as "RGB"
+
+
+def _describe(source_format: str, mode: str, data: bytes) -> str:
+    """``PNG (16-bit grey)``, ``JPEG (CMYK)``, ``TIFF``: the file's format, and its mode unless 8-bit RGB(A)."""
+    if source_format == "PNG" and mode in ("RGB", "RGBA") and data[PNG_BIT_DEPTH] == 16:
+        return f"PNG (16-bit {mode})"
+    label = MODE_NAMES.get(mode, "16-bit grey" if mode.startswith("I;16") else mode)
+    return f"{source_format} ({label})" if label else source_format
+
+
+def _upright_size(image: Image.Image) -> tuple[int, int]:
+    """Width and height once the EXIF orientation is applied (as viewers and GIMP show it)."""
+    turned = image.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)
+    return (image.height, image.width) if turned else image.size
+
+
+def to_8bit_rgb(image: Image.Image) -> Image.Image:
+    """RGB, or RGBA when the image has transparency, 8 bits per channel, from any mode.
+
+    16-bit and 32-bit grey are scaled to 8 bits (not clipped), float grey from its 0-1 or 0-255
+    or 16-bit range, and a 1-bit image's dither is smoothed into the tones it stands for.
+    """
+    transparent = image.mode in ("RGBA", "RGBa", "LA", "PA") or "transparency" in image.info
+    if image.mode == "1":
+        image = image.convert("L").filter(ImageFilter.GaussianBlur(DESCREEN_RADIUS))
+    elif image.mode.startswith("I") or image.mode == "F":
+        white = _white_level(image)
+        image = image.convert("F").point(lambda value: value * 255 / white).convert("L")
+    return image.convert("RGBA" if transparent else "RGB")
+
+
+def _white_level(image: Image.Image) -> float:
+    """The value that stands for white in a 16-bit, 32-bit integer or float grey image."""
+    if image.mode.startswith("I;16"):
+        return SIXTEEN_BIT
+    highest = image.getextrema()[1]
+    if image.mode == "F" and highest <= 1.0:
+        return 1.0  # normalised floats (TIFF, EXR exports)
+    return SIXTEEN_BIT if highest > 255 else 255
 
 
 def _encode(image: Image.Image, keep_alpha: bool) -> tuple[bytes, str]:
