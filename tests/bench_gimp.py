@@ -1,7 +1,8 @@
 """GIMP benchmark, run on demand: ``python3 tests/bench_gimp.py [--runs N] [--noise SIGMA]`` (needs root).
 
-One headless GIMP 3 run in the Debian 13 root (``install/gimp3-root``), with the plug-in installed
-by the real installer and pointed at the emulator on loopback (zero queue and processing time):
+One headless GIMP run per series (3.0 and 3.2, each in its Debian root from ``install/gimp3-root``;
+``HM_GIMP_SERIES=3.2`` limits it to one), with the plug-in installed by the real installer and
+pointed at the emulator on loopback (zero queue and processing time):
 
 * The photo: 4000x3000 (12 MP), the NASA astronaut portrait (``tests/data``, a real photograph)
   upscaled 2x and mirror-tiled, the portrait pasted large in the middle (so the emulator finds a
@@ -48,6 +49,7 @@ from gimp_runner import (
     install_profile,
     root_path,
     run_batch,
+    selected_series,
 )
 from halloween_mask.emulator import Emulator, EmulatorConfig
 from halloween_mask.imageformat import MAX_UPLOAD_BYTES
@@ -259,9 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     if reason:
         print(f"cannot run GIMP in the root: {reason}", file=sys.stderr)
         return 2
-    root = root_path()
-    build_root(root)
-    return 0 if bench(GimpRoot(root), args.runs, args.noise) else 1
+    met = [bench(build_root(series, root_path(series)), args.runs, args.noise) for series in selected_series()]
+    return 0 if all(met) else 1
 
 
 if __name__ == "__main__":

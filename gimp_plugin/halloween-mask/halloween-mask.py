@@ -96,7 +96,7 @@ class HalloweenMask(Gimp.PlugIn):
         ]
         procedure.add_choice_argument(
             "placement",
-            "_Put the result in",
+            "Put the result in",  # a radio frame: its title has no mnemonic
             "Where the result goes",
             _choice(places),
             "auto",

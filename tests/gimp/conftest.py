@@ -1,6 +1,8 @@
-"""Fixtures for end-to-end tests in a real GIMP 3 (Debian 13 root; see gimp_runner.py).
+"""Fixtures for end-to-end tests in a real GIMP 3 (one Debian root per series; see gimp_runner.py).
 
 Every test in this folder is marked ``gimp``; tests that use ``gui_session`` also ``gui``.
+Every one runs on each GIMP series (``gimp_root`` is parametrized: ids ``[gimp-3.0]``,
+``[gimp-3.2]``); ``HM_GIMP_SERIES=3.2`` limits a run to one.
 
     def test_registers(run_gimp_batch):
         result = run_gimp_batch('''
@@ -16,6 +18,7 @@ failure: GIMP exits 0 even when a called plug-in fails.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -37,6 +40,7 @@ from gimp_runner import (
     mirror_reachable,
     root_path,
     run_batch,
+    selected_series,
     start_gui,
     sweep_stale_scratch,
 )
@@ -57,26 +61,35 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-@pytest.fixture(scope="session")
-def gimp_root() -> GimpRoot:
-    """The built Debian 13 root (builds it once per machine, ~90 s; ~0 s when up to date).
+@pytest.fixture(scope="session", params=selected_series(), ids=lambda series: f"gimp-{series}")
+def gimp_root(request: pytest.FixtureRequest) -> GimpRoot:
+    """The built root of one GIMP series (built once per machine, ~90 s; ~0 s when up to date).
 
-    Skips where the machine cannot build it (not root, no unshare, mirror unreachable);
-    under CI=true only "not root" skips and anything else fails.
+    A build's progress is shown on the terminal as it happens. Skips where the machine cannot
+    build it (not root, no unshare, mirror unreachable); under CI=true only "not root" skips
+    and anything else fails.
     """
+    series = request.param
     reason = cannot_enter_root()
     if reason and (not _in_ci() or "needs root" in reason):
-        pytest.skip(f"GIMP 3 root unavailable: {reason}")
+        pytest.skip(f"GIMP {series} root unavailable: {reason}")
     if reason:
-        pytest.fail(f"GIMP 3 root unavailable in CI: {reason}")
-    root = root_path()
+        pytest.fail(f"GIMP {series} root unavailable in CI: {reason}")
+    terminal = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+
+    def progress(line: str) -> None:
+        if terminal is None:
+            return
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            terminal.write_line(line)
+
     try:
-        build_root(root)
+        return build_root(series, root_path(series), progress)
     except RootUnavailable as exc:
         if not _in_ci() and not mirror_reachable():
-            pytest.skip(f"GIMP 3 root cannot be built: the Debian mirror is unreachable\n{exc}")
-        pytest.fail(f"GIMP 3 root build failed:\n{exc}")
-    return GimpRoot(root)
+            pytest.skip(f"GIMP {series} root cannot be built: the Debian mirror is unreachable\n{exc}")
+        pytest.fail(f"GIMP {series} root build failed:\n{exc}")
 
 
 @pytest.fixture(scope="session")
@@ -142,7 +155,7 @@ def gui_session(
 ) -> Iterator[Callable[..., GuiSession]]:
     """Factory ``gui_session(code=DEFAULT_GUI_CODE, env=None, files=None, profile=None)``.
 
-    Starts Xvfb and ``dbus-run-session gimp-3.0`` in the root running ``code``; the default
+    Starts Xvfb and ``dbus-run-session gimp-3.x`` in the root running ``code``; the default
     code opens ``env['HM_IMAGE']`` (a file in the work folder) in a window, reports, and waits
     for the ``quit`` flag. Sessions are closed at the end of the test.
     """

@@ -1,8 +1,9 @@
-"""Run a real GIMP 3 inside the Debian 13 root: headless batch runs and GUI sessions under Xvfb.
+"""Run a real GIMP 3 inside a Debian root: headless batch runs and GUI sessions under Xvfb.
 
-The root is built by ``install/gimp3-root/build.sh`` and entered only through
-``install/gimp3-root/run.sh`` (private mount + PID namespace, chroot), so nothing outlives a
-run. Files move through a scratch folder that the host sees as ``<root><inside>``.
+One root per GIMP series (``SERIES``: 3.0 from Debian 13, 3.2 from sid) is built by
+``install/gimp3-root/build.sh`` and entered only through ``install/gimp3-root/run.sh``
+(private mount + PID namespace, chroot), so nothing outlives a run. Files move through a
+scratch folder that the host sees as ``<root><inside>``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +27,8 @@ REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "install" / "gimp3-root"
 INSTALLER = REPO / "install" / "install.py"
 ARTIFACTS = REPO / "artifacts" / "gimp-e2e"
-DEFAULT_ROOT = "/var/tmp/halloween-mask-gimp-3.0-root"
 SCRATCH_INSIDE = "/tmp/halloween-mask-tests"
-GIMP_CONSOLE = "gimp-console-3.0"
-GIMP_GUI = "gimp-3.0"
+SERIES = ("3.0", "3.2")  # every GIMP test runs on each; HM_GIMP_SERIES=3.2 limits a run to one
 
 # Prepended to every batch script. python-fu-eval has already imported Gimp, Gio, GLib, Gegl.
 BATCH_PRELUDE = r'''
@@ -114,8 +114,19 @@ def sweep_stale_scratch(root: GimpRoot, max_age: float = 6 * 3600) -> None:
             pass
 
 
-def root_path() -> Path:
-    return Path(os.environ.get("GIMP3_ROOT", DEFAULT_ROOT))
+def selected_series() -> list[str]:
+    """The GIMP series to test: ``HM_GIMP_SERIES`` (comma-separated, e.g. ``3.2``), default all."""
+    wanted = [s.strip() for s in os.environ.get("HM_GIMP_SERIES", ",".join(SERIES)).split(",") if s.strip()]
+    unknown = sorted(set(wanted) - set(SERIES))
+    if unknown or not wanted:
+        raise ValueError(f"HM_GIMP_SERIES={os.environ.get('HM_GIMP_SERIES')!r}: choose from {', '.join(SERIES)}")
+    return wanted
+
+
+def root_path(series: str) -> Path:
+    """Where the root of ``series`` lives: ``GIMP3_ROOT_3_0``/``GIMP3_ROOT_3_2``, else build.sh's default."""
+    default = f"/var/tmp/halloween-mask-gimp-{series}-root"
+    return Path(os.environ.get(f"GIMP3_ROOT_{series.replace('.', '_')}", default))
 
 
 def cannot_enter_root() -> str | None:
@@ -141,26 +152,49 @@ def mirror_reachable(timeout: float = 10.0) -> bool:
         return False
 
 
-def build_root(root: Path, timeout: float = 1800.0) -> float:
-    """Run the idempotent build script; returns seconds taken; raises RootUnavailable with its log."""
-    start = time.monotonic()
-    proc = subprocess.run(
+def build_root(series: str, root: Path, progress: Callable[[str], None] = print, timeout: float = 1800.0) -> GimpRoot:
+    """Run the idempotent build script for ``series``; raises RootUnavailable with its log.
+
+    Each line the script logs while it builds goes to ``progress`` as it comes (a first build
+    takes a minute or more); "up to date" is not reported.
+    """
+    proc = subprocess.Popen(
         ["bash", str(SCRIPTS / "build.sh")],
-        env={**os.environ, "GIMP3_ROOT": str(root)},
-        capture_output=True,
+        env={**os.environ, "GIMP_SERIES": series, "GIMP3_ROOT": str(root)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        timeout=timeout,
     )
-    if proc.returncode != 0:
-        raise RootUnavailable(f"build.sh failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}")
-    return time.monotonic() - start
+    watchdog = threading.Timer(timeout, proc.kill)
+    watchdog.start()
+    lines = []
+    try:
+        for line in proc.stdout or ():
+            lines.append(line)
+            if "up to date" not in line:
+                progress(line.rstrip())
+    finally:
+        watchdog.cancel()
+    if proc.wait() != 0:
+        raise RootUnavailable(f"build.sh for GIMP {series} failed (exit {proc.returncode}):\n{''.join(lines)}")
+    return GimpRoot(root, series)
 
 
 @dataclass(frozen=True)
 class GimpRoot:
-    """A built root and how to run commands in it."""
+    """A built root of one GIMP series and how to run commands in it."""
 
     path: Path
+    series: str
+
+    @property
+    def console(self) -> str:
+        """The headless GIMP binary of this series (3.2 has no ``gimp-console-3.0``)."""
+        return f"gimp-console-{self.series}"
+
+    @property
+    def gui(self) -> str:
+        return f"gimp-{self.series}"
 
     def host(self, inside: str) -> Path:
         """The host path of a path inside the root."""
@@ -325,7 +359,7 @@ def run_batch(
     _stage_files(work, files)
     (work.host / "batch.py").write_text(BATCH_PRELUDE + "\n" + code, encoding="utf-8")
     argv = [
-        GIMP_CONSOLE,
+        root.console,
         "-i",
         "--batch-interpreter=python-fu-eval",
         "-b",
@@ -373,7 +407,7 @@ while [ ! -s "$W/displayfd" ]; do
     sleep 0.05
 done
 DISPLAY=":$(head -n 1 "$W/displayfd")"; export DISPLAY
-dbus-run-session -- gimp-3.0 -n --no-splash --batch-interpreter=python-fu-eval \
+dbus-run-session -- "$HM_GIMP" -n --no-splash --batch-interpreter=python-fu-eval \
     -b "exec(open('$W/batch.py').read())" --quit >"$W/gimp-gui.log" 2>&1
 rc=$?
 echo "$rc" >"$W/gimp.exit"
@@ -486,8 +520,14 @@ class GuiSession:
     def image_window(self, timeout: float = 60.0) -> str:
         return self.find_window("GIMP$", contains="RGB", timeout=timeout)
 
-    def focus(self, wid: str) -> None:
-        self.xdotool("windowfocus", "--sync", wid)
+    def focus(self, wid: str, timeout: float = 15.0) -> None:
+        """Give ``wid`` the keyboard focus and wait until X says it has it (keys go there next)."""
+
+        def focused() -> bool:
+            self.xdotool("windowfocus", "--sync", wid, check=False)
+            return self.xdotool("getwindowfocus", check=False) == wid
+
+        self.wait_for(focused, f"the keyboard focus on window {wid} ({self.window_name(wid)!r})", timeout, 0.5)
 
     def key(self, *keys: str, wid: str | None = None, delay: float = 0.15) -> None:
         """Send keys one by one (focusing ``wid`` first); never letters to the image window."""
@@ -505,11 +545,11 @@ class GuiSession:
         time.sleep(settle)
 
     def screenshot(self, name: str, wid: str | None = None) -> Path:
-        """Save the screen (or one window) as ARTIFACTS/<name>.png and return that path."""
+        """Save the screen (or one window) as ARTIFACTS/gimp-<series>/<name>.png; returns that path."""
         inside = f"{self.work.inside}/{name}.png"
         self.x("import", "-window", wid or "root", inside)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        target = ARTIFACTS / f"{name}.png"
+        target = ARTIFACTS / f"gimp-{self.root.series}" / f"{name}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.root.host(inside), target)
         self.screenshots.append(target)
         return target
@@ -544,9 +584,9 @@ def start_gui(
     env: Mapping[str, str] | None = None,
     files: Mapping[str, bytes | str | Path] | None = None,
 ) -> GuiSession:
-    """Start Xvfb + dbus-run-session gimp-3.0 running ``code`` (after BATCH_PRELUDE)."""
+    """Start Xvfb + dbus-run-session gimp-3.x running ``code`` (after BATCH_PRELUDE)."""
     work = scratch.sub(f"gui-{next(_counter):03d}")
     _stage_files(work, files)
     (work.host / "batch.py").write_text(BATCH_PRELUDE + "\n" + code, encoding="utf-8")
-    session = GuiSession(root, work, _gimp_env(profile, work, env))
+    session = GuiSession(root, work, {**_gimp_env(profile, work, env), "HM_GIMP": root.gui})
     return session.start()

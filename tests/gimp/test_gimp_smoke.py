@@ -35,7 +35,7 @@ def test_plugin_registers_under_filters_ai(run_gimp_batch, gimp_profile):
 def test_installer_check_passes_against_the_roots_gimp(gimp_root: GimpRoot, gimp_scratch: Scratch):
     scratch = gimp_scratch.sub("installer-check")
     profile = ["--profile", str(scratch.host / "profile")]
-    gimp = ["--gimp", f"{SCRIPTS / 'run.sh'} gimp-console-3.0", "--gimp-profile", f"{scratch.inside}/profile"]
+    gimp = ["--gimp", f"{SCRIPTS / 'run.sh'} {gimp_root.console}", "--gimp-profile", f"{scratch.inside}/profile"]
     env = {**os.environ, "GIMP3_ROOT": str(gimp_root.path)}
 
     def installer(*args: str) -> subprocess.CompletedProcess[str]:
