@@ -5,12 +5,15 @@
     python3 install/install.py --profile DIR    # one given profile directory
     python3 install/install.py --uninstall
     python3 install/install.py --check          # verify the installed copy, in GIMP's own Python
+    python3 install/install.py --zip OUT_DIR    # the same folder as a release zip, to extract by hand
 
 The plug-in folder, the shared client (only the modules the plug-in needs) and the pure-Python
 dependencies of the client (requests, urllib3, idna, certifi, charset_normalizer), taken from
 the Python running this script, are copied into ``<profile>/plug-ins/halloween-mask/``; the
 dependencies and the client go under ``vendor/``, which the plug-in puts on ``sys.path``.
-Nothing is downloaded and pip is never run.
+Nothing is downloaded and pip is never run. ``--zip`` writes that same folder as
+``halloween-mask-<version>-gimp3.zip`` (reproducible bytes), whose extraction into a GIMP 3
+plug-ins folder is the whole install.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +41,10 @@ MENU_PATH = "Filters \u25b8 AI \u25b8 Halloween Mask\u2026"
 SHEBANG = "#!/usr/bin/env python3"
 VENDOR_DIR = "vendor"
 MANIFEST = "INSTALLED.json"
+VERSIONS_FILE = "VERSIONS.txt"
+# Every zip entry gets this timestamp (zip's earliest), so the same inputs give the same bytes.
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+ZIP_UNIX = 3  # ZipInfo.create_system: the external attributes hold Unix modes, which unzip applies
 
 REPO = Path(__file__).resolve().parent.parent
 PLUGIN_SOURCE = REPO / "gimp_plugin" / PLUGIN_NAME
@@ -265,9 +273,27 @@ def bundle_client(vendor: Path, source: Path = CLIENT_SOURCE) -> None:
             _copy_file(source / name, vendor / "halloween_mask" / name)
 
 
+def client_version(client_source: Path = CLIENT_SOURCE) -> str:
+    """The release version, ``__version__`` of the client package (read, not imported)."""
+    text = (client_source / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r"^__version__ = [\"']([^\"']+)[\"']", text, re.MULTILINE)
+    if match is None:
+        raise InstallError(f"no __version__ in {client_source / '__init__.py'}")
+    return match.group(1)
+
+
+def versions_text(manifest: dict) -> str:
+    """The bundle's ``VERSIONS.txt``: what is inside, for a person reading the folder."""
+    lines = [f"AI Halloween Mask {manifest['version']} for GIMP 3.0 and later", "", "Bundled:"]
+    lines += [f"  {name} {version}" for name, version in manifest["dependencies"].items()]
+    lines += ["", f"Assembled with Python {manifest['built_with']}; the plug-in runs on GIMP's own Python."]
+    return "\n".join(lines) + "\n"
+
+
 def build_bundle(staging: Path, plugin_source: Path = PLUGIN_SOURCE, client_source: Path = CLIENT_SOURCE) -> dict:
     """Assemble the complete plug-in folder in ``staging``; returns its manifest."""
     check_plugin_source(plugin_source)
+    version = client_version(client_source)
     _copy_tree(plugin_source, staging)
     main = staging / f"{PLUGIN_NAME}.py"
     main.chmod(main.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
@@ -276,12 +302,44 @@ def build_bundle(staging: Path, plugin_source: Path = PLUGIN_SOURCE, client_sour
     versions = bundle_dependencies(vendor)
     manifest = {
         "plugin": PLUGIN_NAME,
+        "version": version,
         "client_modules": list(CLIENT_MODULES),
         "dependencies": versions,
         "built_with": sys.version.split()[0],
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (staging / VERSIONS_FILE).write_text(versions_text(manifest), encoding="utf-8")
     return manifest
+
+
+# --- release zip ---------------------------------------------------------------------------
+
+
+def zip_entry(name: str, executable: bool) -> zipfile.ZipInfo:
+    """A zip entry with a fixed time, fixed compression and a Unix mode (0755 or 0644)."""
+    info = zipfile.ZipInfo(name, ZIP_TIMESTAMP)
+    info.create_system = ZIP_UNIX
+    info.external_attr = (stat.S_IFREG | (0o755 if executable else 0o644)) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def write_zip(out_dir: Path, plugin_source: Path = PLUGIN_SOURCE, client_source: Path = CLIENT_SOURCE) -> Path:
+    """Write ``out_dir/halloween-mask-<version>-gimp3.zip``: the installed folder, entries sorted."""
+    with tempfile.TemporaryDirectory(prefix=f"{PLUGIN_NAME}-zip-") as tmp:
+        staging = Path(tmp) / PLUGIN_NAME
+        manifest = build_bundle(staging, plugin_source, client_source)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target = out_dir / f"{PLUGIN_NAME}-{manifest['version']}-gimp3.zip"
+        partial = target.with_name(f".{target.name}.partial")
+        files = sorted((p.relative_to(staging).as_posix(), p) for p in staging.rglob("*") if p.is_file())
+        with zipfile.ZipFile(partial, "w") as archive:
+            for name, path in files:
+                # The main file by name too: a Windows file system keeps no executable bit.
+                executable = name == f"{PLUGIN_NAME}.py" or bool(path.stat().st_mode & stat.S_IXUSR)
+                archive.writestr(zip_entry(f"{PLUGIN_NAME}/{name}", executable), path.read_bytes(), compresslevel=9)
+        partial.replace(target)
+    return target
 
 
 # --- install / uninstall -------------------------------------------------------------------
@@ -505,6 +563,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="verify the installed copies (inside GIMP when one is found); no install"
     )
+    parser.add_argument(
+        "--zip", metavar="OUT_DIR", help="write the plug-in folder as a release zip into OUT_DIR; no install"
+    )
     parser.add_argument("--dry-run", action="store_true", help="only print what would be done")
     parser.add_argument(
         "--gimp",
@@ -514,6 +575,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--gimp-profile", metavar="PATH", help="the profile's path as that GIMP sees it")
     args = parser.parse_args(argv)
 
+    if args.zip:
+        try:
+            archive = write_zip(Path(args.zip).expanduser())
+        except InstallError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        _say(f"wrote {archive}")
+        _say("  extract it into a GIMP 3 plug-ins folder (Preferences \u25b8 Folders \u25b8 Plug-ins)")
+        return 0
     try:
         targets = _targets(args)
         if not targets:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import importlib.util
 import json
 import os
+import shutil
+import stat
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
+from zip_support import extract
 
 REPO = Path(__file__).resolve().parents[1]
 INSTALLER = REPO / "install" / "install.py"
@@ -218,6 +223,64 @@ def test_refuses_plugin_source_without_shebang(tmp_path: Path):
     (source / "halloween-mask.py").rename(source / "other.py")
     with pytest.raises(inst.InstallError, match="folder name must equal"):
         inst.build_bundle(tmp_path / "out2", plugin_source=source)
+
+
+# --- release zip ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def release_zip(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("release")
+    proc = run_installer("--zip", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "Preferences \u25b8 Folders \u25b8 Plug-ins" in proc.stdout
+    return next(out.iterdir())
+
+
+def zip_modes(archive: Path) -> dict[str, int]:
+    with zipfile.ZipFile(archive) as zipped:
+        return {info.filename: info.external_attr >> 16 for info in zipped.infolist()}
+
+
+def test_release_zip_is_the_installed_folder(release_zip: Path, tmp_path: Path):
+    installed = inst.install_into(tmp_path / "3.2")
+    assert release_zip.name == f"halloween-mask-{inst.client_version()}-gimp3.zip"
+    with zipfile.ZipFile(release_zip) as zipped:
+        entries = {info.filename: zipped.read(info) for info in zipped.infolist()}
+    files = {f"halloween-mask/{p.relative_to(installed).as_posix()}": p for p in installed.rglob("*") if p.is_file()}
+    assert sorted(entries) == sorted(files), "the zip's folder differs from what the installer lays out"
+    assert {name: data for name, data in entries.items()} == {name: p.read_bytes() for name, p in files.items()}
+    versions = entries["halloween-mask/VERSIONS.txt"].decode()
+    assert f"AI Halloween Mask {inst.client_version()}" in versions
+    assert f"requests {importlib.metadata.version('requests')}" in versions
+    assert f"certifi {importlib.metadata.version('certifi')}" in versions
+
+
+def test_release_zip_keeps_the_executable_bit_for_unix(release_zip: Path):
+    modes = zip_modes(release_zip)
+    assert modes.pop("halloween-mask/halloween-mask.py") == stat.S_IFREG | 0o755
+    assert set(modes.values()) == {stat.S_IFREG | 0o644}
+    with zipfile.ZipFile(release_zip) as zipped:
+        assert {info.create_system for info in zipped.infolist()} == {3}  # Unix: unzip applies the modes
+
+
+def test_release_zip_bytes_depend_only_on_the_inputs(release_zip: Path, tmp_path: Path):
+    """Built again from a copy of the plug-in with other file times: byte for byte the same."""
+    source = tmp_path / "source" / "halloween-mask"
+    shutil.copytree(inst.PLUGIN_SOURCE, source, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in source.rglob("*"):
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    again = inst.write_zip(tmp_path / "out", plugin_source=source)
+    assert again.read_bytes() == release_zip.read_bytes()
+
+
+def test_extracting_the_release_zip_is_an_install(release_zip: Path, tmp_path: Path):
+    plug_ins = tmp_path / "3.2" / "plug-ins"
+    extract(release_zip, plug_ins)
+    assert [p.name for p in plug_ins.iterdir()] == ["halloween-mask"]
+    assert inst.check_layout(plug_ins / "halloween-mask") == []
+    report = inst.check_with_python(plug_ins / "halloween-mask")
+    assert report["errors"] == {} and report["from_bundle"]
 
 
 # --- profile discovery ----------------------------------------------------------------------

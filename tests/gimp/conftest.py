@@ -107,13 +107,14 @@ def gimp_scratch(gimp_root: GimpRoot) -> Iterator[Scratch]:
 def make_gimp_profile(gimp_scratch: Scratch) -> Callable[..., GimpProfile]:
     """Factory: a fresh profile with the plug-in installed by install/install.py.
 
-    ``make_gimp_profile(extra_plugins=[dir, ...], installer=True)``; each call costs one cold
-    GIMP start (~10 s) on first use.
+    ``make_gimp_profile(extra_plugins=[dir, ...], installer=True, release_zip=None)`` (a zip:
+    installed by extracting it instead); each call costs one cold GIMP start (~10 s) on first use.
     """
     count = iter(range(1, 10_000))
 
-    def make(extra_plugins=(), installer: bool = True) -> GimpProfile:
-        return install_profile(gimp_scratch.sub(f"profile-{next(count):02d}"), extra_plugins, installer)
+    def make(extra_plugins=(), installer: bool = True, release_zip: Path | None = None) -> GimpProfile:
+        scratch = gimp_scratch.sub(f"profile-{next(count):02d}")
+        return install_profile(scratch, extra_plugins, installer, release_zip)
 
     return make
 

@@ -23,9 +23,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zip_support import extract
+
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "install" / "gimp3-root"
 INSTALLER = REPO / "install" / "install.py"
+RELEASE_ARTIFACTS = REPO / "artifacts" / "release"
 ARTIFACTS = REPO / "artifacts" / "gimp-e2e"
 SCRATCH_INSIDE = "/tmp/halloween-mask-tests"
 SERIES = ("3.0", "3.2")  # every GIMP test runs on each; HM_GIMP_SERIES=3.2 limits a run to one
@@ -282,12 +285,20 @@ class GimpProfile:
         return self.host / "plug-ins" / "halloween-mask"
 
 
-def install_profile(scratch: Scratch, extra_plugins: Sequence[Path] = (), installer: bool = True) -> GimpProfile:
-    """Make a fresh profile in ``scratch`` and install the plug-in with the real installer."""
+def install_profile(
+    scratch: Scratch, extra_plugins: Sequence[Path] = (), installer: bool = True, release_zip: Path | None = None
+) -> GimpProfile:
+    """Make a fresh profile in ``scratch`` and install the plug-in with the real installer.
+
+    With ``release_zip``, the plug-in is installed by extracting that zip into ``plug-ins/``
+    only, as a person without Python does it (the installer does not run).
+    """
     profile = GimpProfile(scratch)
     profile.host.mkdir(parents=True, exist_ok=True)
     (scratch.host / "home").mkdir(exist_ok=True)
-    if installer:
+    if release_zip is not None:
+        extract(release_zip, profile.host / "plug-ins")
+    elif installer:
         proc = subprocess.run(
             [os.environ.get("HM_INSTALLER_PYTHON", sys.executable), str(INSTALLER), "--profile", str(profile.host)],
             capture_output=True,

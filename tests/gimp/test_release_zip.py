@@ -1,0 +1,55 @@
+"""The release zip, installed the way a person without Python does it: extracted, nothing else.
+
+The zip is built once per session with ``install.py --zip`` into ``artifacts/release/`` (the CI
+artifact), extracted into the ``plug-ins`` folder of a fresh profile of each GIMP version, and
+the filter then runs there against the emulator on the bundled client and dependencies alone
+(the roots have no python3-requests).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from gimp_runner import INSTALLER, RELEASE_ARTIFACTS
+from halloween_mask.emulator import Emulator, EmulatorConfig
+from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
+
+FILTER_RUN = r"""
+import importlib.util
+image = hm_load("portrait.png")
+source = image.get_layers()[0]
+status, message = call(image, source, mask_style="mask-7")
+hm_write_report({"status": status, "message": message, "names": names(image), "top": info(image.get_layers()[0]),
+                 "gimp": Gimp.version(), "gimp_python_has_requests": importlib.util.find_spec("requests") is not None})
+"""
+
+
+@pytest.fixture(scope="session")
+def release_zip() -> Path:
+    """``artifacts/release/halloween-mask-<version>-gimp3.zip``, built by the installer's --zip."""
+    for old in RELEASE_ARTIFACTS.glob("*.zip"):
+        old.unlink()
+    proc = subprocess.run(
+        [sys.executable, str(INSTALLER), "--zip", str(RELEASE_ARTIFACTS)], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (archive,) = RELEASE_ARTIFACTS.glob("halloween-mask-*-gimp3.zip")
+    return archive
+
+
+def test_extracted_zip_runs_the_filter(make_gimp_profile, run_gimp_batch, release_zip, gimp_root):
+    profile = make_gimp_profile(release_zip=release_zip)
+    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emu:
+        env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json")
+        result = run_gimp_batch(PLUGIN_LIB + FILTER_RUN, env, files={"portrait.png": PORTRAIT}, profile=profile)
+    report = result.report
+    assert report["gimp"].startswith(f"{gimp_root.series}.")
+    assert not report["gimp_python_has_requests"], "GIMP's Python has requests: the bundle is not what runs"
+    assert report["status"] == "success", f"{report['message']}\n{result.log[-4000:]}"
+    assert report["names"] == ["Halloween Mask 7", "Background"]
+    assert report["top"]["provenance"]["style"] == 7
+    assert [task.mask_style for task in emu.tasks.values()] == [7]
+    assert "Traceback" not in result.log
