@@ -7,6 +7,7 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import plistlib
 import shutil
 import stat
 import subprocess
@@ -198,13 +199,14 @@ def test_check_without_gimp_checks_layout_and_imports(tmp_path: Path):
     profile = str(tmp_path / "3.0")
     path = {"PATH": os.path.dirname(sys.executable)}
     proc = run_installer("--profile", profile, "--check", env=path)
-    assert proc.returncode == 1 and "is missing" in proc.stderr
+    assert proc.returncode == 1 and "the plug-in is not installed there" in proc.stderr
     assert run_installer("--profile", profile).returncode == 0
     proc = run_installer("--profile", profile, "--check", env=path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "check layout: ok" in proc.stdout
     assert "-I -S: ok" in proc.stdout
-    assert "check in GIMP: skipped" in proc.stdout
+    assert "check inside GIMP: skipped, no gimp-console-3.0 found" in proc.stdout
+    assert "GIMP not found" in proc.stdout and "All checks passed" not in proc.stdout
 
 
 def test_check_fails_on_broken_install(tmp_path: Path):
@@ -283,7 +285,7 @@ def test_extracting_the_release_zip_is_an_install(release_zip: Path, tmp_path: P
     assert report["errors"] == {} and report["from_bundle"]
 
 
-# --- profile discovery ----------------------------------------------------------------------
+# --- profile and GIMP discovery ------------------------------------------------------------
 
 
 def make_dirs(home: Path, *relative: str) -> None:
@@ -291,13 +293,30 @@ def make_dirs(home: Path, *relative: str) -> None:
         (home / rel).mkdir(parents=True)
 
 
-def found(platform: str, env: dict[str, str], home: Path) -> list[tuple[str, str]]:
-    return [(p.kind, str(p.path.relative_to(home))) for p in inst.find_profiles(platform, env, home)]
+def make_files(root: Path, *relative: str) -> None:
+    for rel in relative:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("#!/bin/sh\n")
+
+
+def machine(tmp_path: Path, platform: str = "linux", **env: str) -> inst.Machine:
+    """A fake machine: home and file-system root inside ``tmp_path``, only ``env`` set."""
+    (tmp_path / "home").mkdir(parents=True, exist_ok=True)
+    return inst.Machine(platform, env, tmp_path / "home", tmp_path / "root")
+
+
+def found(fake: inst.Machine) -> list[tuple[str, str]]:
+    return [(p.kind, str(p.path.relative_to(fake.home))) for p in inst.find_profiles(fake)]
+
+
+def gimps(fake: inst.Machine) -> list[tuple[str, str, str]]:
+    return [(g.version, g.kind, g.executable.name) for g in inst.installed_gimps(fake)]
 
 
 def test_linux_native_flatpak_and_snap_profiles(tmp_path: Path):
+    fake = machine(tmp_path)
     make_dirs(
-        tmp_path,
+        fake.home,
         ".config/GIMP/2.10",
         ".config/GIMP/3.0",
         ".config/GIMP/3.2",
@@ -306,7 +325,7 @@ def test_linux_native_flatpak_and_snap_profiles(tmp_path: Path):
         ".var/app/org.gimp.GIMP/config/GIMP/3.0",
         "snap/gimp/current/.config/GIMP/3.0",
     )
-    assert found("linux", {}, tmp_path) == [
+    assert found(fake) == [
         ("Linux", ".config/GIMP/3.0"),
         ("Linux", ".config/GIMP/3.2"),
         ("Linux", ".config/GIMP/3.10"),
@@ -316,44 +335,125 @@ def test_linux_native_flatpak_and_snap_profiles(tmp_path: Path):
 
 
 def test_linux_xdg_config_home(tmp_path: Path):
-    make_dirs(tmp_path, "xdg/GIMP/3.2", ".config/GIMP/3.0")
-    env = {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
-    assert found("linux", env, tmp_path) == [("Linux", "xdg/GIMP/3.2"), ("Linux", ".config/GIMP/3.0")]
-    assert inst.default_profile("linux", env, tmp_path).path == tmp_path / "xdg" / "GIMP" / inst.KNOWN_VERSIONS[-1]
+    fake = machine(tmp_path, XDG_CONFIG_HOME=str(tmp_path / "home" / "xdg"))
+    make_dirs(fake.home, "xdg/GIMP/3.2", ".config/GIMP/3.0")
+    assert found(fake) == [("Linux", "xdg/GIMP/3.2"), ("Linux", ".config/GIMP/3.0")]
+    gimp = inst.InstalledGimp("3.4", "Linux", Path("/usr/bin/gimp-3.4"))
+    assert inst.profile_of(gimp, fake).path == fake.home / "xdg" / "GIMP" / "3.4"
 
 
 def test_macos_profiles(tmp_path: Path):
-    make_dirs(tmp_path, "Library/Application Support/GIMP/3.0", ".config/GIMP/3.0")
-    assert found("darwin", {}, tmp_path) == [("macOS", "Library/Application Support/GIMP/3.0")]
+    fake = machine(tmp_path, "darwin")
+    make_dirs(fake.home, "Library/Application Support/GIMP/3.0", ".config/GIMP/3.0")
+    assert found(fake) == [("macOS", "Library/Application Support/GIMP/3.0")]
 
 
 def test_windows_profiles(tmp_path: Path):
-    make_dirs(tmp_path, "AppData/Roaming/GIMP/3.0", "AppData/Roaming/GIMP/3.2")
-    env = {"APPDATA": str(tmp_path / "AppData" / "Roaming")}
-    expected = [("Windows", "AppData/Roaming/GIMP/3.0"), ("Windows", "AppData/Roaming/GIMP/3.2")]
-    assert found("win32", env, tmp_path) == expected
-    assert inst.default_profile("win32", env, tmp_path, "3.0").path == tmp_path / "AppData/Roaming/GIMP/3.0"
+    fake = machine(tmp_path, "win32", APPDATA=str(tmp_path / "home" / "AppData" / "Roaming"))
+    make_dirs(fake.home, "AppData/Roaming/GIMP/3.0", "AppData/Roaming/GIMP/3.2")
+    assert found(fake) == [("Windows", "AppData/Roaming/GIMP/3.0"), ("Windows", "AppData/Roaming/GIMP/3.2")]
 
 
-def test_installs_into_every_found_profile(tmp_path: Path):
-    make_dirs(tmp_path, ".config/GIMP/3.0", ".var/app/org.gimp.GIMP/config/GIMP/3.2")
-    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": "", "PATH": os.path.dirname(sys.executable)}
-    proc = run_installer(env=env)
-    assert proc.returncode == 0, proc.stderr
-    for profile in (".config/GIMP/3.0", ".var/app/org.gimp.GIMP/config/GIMP/3.2"):
-        assert (tmp_path / profile / "plug-ins" / "halloween-mask" / "halloween-mask.py").is_file()
-    proc = run_installer("--uninstall", env=env)
-    assert proc.returncode == 0 and proc.stdout.count("removed") == 2
+def test_gimps_found_on_path_flatpak_and_snap(tmp_path: Path):
+    fake = machine(tmp_path, PATH=f"{tmp_path / 'bin'}{os.pathsep}{tmp_path / 'empty'}")
+    make_files(tmp_path, "bin/gimp-3.2", "bin/gimp-console-3.2", "bin/gimp", "bin/gimp-2.10", "bin/gimptool-3.0")
+    make_files(fake.root, "var/lib/flatpak/app/org.gimp.GIMP/x86_64/stable/active/files/bin/gimp-3.0")
+    make_files(fake.home, ".local/share/flatpak/app/org.gimp.GIMP/x86_64/beta/active/files/bin/gimp-3.2")
+    make_files(fake.root, "snap/gimp/current/usr/bin/gimp-console-3.0")
+    assert gimps(fake) == [
+        ("3.2", "Linux", "gimp-3.2"),
+        ("3.2", "Linux", "gimp-console-3.2"),
+        ("3.2", "Flatpak", "gimp-3.2"),
+        ("3.0", "Flatpak", "gimp-3.0"),
+        ("3.0", "Snap", "gimp-console-3.0"),
+    ]
 
 
-def test_creates_default_profile_for_gimp_on_path(tmp_path: Path):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "gimp-console-3.0").write_text("#!/bin/sh\n")
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {"HOME": str(home), "XDG_CONFIG_HOME": "", "PATH": f"{bin_dir}{os.pathsep}{os.path.dirname(sys.executable)}"}
-    proc = run_installer(env=env)
-    assert proc.returncode == 0, proc.stderr
-    assert "No GIMP 3 profile found; creating the default one for GIMP 3.0 found on PATH" in proc.stdout
-    assert (home / ".config/GIMP/3.0/plug-ins/halloween-mask/halloween-mask.py").is_file()
+def test_gimps_found_in_windows_and_macos_app_folders(tmp_path: Path):
+    windows = machine(tmp_path / "w", "win32", PROGRAMFILES=str(tmp_path / "w" / "pf"))
+    make_files(tmp_path / "w", "pf/GIMP 3/bin/gimp-3.0.exe", "pf/GIMP 3/bin/gimp-console-3.0.exe")
+    make_files(tmp_path / "w", "pf/GIMP 2/bin/gimp-2.10.exe")
+    assert gimps(windows) == [("3.0", "Windows", "gimp-3.0.exe"), ("3.0", "Windows", "gimp-console-3.0.exe")]
+    mac = machine(tmp_path / "m", "darwin")
+    app = mac.root / "Applications" / "GIMP.app" / "Contents"
+    make_files(app, "MacOS/gimp")
+    (app / "Info.plist").write_bytes(plistlib.dumps({"CFBundleShortVersionString": "3.2.6"}))
+    assert gimps(mac) == [("3.2", "macOS", "gimp")]
+
+
+def test_installs_into_every_profile_and_every_installed_gimp(tmp_path: Path, capsys):
+    fake = machine(tmp_path, PATH=str(tmp_path / "bin"))
+    make_dirs(fake.home, ".config/GIMP/3.0")  # after an upgrade: the old profile stays
+    make_files(tmp_path, "bin/gimp-3.2")  # installed, not started yet: no profile
+    make_files(fake.root, "var/lib/flatpak/app/org.gimp.GIMP/x86_64/stable/active/files/bin/gimp-3.2")
+    assert inst.main([], fake) == 0
+    out = capsys.readouterr().out
+    for profile in (".config/GIMP/3.0", ".config/GIMP/3.2", ".var/app/org.gimp.GIMP/config/GIMP/3.2"):
+        assert inst.plugin_state(fake.home / profile / "plug-ins" / "halloween-mask") == "current"
+    assert "GIMP 3.2 profile (Flatpak)" in out and "GIMP 3.2 is installed but was not started yet" in out
+    assert sorted(p.name for p in (fake.home / ".config/GIMP").iterdir()) == ["3.0", "3.2"]
+    assert inst.main(["--uninstall"], fake) == 0
+    assert capsys.readouterr().out.count("removed") == 3
+
+
+def test_no_profile_is_created_for_a_gimp_that_is_not_installed(tmp_path: Path, capsys):
+    fake = machine(tmp_path, PATH=str(tmp_path / "bin"))
+    make_files(tmp_path, "bin/gimp-2.10")
+    assert inst.main([], fake) == 1
+    out = capsys.readouterr().out
+    assert "No GIMP 3 found" in out and "https://www.gimp.org/downloads/" in out
+    assert "--profile DIR" in out and "Preferences \u25b8 Folders \u25b8 Plug-ins" in out
+    assert list(fake.home.iterdir()) == []
+    assert inst.main(["--check"], fake) == 1
+    assert "No GIMP 3 found" in capsys.readouterr().out
+
+
+def test_check_names_each_profile_its_version_and_state(tmp_path: Path, capsys):
+    fake = machine(tmp_path, PATH=str(tmp_path / "bin"))
+    make_dirs(fake.home, ".config/GIMP/3.0", ".config/GIMP/3.2")
+    make_files(fake.root, "var/lib/flatpak/app/org.gimp.GIMP/x86_64/stable/active/files/bin/gimp-3.2")
+    inst.install_into(fake.home / ".config/GIMP/3.0")
+    inst.install_into(fake.home / ".config/GIMP/3.2")
+    (fake.home / ".config/GIMP/3.2/plug-ins/halloween-mask/halloween_mask_gimp/run.py").write_text("# older\n")
+    assert inst.main(["--check"], fake) == 1
+    captured = capsys.readouterr()
+    sections = captured.out.split("GIMP 3.")[1:]
+    assert sections[0].startswith("0 profile (Linux)") and "plug-in: current" in sections[0]
+    assert sections[1].startswith("2 profile (Linux)") and "plug-in: outdated" in sections[1]
+    assert sections[2].startswith("2 profile (Flatpak)") and "(not created yet)" in sections[2]
+    assert "plug-in: missing" in sections[2]
+    assert "GIMP 3.2 profile (Linux)" in captured.err and "outdated; update it" in captured.err
+    assert "GIMP 3.2 profile (Flatpak)" in captured.err and "not installed there" in captured.err
+    assert "GIMP 3.0 profile" not in captured.err
+
+
+def test_check_without_gimp_says_the_gimp_check_was_skipped(tmp_path: Path, capsys):
+    fake = machine(tmp_path, PATH=str(tmp_path / "bin"))
+    make_dirs(fake.home, ".config/GIMP/3.2", ".var/app/org.gimp.GIMP/config/GIMP/3.0")
+    make_files(tmp_path, "bin/gimp-3.2")  # the GUI binary only: no gimp-console-3.2 to check with
+    for profile in (".config/GIMP/3.2", ".var/app/org.gimp.GIMP/config/GIMP/3.0"):
+        inst.install_into(fake.home / profile)
+    assert inst.main(["--check"], fake) == 0
+    out = capsys.readouterr().out
+    assert "All checks passed" not in out
+    assert "the check inside GIMP was skipped for:" in out
+    assert f"GIMP 3.2 profile (Linux): {fake.home / '.config/GIMP/3.2'}: GIMP not found" in out
+    assert "GIMP 3.0 profile (Flatpak)" in out and "the Flatpak GIMP is sandboxed" in out
+
+
+def test_check_runs_the_profiles_own_gimp_console(tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch):
+    fake = machine(tmp_path, PATH=str(tmp_path / "bin"))
+    make_dirs(fake.home, ".config/GIMP/3.0", ".config/GIMP/3.2")
+    make_files(tmp_path, "bin/gimp-console-3.0", "bin/gimp-console-3.2")
+    for version in ("3.0", "3.2"):
+        inst.install_into(fake.home / ".config/GIMP" / version)
+    ran = []
+
+    def fake_gimp(profile, gimp, gimp_profile=None):
+        ran.append((profile.name, Path(gimp[0]).name))
+        return {"python": "3.13", "errors": {}, "gimp": f"{profile.name}.9", "registered": True, "menu_paths": []}
+
+    monkeypatch.setattr(inst, "check_with_gimp", fake_gimp)
+    assert inst.main(["--check"], fake) == 0
+    assert ran == [("3.0", "gimp-console-3.0"), ("3.2", "gimp-console-3.2")]
+    assert "All checks passed, inside GIMP too" in capsys.readouterr().out
