@@ -6,6 +6,7 @@ import json
 import os
 import pickle
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,59 @@ def test_a_group_or_world_readable_file_is_refused(settings_file: Path) -> None:
     assert stat.S_IMODE(settings_file.stat().st_mode) == 0o600
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_readable_file_only_warns_when_the_environment_key_wins(
+    settings_file: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings_file.parent.mkdir()
+    settings_file.write_text(json.dumps({"api_key": "from-file", "api_base": "http://127.0.0.1:9"}))
+    settings_file.chmod(0o644)
+    monkeypatch.setenv("AILAB_API_KEY", SECRET)
+    settings = load_settings()
+    assert settings.api_key == ApiKey(SECRET) and settings.base_url == "http://127.0.0.1:9"
+    assert "readable by other users" in caplog.text and "chmod 600" in caplog.text
+    assert "from-file" not in caplog.text and SECRET not in caplog.text
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_settings_path_is_refused_at_once_without_waiting_for_a_writer(settings_file: Path) -> None:
+    settings_file.parent.mkdir()
+    os.mkfifo(settings_file, 0o600)
+    outcome: list[BaseException | None] = []
+    reader = threading.Thread(target=lambda: outcome.append(_settings_error()), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    if reader.is_alive():  # blocked in open(): unblock it with a writer, then fail
+        with open(settings_file, "w") as writer:
+            writer.write("{}")
+        reader.join(timeout=5)
+        pytest.fail("reading the settings waited on the FIFO")
+    assert isinstance(outcome[0], SettingsError) and "a FIFO, not a regular file" in str(outcome[0])
+
+
+@pytest.mark.parametrize(("make", "kind"), [("folder", "a folder"), ("device", "a device")])
+def test_a_settings_path_that_is_not_a_regular_file_is_refused(
+    settings_file: Path, monkeypatch: pytest.MonkeyPatch, make: str, kind: str
+) -> None:
+    if make == "folder":
+        settings_file.mkdir(parents=True)
+    else:
+        if not Path("/dev/zero").exists():
+            pytest.skip("no /dev/zero")
+        monkeypatch.setenv("HALLOWEEN_MASK_SETTINGS", "/dev/zero")
+    for action in (load_settings, lambda: save_api_key(SECRET)):
+        with pytest.raises(SettingsError, match=f"is {kind}, not a regular file"):
+            action()
+
+
+def _settings_error() -> BaseException | None:
+    try:
+        load_settings()
+    except BaseException as error:  # handed to the test's thread
+        return error
+    return None
+
+
 def test_damaged_file_is_reported_without_content(settings_file: Path) -> None:
     settings_file.parent.mkdir()
     settings_file.write_text(f'{{"api_key": "{SECRET}"')
@@ -109,7 +163,18 @@ def test_https_or_loopback_endpoints_are_accepted(url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://10.0.0.1", "http://localhost.evil.com", "ftp://127.0.0.1", "www.ailabapi.com", "https://u:p@host"]
+    "url",
+    [
+        "http://10.0.0.1",
+        "http://localhost.evil.com",
+        "http://localhost.",  # a name the resolver answers, not the loopback name
+        "http://localhost.localdomain",
+        "http://[::ffff:127.0.0.1]",
+        "http://127.1",
+        "ftp://127.0.0.1",
+        "www.ailabapi.com",
+        "https://u:p@host",
+    ],
 )
 def test_other_endpoints_are_refused(url: str) -> None:
     with pytest.raises(SettingsError):

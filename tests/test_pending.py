@@ -70,6 +70,52 @@ def test_a_damaged_or_unwritable_file_never_breaks_a_run(tmp_path, caplog):
     assert "cannot record pending tasks" in caplog.text
 
 
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        {"task_id": 42, "submitted": 1_000_000.0},  # wrong type
+        {"task_id": "", "submitted": 1_000_000.0},
+        {"task_id": "task-x", "submitted": "yesterday"},
+        {"task_id": "task-x", "submitted": True},  # a bool is not a time
+        {"task_id": "task-x", "submitted": float("nan")},
+        {"task_id": "task-x", "submitted": float("inf")},
+        {"task_id": "task-x", "submitted": 1_000_000.0 + 3600},  # in the future
+        ["task-x", 1_000_000.0],
+    ],
+)
+def test_damaged_entries_are_dropped_with_a_notice_and_good_ones_kept(tmp_path, caplog, damaged):
+    path = tmp_path / "pending.json"
+    good = {"task_id": "task-1", "submitted": 1_000_000.0 - 60}
+    path.write_text(json.dumps({"good": good, "bad": damaged}))  # NaN and Infinity as Python's json writes them
+    store = PendingTasks(path, clock=lambda: 1_000_000.0)
+    assert (store.find("good"), store.find("bad")) == ("task-1", None)
+    assert caplog.text.count("ignoring 1 damaged entry of the pending-task file") == 1  # once, not per lookup
+    store.remember("new", "task-2")
+    assert set(json.loads(path.read_text())) == {"good", "new"}
+
+
+def test_a_file_that_is_not_an_object_is_reported(tmp_path, caplog):
+    path = tmp_path / "pending.json"
+    path.write_text("[1, 2, 3]")
+    assert PendingTasks(path).find("a") is None
+    assert "damaged entry of the pending-task file" in caplog.text
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_in_place_of_the_file_is_not_waited_on(tmp_path, caplog):
+    path = tmp_path / "pending.json"
+    os.mkfifo(path)
+    found = []
+    reader = threading.Thread(target=lambda: found.append(PendingTasks(path).find("a")), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    if reader.is_alive():
+        with open(path, "w") as writer:
+            writer.write("{}")
+        pytest.fail("the store waited on a FIFO")
+    assert found == [None] and "ignoring the pending-task file" in caplog.text
+
+
 # -- the client ------------------------------------------------------------------------------------
 
 

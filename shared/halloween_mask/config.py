@@ -8,6 +8,7 @@ except for loopback endpoints (the local emulator).
 from __future__ import annotations
 
 import contextlib
+import io
 import ipaddress
 import json
 import logging
@@ -29,6 +30,8 @@ SETTINGS_NAME = "settings.json"
 ENV_KEY = "AILAB_API_KEY"
 ENV_BASE = "AILAB_API_BASE"
 ENV_SETTINGS = "HALLOWEEN_MASK_SETTINGS"
+LOOPBACK_V4 = ipaddress.ip_network("127.0.0.0/8")
+LOOPBACK_V6 = ipaddress.ip_address("::1")
 
 
 class ApiKey:
@@ -112,21 +115,34 @@ def validate_base_url(url: str) -> str:
 
 
 def is_loopback(host: str) -> bool:
-    """``localhost``, 127.0.0.0/8 or ::1."""
-    if host.lower() in ("localhost", "localhost."):
+    """Exactly ``localhost``, or a literal 127.0.0.0/8 or ::1 address: names a resolver answers do not count.
+
+    ``localhost.`` or ``localhost.example`` go through DNS, and an IPv4-mapped ``::ffff:127.0.0.1``
+    is refused too: plain HTTP is allowed only where no one else can be on the other end.
+    """
+    if host.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
+    return address in LOOPBACK_V4 if address.version == 4 else address == LOOPBACK_V6
 
 
 def load_settings() -> Settings:
-    """Settings from the environment, else the settings file; ``api_key`` is ``None`` if neither has one."""
+    """Settings from the environment, else the settings file; ``api_key`` is ``None`` if neither has one.
+
+    A settings file other users can read is refused, unless ``AILAB_API_KEY`` is set: the variable
+    wins, so the run goes on with a warning.
+    """
     path = settings_path()
-    stored = _read_file(path)
-    base_url = validate_base_url(os.environ.get(ENV_BASE) or stored.get("api_base") or DEFAULT_BASE_URL)
+    stored, shared = _read_file(path)
     env_key = os.environ.get(ENV_KEY, "").strip()
+    if shared and not env_key:
+        raise SettingsError(shared)
+    if shared:
+        log.warning("%s (using the key from %s)", shared, ENV_KEY)
+    base_url = validate_base_url(os.environ.get(ENV_BASE) or stored.get("api_base") or DEFAULT_BASE_URL)
     if env_key:
         return Settings(ApiKey(env_key), base_url, "environment")
     if stored.get("api_key"):
@@ -138,38 +154,63 @@ def save_api_key(key: str | ApiKey) -> Path:
     """Store the key in the settings file (created 0600, replaced atomically); returns its path."""
     key = ApiKey(key)
     path = settings_path()
-    stored = _read_file(path, private=False)  # rewriting it 0600 fixes loose permissions
+    stored, _ = _read_file(path)  # rewriting it 0600 fixes loose permissions
     stored["api_key"] = key.reveal()
     write_private(path, json.dumps(stored, indent=2) + "\n")
     log.info("API key saved to the settings file %s", path)
     return path
 
 
-def _read_file(path: Path, *, private: bool = True) -> dict:
-    """The settings file's JSON object; with ``private``, refuse it if other users can read it."""
+class NotAFileError(OSError):
+    """The path exists but is a FIFO, a folder, a device or a socket, not a regular file."""
+
+
+def open_regular(path: Path) -> io.TextIOWrapper:
+    """``path`` opened as UTF-8 text if it is a regular file; ``NotAFileError`` if it is anything else.
+
+    Opened non-blocking, so a FIFO in its place is refused at once instead of waiting for a writer.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        with open(path, encoding="utf-8") as handle:
-            if private:
-                _check_private(path, os.fstat(handle.fileno()))
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotAFileError(f"{path} is {_kind_of(mode)}, not a regular file")
+        return os.fdopen(fd, encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _kind_of(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "a device")
+
+
+def _read_file(path: Path) -> tuple[dict, str]:
+    """The settings file's JSON object (empty if there is none), and why it is not private ("" if it is)."""
+    try:
+        with open_regular(path) as handle:
+            shared = _not_private(path, os.fstat(handle.fileno()))
             data = json.load(handle)
     except FileNotFoundError:
-        return {}
-    except SettingsError:
-        raise
+        return {}, ""
+    except NotAFileError as exc:
+        raise SettingsError(f"the settings path {exc}; remove it or point {ENV_SETTINGS} at a file") from None
     except (OSError, ValueError) as exc:
         raise SettingsError(f"the settings file {path} cannot be read ({type(exc).__name__})") from None
     if not isinstance(data, dict):
         raise SettingsError(f"the settings file {path} does not hold a JSON object")
-    return data
+    return data, shared
 
 
-def _check_private(path: Path, st: os.stat_result) -> None:
-    """Refuse a key file that other users can read (POSIX only; Windows uses ACLs on %APPDATA%)."""
+def _not_private(path: Path, st: os.stat_result) -> str:
+    """Why a key file is not private: other users can read it ("" if they cannot; POSIX only, Windows uses ACLs)."""
     if os.name == "posix" and st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise SettingsError(
+        return (
             f"the settings file {path} is readable by other users (mode {stat.S_IMODE(st.st_mode):o}); "
             f"run: chmod 600 '{path}'"
         )
+    return ""
 
 
 def write_private(path: Path, text: str) -> None:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .config import settings_path, write_private
+from .config import open_regular, settings_path, write_private
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class PendingTasks:
         self.path = Path(path)
         self.clock = clock
         self._lock = threading.Lock()  # the command line's parallel jobs share one store
+        self._warned = False  # damaged entries are reported once
 
     @classmethod
     def beside_settings(cls) -> PendingTasks:
@@ -78,26 +80,48 @@ class PendingTasks:
                 self._write(entries)
 
     def _read(self) -> dict[str, dict]:
-        """The live entries (expired and malformed ones dropped)."""
+        """The live entries: expired ones dropped quietly, damaged ones with a warning."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            with open_regular(self.path) as handle:
+                data = json.load(handle)
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
             log.warning("ignoring the pending-task file %s (%s)", self.path, type(exc).__name__)
             return {}
         now = self.clock()
-        return {
-            key: entry
-            for key, entry in (data.items() if isinstance(data, dict) else ())
-            if isinstance(entry, dict)
-            and isinstance(entry.get("task_id"), str)
-            and isinstance(entry.get("submitted"), (int, float))
-            and 0 <= now - entry["submitted"] < LIFETIME
-        }
+        # a file that is not a JSON object counts as one damaged entry
+        ages = {key: _age(entry, now) for key, entry in data.items()} if isinstance(data, dict) else {"": None}
+        damaged = sum(age is None for age in ages.values())
+        if damaged and not self._warned:
+            self._warned = True  # once per store: its next write leaves the damaged entries out
+            log.warning(
+                "ignoring %d damaged entr%s of the pending-task file %s (a run of those requests pays again)",
+                damaged,
+                "y" if damaged == 1 else "ies",
+                self.path,
+            )
+        return {key: data[key] for key, age in ages.items() if age is not None and age < LIFETIME}
 
     def _write(self, entries: dict[str, dict]) -> None:
         try:
             write_private(self.path, json.dumps(entries, indent=2) + "\n")
         except OSError as exc:
             log.warning("cannot record pending tasks in %s (%s)", self.path, exc.strerror or type(exc).__name__)
+
+
+def _age(entry: object, now: float) -> float | None:
+    """Seconds since the entry's task was submitted; ``None`` if the entry is damaged.
+
+    Damaged: not ``{"task_id": non-empty str, "submitted": finite number}``, or submitted in the
+    future (a time no run of this store wrote).
+    """
+    if not isinstance(entry, dict):
+        return None
+    task_id, submitted = entry.get("task_id"), entry.get("submitted")
+    if not isinstance(task_id, str) or not task_id.strip():
+        return None
+    if isinstance(submitted, bool) or not isinstance(submitted, (int, float)) or not math.isfinite(submitted):
+        return None
+    age = now - submitted
+    return age if age >= 0 else None
