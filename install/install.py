@@ -69,10 +69,12 @@ CLIENT_MODULES = (
     "preflight",
     "upload_plan",
     "placement",
+    "region",
     "tempfiles",
     "previews",
     "favourites",
     "cost",
+    "variants",
 )
 # Not bundled: they need Pillow, OpenCV or Werkzeug, or are of no use inside GIMP.
 EXCLUDED_MODULES = ("cli", "fitting", "__main__", "emulator")

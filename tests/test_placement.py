@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from halloween_mask import __version__, tempfiles
 from halloween_mask.placement import PARASITE_NAME, Placement, layer_name, place_result, provenance, same_shape
+from halloween_mask.region import Box
 
 
 def test_a_result_of_the_same_shape_goes_over_the_source_at_its_size():
@@ -42,10 +43,13 @@ def test_provenance_records_what_made_the_layer_and_nothing_secret():
         "style": 7,
         "aspect_ratio": "auto",
         "task_id": "task-1",
+        "region": None,
         "created": "2026-10-31T23:59:01Z",
         "plugin_version": __version__,
     }
     assert json.loads(provenance(None, "1:1", "t"))["style"] == "template"
+    region = json.loads(provenance(3, "auto", "t", region=Box(10, 20, 300, 400)))["region"]
+    assert region == {"x": 10, "y": 20, "width": 300, "height": 400}
     assert "key" not in provenance(None, "1:1", "t").decode().lower()
     assert PARASITE_NAME == "halloween-mask-provenance"
 

@@ -3,6 +3,7 @@
 
 Filters > AI > Halloween Mask... exports the layer, sends it to the AILabTools service through
 the shared ``halloween_mask`` client, and puts the result in a new layer above the source.
+Filters > AI > Halloween Mask Variants... does that for several styles at once, into one group.
 The API key is never a procedure argument: it comes from ``AILAB_API_KEY`` or the client's
 0600 settings file, so it never reaches GIMP's last-values files or an XCF parasite.
 """
@@ -20,11 +21,16 @@ import gi
 
 gi.require_version("Gimp", "3.0")
 from gi.repository import Gimp, GLib, GObject  # noqa: E402
+from halloween_mask.cost import CREDITS_PER_MASK  # noqa: E402
 from halloween_mask.errors import HalloweenMaskError, SettingsError  # noqa: E402
 from halloween_mask.styles import ASPECT_RATIOS, STYLES  # noqa: E402
+from halloween_mask.variants import DEFAULT_IN_FLIGHT, MAX_STYLES  # noqa: E402
 from halloween_mask_gimp.run import LOG_PREFIX, TEMPLATE, HalloweenMaskRun, UsageError  # noqa: E402
+from halloween_mask_gimp.variants import VariantsRun  # noqa: E402
 
 PROC_NAME = "python-fu-halloween-mask"
+VARIANTS_PROC_NAME = "python-fu-halloween-mask-variants"
+RUNS = {PROC_NAME: HalloweenMaskRun, VARIANTS_PROC_NAME: VariantsRun}
 
 
 def _choice(entries: list[tuple[str, str, str]]) -> Gimp.Choice:
@@ -40,85 +46,143 @@ def _ratio_nick(ratio: str) -> str:
 
 class HalloweenMask(Gimp.PlugIn):
     def do_query_procedures(self) -> list[str]:
-        return [PROC_NAME]
+        return [PROC_NAME, VARIANTS_PROC_NAME]
 
     def do_set_i18n(self, name: str) -> bool:
         return False
 
     def do_create_procedure(self, name: str) -> Gimp.Procedure:
-        procedure = Gimp.ImageProcedure.new(self, name, Gimp.PDBProcType.PLUGIN, run, None)
-        procedure.set_image_types("*")
-        procedure.set_sensitivity_mask(Gimp.ProcedureSensitivityMask.DRAWABLE)
-        procedure.set_menu_label("_Halloween Mask...")
-        procedure.add_menu_path("<Image>/Filters/AI")
-        procedure.set_documentation(
-            "Paint an AI Halloween mask over the face in the selected layer",
-            "Uploads the selected layer to the AILabTools AI Halloween Mask service and puts the result "
-            "in a new layer above it (or in a new image when the aspect ratio changes). The API key comes "
-            "from AILAB_API_KEY or the Halloween Mask settings file; a first interactive run asks for it.",
-            name,
-        )
-        procedure.set_attribution("AI Halloween Mask contributors", "GPL-3.0-or-later", "2026")
+        if name == VARIANTS_PROC_NAME:
+            return _variants_procedure(self, name)
+        return _single_procedure(self, name)
 
-        styles = [(f"mask-{s.number}", s.label, f"Mask style {s.number}") for s in STYLES]
-        styles.append((TEMPLATE, "Use a template image", "Use the mask in the template image file"))
-        procedure.add_choice_argument(
-            "mask-style",
-            "Mask st_yle",
-            "Mask style 1-85, or 'template'",
-            _choice(styles),
-            "mask-1",
-            GObject.ParamFlags.READWRITE,
-        )
-        procedure.add_file_argument(
-            "template",
-            "_Template image",
-            "Template image (JPEG, PNG, WEBP) when the style is 'template'",
-            Gimp.FileChooserAction.OPEN,
-            True,
-            None,
-            GObject.ParamFlags.READWRITE,
-        )
-        ratios = [
-            (_ratio_nick(r), "Auto (as the source)" if r == "auto" else r, f"Aspect ratio {r}") for r in ASPECT_RATIOS
-        ]
-        procedure.add_choice_argument(
-            "aspect-ratio",
-            "_Aspect ratio",
-            "Aspect ratio of the result",
-            _choice(ratios),
-            "auto",
-            GObject.ParamFlags.READWRITE,
-        )
-        places = [
-            ("auto", "New layer above the source", "A new image only when the result has another shape"),
-            ("new-image", "New image", "Always open the result as a new image"),
-        ]
-        procedure.add_choice_argument(
-            "placement",
-            "Put the result in",  # a radio frame: its title has no mnemonic
-            "Where the result goes",
-            _choice(places),
-            "auto",
-            GObject.ParamFlags.READWRITE,
-        )
-        procedure.add_int_argument(
-            "deadline",
-            "_Wait at most (seconds)",
-            "Give up waiting for the service after this many seconds",
-            1,
-            3600,
-            600,
-            GObject.ParamFlags.READWRITE,
-        )
-        procedure.add_layer_return_value(
-            "result-layer",
-            "Result layer",
-            "The new layer (its image may be a new one)",
-            True,
-            GObject.ParamFlags.READWRITE,
-        )
-        return procedure
+
+def _new_procedure(plug_in: Gimp.PlugIn, name: str, label: str, blurb: str, help_text: str) -> Gimp.Procedure:
+    procedure = Gimp.ImageProcedure.new(plug_in, name, Gimp.PDBProcType.PLUGIN, run, None)
+    procedure.set_image_types("*")
+    procedure.set_sensitivity_mask(Gimp.ProcedureSensitivityMask.DRAWABLE)
+    procedure.set_menu_label(label)
+    procedure.add_menu_path("<Image>/Filters/AI")
+    procedure.set_documentation(blurb, help_text, name)
+    procedure.set_attribution("AI Halloween Mask contributors", "GPL-3.0-or-later", "2026")
+    return procedure
+
+
+def _single_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
+    procedure = _new_procedure(
+        plug_in,
+        name,
+        "_Halloween Mask...",
+        "Paint an AI Halloween mask over the face in the selected layer",
+        "Uploads the selected layer (or, with a selection, the part of it around the selection) to the "
+        "AILabTools AI Halloween Mask service and puts the result in a new layer above it (or in a new image "
+        "when the aspect ratio changes). The API key comes from AILAB_API_KEY or the Halloween Mask settings "
+        "file; a first interactive run asks for it.",
+    )
+    styles = [(f"mask-{s.number}", s.label, f"Mask style {s.number}") for s in STYLES]
+    styles.append((TEMPLATE, "Use a template image", "Use the mask in the template image file"))
+    procedure.add_choice_argument(
+        "mask-style",
+        "Mask st_yle",
+        "Mask style 1-85, or 'template'",
+        _choice(styles),
+        "mask-1",
+        GObject.ParamFlags.READWRITE,
+    )
+    procedure.add_file_argument(
+        "template",
+        "_Template image",
+        "Template image (JPEG, PNG, WEBP) when the style is 'template'",
+        Gimp.FileChooserAction.OPEN,
+        True,
+        None,
+        GObject.ParamFlags.READWRITE,
+    )
+    _add_aspect_ratio(procedure)
+    places = [
+        ("auto", "New layer above the source", "A new image only when the result has another shape"),
+        ("new-image", "New image", "Always open the result as a new image"),
+    ]
+    procedure.add_choice_argument(
+        "placement",
+        "Put the result in",  # a radio frame: its title has no mnemonic
+        "Where the result goes",
+        _choice(places),
+        "auto",
+        GObject.ParamFlags.READWRITE,
+    )
+    _add_deadline(procedure)
+    procedure.add_layer_return_value(
+        "result-layer",
+        "Result layer",
+        "The new layer (its image may be a new one)",
+        True,
+        GObject.ParamFlags.READWRITE,
+    )
+    return procedure
+
+
+def _variants_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
+    procedure = _new_procedure(
+        plug_in,
+        name,
+        "Halloween Mask _Variants...",
+        "Paint several AI Halloween masks at once, as a layer group over the selected layer",
+        f"Sends the selected layer (or the part around the selection) once per style, up to {MAX_STYLES} styles, "
+        f'{DEFAULT_IN_FLIGHT} at a time, and puts the results in one layer group "Halloween Mask variants" '
+        f"above it, one layer per style. Each style costs {CREDITS_PER_MASK} credits; a style that fails costs "
+        "nothing and is named in a message.",
+    )
+    procedure.add_string_argument(
+        "mask-styles",
+        "Mask st_yles",
+        f'1 to {MAX_STYLES} style numbers (1-85) separated by commas or spaces, e.g. "3, 7, 12"',
+        "1, 2, 3",
+        GObject.ParamFlags.READWRITE,
+    )
+    _add_aspect_ratio(procedure)
+    _add_deadline(procedure)
+    procedure.add_layer_return_value(
+        "result-group",
+        "Result group",
+        "The new layer group (its image may be a new one)",
+        True,
+        GObject.ParamFlags.READWRITE,
+    )
+    procedure.add_string_return_value(
+        "failed-styles",
+        "Failed styles",
+        "One line per style that failed, with the reason (empty when all worked)",
+        "",
+        GObject.ParamFlags.READWRITE,
+    )
+    return procedure
+
+
+def _add_aspect_ratio(procedure: Gimp.Procedure) -> None:
+    ratios = [
+        (_ratio_nick(r), "Auto (as the source)" if r == "auto" else r, f"Aspect ratio {r}") for r in ASPECT_RATIOS
+    ]
+    procedure.add_choice_argument(
+        "aspect-ratio",
+        "_Aspect ratio",
+        "Aspect ratio of the result",
+        _choice(ratios),
+        "auto",
+        GObject.ParamFlags.READWRITE,
+    )
+
+
+def _add_deadline(procedure: Gimp.Procedure) -> None:
+    procedure.add_int_argument(
+        "deadline",
+        "_Wait at most (seconds)",
+        "Give up waiting for the service after this many seconds",
+        1,
+        3600,
+        600,
+        GObject.ParamFlags.READWRITE,
+    )
 
 
 def run(
@@ -130,15 +194,17 @@ def run(
     data: object,
 ) -> Gimp.ValueArray:
     """Validate, show the dialog when interactive, then do the work on this (the main) thread."""
+    runner = RUNS[procedure.get_name()]
     try:
         if len(drawables) != 1 or not isinstance(drawables[0], Gimp.Layer):
-            raise UsageError("Select exactly one layer, then run Halloween Mask again.")
+            raise UsageError(f"Select exactly one layer, then run {runner.title} again.")
         if run_mode == Gimp.RunMode.INTERACTIVE:
             from halloween_mask_gimp.dialog import show_dialog  # GimpUi only when there is a dialog
 
             if not show_dialog(procedure, config):
                 return procedure.new_return_values(Gimp.PDBStatusType.CANCEL, None)
-        layer = HalloweenMaskRun(config, run_mode).apply(image, drawables[0])
+        job = runner(config, run_mode)
+        layer = job.apply(image, drawables[0])
     except UsageError as error:
         return _failure(procedure, Gimp.PDBStatusType.CALLING_ERROR, str(error))
     except Exception as error:
@@ -152,9 +218,10 @@ def run(
         return _failure(procedure, Gimp.PDBStatusType.EXECUTION_ERROR, message)
     finally:
         Gimp.progress_end()
-    return Gimp.ValueArray.new_from_values(
-        [GObject.Value(Gimp.PDBStatusType, Gimp.PDBStatusType.SUCCESS), GObject.Value(Gimp.Layer, layer)]
-    )
+    values = [GObject.Value(Gimp.PDBStatusType, Gimp.PDBStatusType.SUCCESS), GObject.Value(Gimp.Layer, layer)]
+    if isinstance(job, VariantsRun):
+        values.append(GObject.Value(GObject.TYPE_STRING, "\n".join(job.failures)))
+    return Gimp.ValueArray.new_from_values(values)
 
 
 def _failure(procedure: Gimp.Procedure, status: Gimp.PDBStatusType, message: str) -> Gimp.ValueArray:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from . import __version__
+from .region import Box
 
 ASPECT_TOLERANCE = 0.02  # relative; covers rounding when the API or the upload fit resizes
 PARASITE_NAME = "halloween-mask-provenance"
@@ -49,14 +50,20 @@ def layer_name(style: int | None) -> str:
     return f"{LAYER_PREFIX} {style}" if style is not None else f"{LAYER_PREFIX} (template)"
 
 
-def provenance(style: int | None, aspect_ratio: str, task_id: str, when: datetime | None = None) -> bytes:
-    """The JSON payload of the provenance parasite: what made the layer; never the key."""
+def provenance(
+    style: int | None, aspect_ratio: str, task_id: str, when: datetime | None = None, region: Box | None = None
+) -> bytes:
+    """The JSON payload of the provenance parasite: what made the layer; never the key.
+
+    ``region`` is the part of the image that was uploaded (image pixels), ``null`` for the whole layer.
+    """
     when = when or datetime.now(timezone.utc)
     record = {
         "generator": "AI Halloween Mask (AILabTools)",
         "style": style if style is not None else "template",
         "aspect_ratio": aspect_ratio,
         "task_id": task_id,
+        "region": region.as_dict() if region is not None else None,
         "created": when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "plugin_version": __version__,
     }

@@ -14,7 +14,7 @@ from halloween_mask.emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 
 # What the plug-in imports from the shared package (besides what the client imports itself).
-PLUGIN_MODULES = ("upload_plan", "placement", "tempfiles", "timing", "pending")
+PLUGIN_MODULES = ("upload_plan", "placement", "region", "tempfiles", "timing", "pending", "variants")
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from pathlib import Path
 from gi.repository import Gimp, Gio
 from halloween_mask import tempfiles
 from halloween_mask.errors import ErrorKind, HalloweenMaskError
+from halloween_mask.region import Box
 from halloween_mask.upload_plan import UploadPlan, plan_upload, shrink
 
 _OPAQUE_MEAN = 254.999  # mean alpha (0-255) of a layer that is opaque but for a negligible speck
@@ -30,15 +31,15 @@ class ExportError(HalloweenMaskError):
     )
 
 
-def export_for_upload(drawable: Gimp.Drawable, directory: Path) -> tuple[Path, UploadPlan]:
+def export_for_upload(drawable: Gimp.Drawable, directory: Path, part: Box | None = None) -> tuple[Path, UploadPlan]:
     """Write ``drawable`` (any type, depth, offset or group) to a scratch file the API accepts.
 
     The layer is copied into a throw-away 8-bit RGB image (indexed and grayscale become RGB),
-    scaled there if needed, and exported as JPEG, or PNG when it has real transparency. The
-    source is never touched. Returns the file and the plan it was written with.
+    cropped there to ``part`` (in the drawable's own pixels) if given, scaled if needed, and
+    exported as JPEG, or PNG when it has real transparency. The source is never touched.
+    Returns the file and the plan it was written with.
     """
-    width, height = drawable.get_width(), drawable.get_height()
-    scratch = Gimp.Image.new(width, height, Gimp.ImageBaseType.RGB)
+    scratch = Gimp.Image.new(drawable.get_width(), drawable.get_height(), Gimp.ImageBaseType.RGB)
     try:
         scratch.undo_disable()
         layer = Gimp.Layer.new_from_drawable(drawable, scratch)
@@ -47,7 +48,9 @@ def export_for_upload(drawable: Gimp.Drawable, directory: Path) -> tuple[Path, U
         layer.set_visible(True)
         layer.set_opacity(100.0)
         layer.set_mode(Gimp.LayerMode.NORMAL)
-        plan = plan_upload(width, height, _has_transparency(layer))
+        if part is not None:
+            scratch.crop(part.width, part.height, part.x, part.y)
+        plan = plan_upload(scratch.get_width(), scratch.get_height(), _has_transparency(layer))
         while True:
             if (scratch.get_width(), scratch.get_height()) != (plan.width, plan.height):
                 _scale(scratch, plan.width, plan.height)

@@ -1,7 +1,9 @@
 """One run of the Halloween Mask filter: read the arguments, export, submit, wait, insert.
 
-Everything here calls ``Gimp`` and so runs on the plug-in's main thread; the network waits
-happen inside the shared client, which reports progress back through callbacks.
+``PluginRun`` is what every run shares (key, upload of the layer or of the selected part,
+scratch files, timings); ``HalloweenMaskRun`` is the single-style filter. Everything here
+calls ``Gimp`` and so runs on the plug-in's main thread; the network waits happen inside the
+shared client, which reports progress back through callbacks.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from gi.repository import Gimp, GLib
@@ -23,10 +25,12 @@ from halloween_mask.imageformat import read_image_info
 from halloween_mask.pending import PendingTasks
 from halloween_mask.placement import layer_name, provenance
 from halloween_mask.preflight import check_upload
+from halloween_mask.region import Box
 from halloween_mask.styles import style
 
 from halloween_mask_gimp.export import export_for_upload
-from halloween_mask_gimp.result import insert_results
+from halloween_mask_gimp.result import Labelled, insert_results
+from halloween_mask_gimp.selection import layer_box, upload_region
 
 LOG_PREFIX = "[halloween-mask]"
 TEMPLATE = "template"  # the mask-style nick that means "use the template image"
@@ -43,89 +47,79 @@ def log(message: str) -> None:
     sys.stderr.flush()
 
 
-class HalloweenMaskRun:
-    """One run: read the arguments, export, submit, wait, download, insert; temp files always removed."""
+class PluginRun:
+    """What every run shares: the key and client, the upload of the source layer (or of the
+    part around the selection), scratch files always removed, timings. Subclasses do ``_run``."""
+
+    title = "Halloween Mask"  # what the status bar's texts start with
 
     def __init__(self, config: Gimp.ProcedureConfig, run_mode: Gimp.RunMode) -> None:
 
         self.has_ui = run_mode != Gimp.RunMode.NONINTERACTIVE  # dialogs and windows allowed (incl. Repeat)
-        nick = config.get_property("mask-style")
-        self.style = None if nick == TEMPLATE else style(int(nick.removeprefix("mask-")))
-        self.template = config.get_property("template")
         self.aspect_ratio = config.get_property("aspect-ratio").replace("x", ":")
-        self.new_image = config.get_property("placement") == "new-image"
         self.deadline = float(config.get_property("deadline"))
-        if self.style is None and (self.template is None or not self.template.query_exists(None)):
-            raise UsageError("The mask style is 'Use a template image': choose an existing template image file.")
-        self.title = f"Halloween Mask {self.style.number}" if self.style else "Halloween Mask (template)"  # status bar
+        self.client: Client | None = None
+        self.directory = Path()
         self.scratch: list[Path] = []
         self.timings: dict[str, float] = {}
 
     def apply(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
-
-        client = self._client()
-        directory = Path(Gimp.temp_file("tmp").get_path()).parent
-        tempfiles.sweep(directory)
+        """Run on ``source``; returns the new layer (or layer group)."""
+        self.client = self._client()
+        self.directory = Path(Gimp.temp_file("tmp").get_path()).parent
+        tempfiles.sweep(self.directory)
         try:
-            Gimp.progress_init(f"{self.title}: preparing")
-            with self._timed("export"):
-                upload, plan = export_for_upload(source, directory)
-                self.scratch.append(upload)
-                image_bytes = upload.read_bytes()
-                check_upload(image_bytes)
-            template_bytes = self._template_bytes(directory) if self.style is None else None
-            log(f"uploading {plan.width}x{plan.height} {plan.format} ({len(image_bytes):,} bytes)")
-
-            Gimp.progress_set_text(f"{self.title}: uploading")
-            style = self.style.number if self.style else None
-            request = dict(
-                mask_style=style,
-                template=template_bytes,
-                aspect_ratio=self.aspect_ratio,
-                on_progress=self._progress,
-                pending=PendingTasks.beside_settings(),  # a killed run's task is collected, not paid twice
-            )
-            with self._timed("service"):
-                try:
-                    outcome = client.apply(image_bytes, **request)
-                except AuthError as rejected:  # nothing was charged; a stored key may be asked for again
-                    client.close()
-                    client = self._client(rejected)
-                    outcome = client.apply(image_bytes, **request)
-            task_id = outcome.task_id
-            if outcome.resumed:
-                log(f"collected task {task_id} that an earlier run had submitted")
-            results = []
-            for data in outcome.images:  # every result URL, usually one
-                info = read_image_info(data)  # checked by the client: a JPEG, PNG or WEBP
-                path = tempfiles.scratch_path(directory, info.extension)
-                self.scratch.append(path)
-                path.write_bytes(data)
-                results.append((path, (info.width, info.height)))
-
-            Gimp.progress_set_text(f"{self.title}: adding")
-            with self._timed("insert"):
-                layers = insert_results(
-                    results,
-                    image,
-                    source,
-                    layer_name(style),
-                    provenance(style, self.aspect_ratio, task_id),
-                    self.new_image,
-                )
-            if self.has_ui:  # results that became new images get a window
-                for new_layer in layers:
-                    if new_layer.get_image() != image:
-                        self._show(new_layer.get_image())
-            Gimp.displays_flush()
-            layer = layers[0]
-            more = f" and {len(layers) - 1} more" if len(layers) > 1 else ""
-            log(f"inserted layer {layer.get_name()!r}{more} (task {task_id})")
-            return layer
+            return self._run(image, source)
         finally:
-            client.close()
+            self.client.close()
             tempfiles.remove(*self.scratch)
             self._report_timings()
+
+    def _run(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
+        raise NotImplementedError
+
+    def _upload(self, image: Gimp.Image, source: Gimp.Layer) -> tuple[bytes, Box | None]:
+        """The bytes to send and the part of the image they show (``None``: the whole layer).
+
+        With a selection over the layer, only its bounding box (grown, clipped to the layer) goes.
+        """
+        Gimp.progress_init(f"{self.title}: preparing")
+        region, missed = upload_region(image, source)
+        if missed:
+            log("the selection does not touch the layer, so the whole layer is uploaded")
+        with self._timed("export"):
+            part = region.relative_to(layer_box(source)) if region else None
+            upload, plan = export_for_upload(source, self.directory, part)
+            self.scratch.append(upload)
+            image_bytes = upload.read_bytes()
+            check_upload(image_bytes)
+        where = f" of the selected part at {region.x},{region.y}" if region else ""
+        log(f"uploading {plan.width}x{plan.height} {plan.format}{where} ({len(image_bytes):,} bytes)")
+        return image_bytes, region
+
+    def _renew_client(self, rejected: AuthError) -> None:
+        """After a refused key: a client with a new key (asked for), or ``rejected`` raised."""
+        self.client.close()
+        self.client = self._client(rejected)
+
+    def _save(self, images: Sequence[bytes]) -> list[tuple[Path, tuple[int, int]]]:
+        """Each downloaded image in a scratch file, with its size."""
+        saved = []
+        for data in images:
+            info = read_image_info(data)  # checked by the client: a JPEG, PNG or WEBP
+            path = tempfiles.scratch_path(self.directory, info.extension)
+            self.scratch.append(path)
+            path.write_bytes(data)
+            saved.append((path, (info.width, info.height)))
+        return saved
+
+    def _show_new_images(self, layers: Sequence[Gimp.Layer], image: Gimp.Image) -> None:
+        """Results that became new images get a window (interactive runs)."""
+        if self.has_ui:
+            for layer in layers:
+                if layer.get_image() != image:
+                    self._show(layer.get_image())
+        Gimp.displays_flush()
 
     def _client(self, rejected: AuthError | None = None) -> Client:
         """A client with the configured key; asks for one (interactive runs) if there is none.
@@ -155,6 +149,76 @@ class HalloweenMaskRun:
             save_api_key(key)
             settings = load_settings()
         return Client(settings.api_key, base_url=settings.base_url, deadline=self.deadline)
+
+    @contextlib.contextmanager
+    def _timed(self, step: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[step] = time.perf_counter() - start
+
+    def _report_timings(self) -> None:
+        path = os.environ.get(TIMINGS_ENV)
+        if path and self.timings:
+            with open(path, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(self.timings) + "\n")
+
+    def _show(self, image: Gimp.Image) -> None:
+        """Open a window on ``image``, if GIMP has windows (a batch Repeat has none)."""
+        try:
+            Gimp.Display.new(image)
+        except (TypeError, GLib.Error):  # "constructor returned NULL" in gimp-console
+            log(f"the result is image {image.get_id()}; GIMP has no window to show it in")
+
+
+class HalloweenMaskRun(PluginRun):
+    """One run of Filters > AI > Halloween Mask: one style or template, its results as layers."""
+
+    def __init__(self, config: Gimp.ProcedureConfig, run_mode: Gimp.RunMode) -> None:
+        super().__init__(config, run_mode)
+        nick = config.get_property("mask-style")
+        self.style = None if nick == TEMPLATE else style(int(nick.removeprefix("mask-")))
+        self.template = config.get_property("template")
+        self.new_image = config.get_property("placement") == "new-image"
+        if self.style is None and (self.template is None or not self.template.query_exists(None)):
+            raise UsageError("The mask style is 'Use a template image': choose an existing template image file.")
+        self.title = f"Halloween Mask {self.style.number}" if self.style else "Halloween Mask (template)"
+
+    def _run(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
+        image_bytes, region = self._upload(image, source)
+        template_bytes = self._template_bytes(self.directory) if self.style is None else None
+
+        Gimp.progress_set_text(f"{self.title}: uploading")
+        style = self.style.number if self.style else None
+        request = dict(
+            mask_style=style,
+            template=template_bytes,
+            aspect_ratio=self.aspect_ratio,
+            on_progress=self._progress,
+            pending=PendingTasks.beside_settings(),  # a killed run's task is collected, not paid twice
+        )
+        with self._timed("service"):
+            try:
+                outcome = self.client.apply(image_bytes, **request)
+            except AuthError as rejected:  # nothing was charged; a stored key may be asked for again
+                self._renew_client(rejected)
+                outcome = self.client.apply(image_bytes, **request)
+        task_id = outcome.task_id
+        if outcome.resumed:
+            log(f"collected task {task_id} that an earlier run had submitted")
+        results = Labelled(
+            layer_name(style), provenance(style, self.aspect_ratio, task_id, region=region), self._save(outcome.images)
+        )
+
+        Gimp.progress_set_text(f"{self.title}: adding")
+        with self._timed("insert"):
+            layers = insert_results(results, image, source, self.new_image, region)
+        self._show_new_images(layers, image)
+        layer = layers[0]
+        more = f" and {len(layers) - 1} more" if len(layers) > 1 else ""
+        log(f"inserted layer {layer.get_name()!r}{more} (task {task_id})")
+        return layer
 
     def _template_bytes(self, directory: Path) -> bytes:
         """The template file as is when the service takes it, else re-exported through GIMP."""
@@ -186,24 +250,3 @@ class HalloweenMaskRun:
         else:
             Gimp.progress_set_text(f"{self.title}: {state} {progress.elapsed:.0f} s")
         Gimp.progress_pulse()
-
-    @contextlib.contextmanager
-    def _timed(self, step: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[step] = time.perf_counter() - start
-
-    def _report_timings(self) -> None:
-        path = os.environ.get(TIMINGS_ENV)
-        if path and self.timings:
-            with open(path, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(self.timings) + "\n")
-
-    def _show(self, image: Gimp.Image) -> None:
-        """Open a window on ``image``, if GIMP has windows (a batch Repeat has none)."""
-        try:
-            Gimp.Display.new(image)
-        except (TypeError, GLib.Error):  # "constructor returned NULL" in gimp-console
-            log(f"the result is image {image.get_id()}; GIMP has no window to show it in")

@@ -1,0 +1,99 @@
+"""One run of Filters > AI > Halloween Mask Variants: several styles at once, one layer group.
+
+The styles are sent concurrently by the shared ``StyleBatch`` on worker threads; this (the
+main) thread only pulses GIMP's progress meanwhile, so every ``Gimp`` call stays on it.
+GIMP's Cancel ends the plug-in's process, and with it every wait; the tasks already sent
+stay pending and the next identical run collects them instead of paying again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gi.repository import Gimp
+from halloween_mask.errors import AuthError, HalloweenMaskError, InvalidArgumentError
+from halloween_mask.pending import PendingTasks
+from halloween_mask.placement import layer_name, provenance
+from halloween_mask.variants import StyleBatch, StyleOutcome, failure_lines, parse_styles
+
+from halloween_mask_gimp.result import Labelled, insert_variants
+from halloween_mask_gimp.run import PluginRun, UsageError, log
+
+PULSE_SECONDS = 0.2
+
+
+class NoVariantError(HalloweenMaskError):
+    """Every style failed: nothing was inserted; the message lists each style and why."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = list(lines)
+        super().__init__()
+
+    @property
+    def message(self) -> str:
+        return "No mask style worked, so nothing was added:\n" + "\n".join(self.lines)
+
+
+class VariantsRun(PluginRun):
+    """The styles of ``mask-styles`` on one layer: a group of one layer per style over it."""
+
+    title = "Halloween Mask variants"
+
+    def __init__(self, config: Gimp.ProcedureConfig, run_mode: Gimp.RunMode) -> None:
+        super().__init__(config, run_mode)
+        try:
+            self.styles = parse_styles(config.get_property("mask-styles"))
+        except InvalidArgumentError as error:
+            raise UsageError(f"Mask styles: {error.detail[0].upper()}{error.detail[1:]} Nothing was sent.") from None
+        self.failures: list[str] = []
+
+    def _run(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
+        image_bytes, region = self._upload(image, source)
+        with self._timed("service"):
+            outcomes = self._batch(image_bytes, self.styles)
+            refused = [o for o in outcomes if isinstance(o.error, AuthError)]
+            if refused:  # nothing was charged for those; a stored key may be asked for again
+                self._renew_client(refused[0].error)
+                again = {o.style: o for o in self._batch(image_bytes, [o.style for o in refused])}
+                outcomes = [again.get(o.style, o) for o in outcomes]
+        self.failures = failure_lines(outcomes)
+        made = [o for o in outcomes if o.result is not None]
+        if not made:
+            raise NoVariantError(self.failures)
+        for outcome in made:
+            if outcome.result.resumed:
+                log(f"collected task {outcome.result.task_id} ({layer_name(outcome.style)}) from an earlier run")
+        variants = [
+            Labelled(
+                layer_name(o.style),
+                provenance(o.style, self.aspect_ratio, o.result.task_id, region=region),
+                self._save(o.result.images),
+            )
+            for o in made
+        ]
+
+        Gimp.progress_set_text(f"{self.title}: adding the results")
+        with self._timed("insert"):
+            groups = insert_variants(variants, image, source, region)
+        self._show_new_images(groups, image)
+        log(f"inserted the group {groups[0].get_name()!r} with {', '.join(v.name for v in variants)}")
+        if self.failures:
+            report = "Some mask styles did not work; the others were added:\n" + "\n".join(self.failures)
+            log(report.replace("\n", " | "))
+            Gimp.message(report)
+        return groups[0]
+
+    def _batch(self, image_bytes: bytes, styles: Sequence[int]) -> list[StyleOutcome]:
+        """Every style through the client, concurrently, while this thread keeps the progress alive."""
+        with StyleBatch(
+            self.client,
+            image_bytes,
+            styles,
+            aspect_ratio=self.aspect_ratio,
+            pending=PendingTasks.beside_settings(),  # a killed run's tasks are collected, not paid twice
+            deadline=self.deadline,
+        ) as batch:
+            while not batch.wait(PULSE_SECONDS):
+                Gimp.progress_set_text(f"{self.title}: {batch.done} of {len(styles)} done, {batch.elapsed:.0f} s")
+                Gimp.progress_pulse()
+        return batch.outcomes()

@@ -1,0 +1,262 @@
+"""Halloween Mask Variants end to end in a real GIMP 3: several styles, one wait, one layer group.
+
+The emulator runs in this process; it paints a different mask per style, so each variant
+layer is compared pixel for pixel with the result the emulator made for that layer's style.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from halloween_mask.emulator import Emulator, EmulatorConfig, Failure
+from PIL import Image
+from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
+from test_plugin_e2e import assert_no_traceback
+
+VARIANTS_LIB = r'''
+VARIANTS = "python-fu-halloween-mask-variants"
+
+
+def variants(image, layer, styles, **args):
+    """Run the variants procedure; (status, message, group, failed styles)."""
+    proc = Gimp.get_pdb().lookup_procedure(VARIANTS)
+    config = proc.create_config()
+    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+    config.set_property("image", image)
+    config.set_core_object_array("drawables", [layer])
+    config.set_property("mask-styles", styles)
+    for key, value in args.items():
+        config.set_property(key.replace("_", "-"), value)
+    result = proc.run(config)
+    status = result.index(0)
+    if status != Gimp.PDBStatusType.SUCCESS:
+        return status.value_nick, str(result.index(1)) if result.length() > 1 else None, None, None
+    return status.value_nick, None, result.index(1), result.index(2)
+
+
+def group_report(group):
+    children = group.get_children()
+    return {"group": info(group), "children": [info(c) for c in children],
+            "visible": [c.get_visible() for c in children],
+            "pixels": [hashlib.sha256(px(c, "R'G'B' u8")).hexdigest() for c in children]}
+
+
+def offset_portrait_in_a_group():
+    """A 700x640 image: background, and a group holding a layer 'top' over the portrait 'face' at 120,90."""
+    portrait = hm_load("portrait.png")
+    image = Gimp.Image.new(700, 640, Gimp.ImageBaseType.RGB)
+    background = Gimp.Layer.new(image, "bg", 700, 640, Gimp.ImageType.RGB_IMAGE, 100, Gimp.LayerMode.NORMAL)
+    image.insert_layer(background, None, 0)
+    group = Gimp.GroupLayer.new(image, "Group")
+    image.insert_layer(group, None, 0)
+    face = Gimp.Layer.new_from_drawable(portrait.get_layers()[0], image)
+    face.set_name("face")
+    image.insert_layer(face, group, 0)
+    face.set_offsets(120, 90)
+    top = Gimp.Layer.new(image, "top", 50, 50, Gimp.ImageType.RGBA_IMAGE, 100, Gimp.LayerMode.NORMAL)
+    image.insert_layer(top, group, 0)
+    portrait.delete()
+    image.clean_all()
+    return image, face
+'''
+
+
+@pytest.fixture(scope="module")
+def emu():
+    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emulator:
+        yield emulator
+
+
+@pytest.fixture(autouse=True)
+def fresh_emulator(emu):
+    emu.reset(EmulatorConfig(api_keys={SECRET_KEY}))
+
+
+def run_variants(run_gimp_batch, emu, profile, code, **env):
+    settings = f"{profile.home_inside}/halloween-mask-settings.json"
+    files = {"portrait.png": PORTRAIT}
+    return run_gimp_batch(PLUGIN_LIB + VARIANTS_LIB + code, plugin_env(emu.base_url, settings, **env), files=files)
+
+
+def result_pixels(task) -> str:
+    """The sha256 of the RGB pixels of the result the emulator made for ``task``."""
+    with Image.open(io.BytesIO(task.result)) as result:
+        return hashlib.sha256(result.convert("RGB").tobytes()).hexdigest()
+
+
+def most_in_flight(tasks) -> int:
+    spans = [(task.created, task.done_at) for task in tasks]
+    return max(sum(start <= moment < end for start, end in spans) for moment, _end in spans)
+
+
+GROUP_RUN = r"""
+image, face = offset_portrait_in_a_group()
+before = digest(face)
+proc = Gimp.get_pdb().lookup_procedure(VARIANTS)
+status, message, group, failed = variants(image, face, "3, 7, 12, 7")
+report = {"status": status, "message": message, "failed": failed,
+          "menu": list(proc.get_menu_paths()), "label": proc.get_menu_label(),
+          "args": [a.name for a in proc.get_arguments()],
+          "source": info(face), "source_same": digest(face) == before,
+          "returned": group.get_name() if group else None,
+          "siblings": [l.get_name() for l in face.get_parent().get_children()],
+          "top_level": names(image), "scratch_left": scratch_left()}
+if group:
+    report.update(group_report(group))
+    report["group_is_group"] = group.is_group()
+image.delete()
+
+# Bad style lists: a calling error that says what is wrong; nothing sent, nothing changed.
+image, face = offset_portrait_in_a_group()
+report["bad"] = {}
+for label, styles in [("empty", ""), ("zero", "0"), ("86", "86"), ("7,x", "7,x"),
+                      ("13", " ".join(str(n) for n in range(1, 14)))]:
+    status, message, _group, _failed = variants(image, face, styles)
+    report["bad"][label] = [status, message]
+report["after_bad"] = [[l.get_name() for l in face.get_parent().get_children()], image.is_dirty()]
+image.delete()
+hm_write_report(report)
+"""
+
+
+def test_three_styles_become_one_group_above_the_source(run_gimp_batch, emu, gimp_profile):
+    emu.configure(processing_seconds=2.0)  # long enough to see the tasks overlap
+    result = run_variants(run_gimp_batch, emu, gimp_profile, GROUP_RUN)
+    report = result.report
+    assert report["status"] == "success", report["message"]
+    assert report["menu"] == ["<Image>/Filters/AI"] and report["label"] == "Halloween Mask _Variants..."
+    assert report["args"][3:] == ["mask-styles", "aspect-ratio", "deadline"]
+    assert report["failed"] == ""
+
+    # One group directly above the source, in the source's group, holding 3, 7, 12 in that order.
+    assert report["returned"] == "Halloween Mask variants" and report["group_is_group"]
+    assert report["siblings"] == ["top", "Halloween Mask variants", "face"]
+    assert report["top_level"] == ["Group", "bg"]
+    group, source = report["group"], report["source"]
+    assert group["parent"] == "Group" and group["position"] == source["position"] - 1
+    assert [c["name"] for c in report["children"]] == ["Halloween Mask 3", "Halloween Mask 7", "Halloween Mask 12"]
+    assert report["visible"] == [True, True, True]
+    for child in report["children"]:
+        assert child["size"] == source["size"] == [512, 512] and child["offsets"] == source["offsets"] == [120, 90]
+        assert child["parent"] == "Halloween Mask variants" and child["provenance"]["region"] is None
+    assert report["source_same"], "the source layer's pixels changed"
+
+    # Each layer holds exactly the emulator's result for its own style; the styles look different.
+    tasks = emu.tasks
+    assert sorted(task.mask_style for task in tasks.values()) == [3, 7, 12]
+    assert len(emu.requests_to("submit")) == 3
+    for child, pixels in zip(report["children"], report["pixels"], strict=True):
+        task = tasks[child["provenance"]["task_id"]]
+        assert child["name"] == f"Halloween Mask {task.mask_style}" == f"Halloween Mask {child['provenance']['style']}"
+        assert pixels == result_pixels(task), f"{child['name']} does not hold its style's result"
+    assert len(set(report["pixels"])) == 3
+    assert most_in_flight(tasks.values()) >= 2, "the styles were not sent concurrently"
+    assert report["scratch_left"] == []
+
+    expected = {
+        "empty": "No mask styles were given",
+        "zero": "There is no mask style 0",
+        "86": "There is no mask style 86: styles are numbered 1 to 85",
+        "7,x": "'x' is not a style number",
+        "13": "13 styles were given; at most 12",
+    }
+    for label, words in expected.items():
+        status, message = report["bad"][label]
+        assert status == "calling-error" and words in message and "Nothing was sent" in message, (label, message)
+    assert report["after_bad"] == [["top", "face"], False]
+    assert len(emu.tasks) == 3, "a bad style list reached the service"
+    assert SECRET_KEY not in result.log
+    assert_no_traceback(result.log)
+
+
+FAILURES_RUN = r"""
+report = {}
+image, face = offset_portrait_in_a_group()
+status, message, group, failed = variants(image, face, "3, 7, 12")
+report["partial"] = {"status": status, "message": message, "failed": failed,
+                     "children": [c.get_name() for c in group.get_children()] if group else None}
+image.delete()
+
+emulator({"failure": "poll_error"})  # every style fails
+image, face = offset_portrait_in_a_group()
+before = digest(face)
+status, message, group, failed = variants(image, face, "3, 7, 12")
+report["all"] = {"status": status, "message": message,
+                 "siblings": [l.get_name() for l in face.get_parent().get_children()],
+                 "dirty": image.is_dirty(), "source_same": digest(face) == before,
+                 "scratch_left": scratch_left()}
+image.delete()
+hm_write_report(report)
+"""
+
+
+def test_a_failing_style_is_named_and_the_others_are_inserted(run_gimp_batch, emu, gimp_profile):
+    emu.configure(failures_by_style={12: Failure("poll_error")})
+    result = run_variants(run_gimp_batch, emu, gimp_profile, FAILURES_RUN)
+    partial, everything = result.report["partial"], result.report["all"]
+    assert partial["status"] == "success", partial["message"]
+    assert partial["children"] == ["Halloween Mask 3", "Halloween Mask 7"]
+    assert partial["failed"].startswith("Mask 12: The service is busy") and "\n" not in partial["failed"]
+    assert "Some mask styles did not work; the others were added:\nMask 12: The service is busy" in result.log
+
+    assert everything["status"] == "execution-error"
+    message = everything["message"]
+    assert message.startswith("No mask style worked, so nothing was added:")
+    assert [line.split(":")[0] for line in message.splitlines()[1:]] == ["Mask 3", "Mask 7", "Mask 12"]
+    assert everything["siblings"] == ["top", "face"] and not everything["dirty"] and everything["source_same"]
+    assert everything["scratch_left"] == []
+    assert_no_traceback(result.log)
+
+
+KILLED_RUN = r"""
+import signal
+import threading
+
+
+def kill_while_waiting(count):
+    '''Kill the plug-in's process (as GIMP's Cancel does) once it polls ``count`` tasks.
+
+    (Killed between a submit reaching the service and its answer reaching the plug-in, a task
+    cannot be known to the next run: no client can tell, the vendor has no idempotency key.)'''
+    while True:
+        with urllib.request.urlopen(os.environ["AILAB_API_BASE"] + "/_emulator/state", timeout=10) as answer:
+            tasks = json.loads(answer.read())["tasks"].values()
+        if sum(task["polls"] > 0 for task in tasks) >= count:
+            break
+        time.sleep(0.05)
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                command = handle.read()
+        except (OSError, ValueError):
+            continue
+        if b"halloween-mask.py" in command:
+            os.kill(int(pid), signal.SIGKILL)
+
+
+image, face = offset_portrait_in_a_group()
+killer = threading.Thread(target=kill_while_waiting, args=(3,))
+killer.start()
+first = variants(image, face, "3, 7, 12, 40")
+killer.join()
+after_kill = [l.get_name() for l in face.get_parent().get_children()]
+status, message, group, failed = variants(image, face, "3, 7, 12, 40")
+hm_write_report({"first": first[:2], "after_kill": after_kill, "status": status, "message": message,
+                 "children": [c.get_name() for c in group.get_children()] if group else None})
+image.delete()
+"""
+
+
+def test_a_killed_run_is_collected_by_the_next_without_paying_twice(run_gimp_batch, emu, gimp_profile):
+    emu.configure(processing_seconds=4.0)
+    result = run_variants(run_gimp_batch, emu, gimp_profile, KILLED_RUN)
+    report = result.report
+    assert report["first"][0] != "success" and report["after_kill"] == ["top", "face"]
+    assert report["status"] == "success", report["message"]
+    assert report["children"] == [f"Halloween Mask {n}" for n in (3, 7, 12, 40)]
+    styles = [task.mask_style for task in emu.tasks.values()]
+    assert sorted(styles) == [3, 7, 12, 40], f"a style was paid for twice: {styles}"
+    assert len(emu.requests_to("submit")) == 4
+    assert result.log.count("from an earlier run") == 3
