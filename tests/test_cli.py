@@ -51,9 +51,15 @@ def test_offline_apply_paints_a_mask_over_the_face(portrait_path: Path, tmp_path
 
 
 def _copies(portrait_path: Path, folder: Path, names: Sequence[str]) -> list[str]:
-    """The test portrait under several names, as a user's batch of photos."""
-    for name in names:
-        (folder / f"{name}.png").write_bytes(portrait_path.read_bytes())
+    """The test portrait under several names, as a user's batch of photos.
+
+    Each copy differs in one pixel: identical files are one request, which may share one task.
+    """
+    with Image.open(portrait_path) as portrait:
+        for number, name in enumerate(names):
+            copy = portrait.convert("RGB")
+            copy.putpixel((0, 0), (number, 0, 0))
+            copy.save(folder / f"{name}.png")
     return [str(folder / f"{name}.png") for name in names]
 
 
@@ -109,10 +115,15 @@ def test_oversize_input_is_fitted_with_a_notice(
 ) -> None:
     big = tmp_path / "big.png"
     Image.open(Path(__file__).parent / "data" / "portrait-astronaut.png").resize((4600, 4600)).save(big)
-    assert main(["apply", str(big), "--style", "3", "-o", str(tmp_path / "o.png")]) == 0
-    assert "scaled from 4600x4600" in capsys.readouterr().err
+    out = tmp_path / "o.png"
+    assert main(["apply", str(big), "--style", "3", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "scaled from 4600x4600" in err
     (task,) = service.tasks.values()
     assert max(task.image_size) <= 4095
+    with Image.open(out) as result:
+        assert result.size == (4600, 4600), "the result is not at the input's size"
+    assert f"(scaled from {task.image_size[0]}x{task.image_size[1]} px to the input's 4600x4600)" in err
 
 
 def test_service_errors_are_one_clear_line_and_exit_1(
@@ -165,9 +176,7 @@ def test_fetch_downloads_an_earlier_task(service: Emulator, api, portrait_bytes:
 def test_an_unwritable_output_names_the_paid_task_to_fetch(
     service: Emulator, portrait_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    taken = tmp_path / "taken"
-    taken.write_text("a file, not a folder")
-    out = taken / "out.png"
+    out = tmp_path / ("x" * 300 + ".png")  # a name the file system refuses only when it is written
     assert main(["apply", str(portrait_path), "--style", "6", "-o", str(out)]) == 1
     err = capsys.readouterr().err
     (task_id,) = service.tasks
@@ -296,3 +305,103 @@ def test_the_emulator_command_serves_until_terminated(
 def test_console_script_is_installed() -> None:
     result = subprocess.run(["halloween-mask", "--version"], capture_output=True, text=True, check=True)
     assert result.stdout.startswith("halloween-mask ")
+
+
+# -- rough edges a new user meets ------------------------------------------------------------------
+
+
+def test_styles_into_a_pipe_closed_early_ends_without_a_traceback() -> None:
+    for options in ([], ["--json"]):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "halloween_mask.cli", "styles", *options],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        process.stdout.close()  # like `| head -2` gone before the listing is written
+        err = process.stderr.read()
+        process.wait(timeout=60)
+        assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_a_bad_template_is_named_as_the_template(
+    service: Emulator, portrait_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = tmp_path / "my-mask.png"
+    template.write_text("not a picture")
+    assert main(["apply", str(portrait_path), "--template", str(template), "-o", str(tmp_path / "o.png")]) == 2
+    assert f"the template {template}: " in capsys.readouterr().err
+    assert not service.tasks
+
+
+def test_check_without_a_key_says_how_to_set_one(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.delenv("AILAB_API_KEY", raising=False)
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert "halloween-mask set-key" in err and "--offline" in err and "Traceback" not in err
+
+
+def test_check_offline_says_it_is_the_emulator_without_a_credit_count(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--offline"]) == 0
+    out = capsys.readouterr().out
+    assert "built-in emulator" in out and "about" not in out and "credits:" not in out
+
+
+def test_check_counts_masks_over_every_pool_that_pays_for_them(
+    service: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "about 0 masks" not in out and "masks:     about 666 left, at 15 credits each" in out
+
+
+@pytest.mark.parametrize("name", ["spooky", "spooky.tga"])
+def test_an_output_name_without_an_image_extension_is_refused(
+    service: Emulator, portrait_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    out = tmp_path / name
+    assert main(["apply", str(portrait_path), "--style", "1", "-o", str(out)]) == 2
+    assert f"-o {out}: name the output file .png, .jpg/.jpeg or .webp" in capsys.readouterr().err
+    assert not out.exists() and not service.tasks
+    assert main(["apply", str(portrait_path), "--style", "1", "-o", f"{out}/"]) == 0  # a folder, when asked for
+    assert [p.name for p in out.iterdir()] == ["portrait-astronaut.mask1.png"]
+
+
+def test_an_output_below_a_file_is_refused_before_anything_is_paid(
+    service: Emulator, portrait_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photo = tmp_path / "text.jpg"
+    photo.write_bytes(b"a file")
+    (other,) = _copies(portrait_path, tmp_path, ("other",))
+    for argv in (
+        ["apply", str(portrait_path), "--style", "1", "-o", str(photo / "x.png")],
+        ["apply", str(portrait_path), other, "--style", "1", "-o", f"{photo}/"],
+        ["fetch", "some-task", "-o", str(photo / "deeper" / "x.png")],
+    ):
+        assert main(argv) == 2, argv
+        assert f"{photo} is a file, not a folder" in capsys.readouterr().err
+    assert not service.tasks and photo.read_bytes() == b"a file"
+
+
+def test_a_batch_with_failures_ends_with_a_summary(
+    service: Emulator, portrait_path: Path, no_face_bytes: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs = _copies(portrait_path, tmp_path, ("anna", "bert", "carl"))
+    faceless = tmp_path / "landscape.png"
+    faceless.write_bytes(no_face_bytes)
+    assert main(["apply", *inputs, str(faceless), "--style", "2", "-o", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == f"3 written, 1 failed: {faceless}"
+
+
+@pytest.mark.parametrize(
+    ("command", "text"),
+    [
+        (["fetch"], "TASK_ID     the task id a message of apply or the plug-in named"),
+        (["emulator"], "(default: 8765)"),
+        (["set-key"], "Reads the API key from standard input"),
+    ],
+)
+def test_help_explains_every_argument(command: list[str], text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    assert " ".join(text.split()) in " ".join(capsys.readouterr().out.split())  # as wrapped for any terminal

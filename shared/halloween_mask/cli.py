@@ -12,24 +12,31 @@ import contextlib
 import getpass
 import io
 import json
+import logging
 import math
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .client import DEFAULT_DEADLINE, CancelToken, Client, Progress
 from .config import ENV_BASE, ENV_KEY, load_settings, save_api_key
-from .errors import CancelledError, DeadlineExceededError, HalloweenMaskError
-from .imageformat import sniff_format
+from .cost import CREDITS_PER_MASK, masks_left
+from .errors import CancelledError, DeadlineExceededError, HalloweenMaskError, SettingsError
+from .imageformat import read_image_info
 from .pending import PendingTasks
+from .placement import same_shape
 from .previews import PreviewCache, PreviewFetcher, preview_base, preview_url
 from .styles import ASPECT_RATIOS, STYLE_COUNT, STYLES, style
+
+if TYPE_CHECKING:
+    from .fitting import Fitted  # Pillow: imported only when a file is read
 
 OFFLINE_KEY = "offline-emulator-key"
 WRITABLE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
@@ -41,8 +48,16 @@ DEFAULT_JOBS = 3  # the vendor suggests starting with low concurrency
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failed, 2 usage, 130 interrupted)."""
     args = _parser().parse_args(argv)
+    logging.basicConfig(format="halloween-mask: %(message)s", level=logging.WARNING)  # warnings, not tracebacks
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's shutdown
+        return status
+    except BrokenPipeError:
+        # The reader went away (`halloween-mask styles | head -2`): stop quietly, as the Python docs
+        # advise, pointing stdout at devnull so the interpreter's own final flush cannot fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except UsageError as error:
         _say(f"halloween-mask: {error}")
         return 2
@@ -78,10 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument(
         "-o",
         "--output",
-        type=Path,
         required=True,
         metavar="OUT",
-        help="output file (one input) or folder (several inputs)",
+        help="output file .png/.jpg/.webp (one input) or folder (several inputs; a new one ends in /)",
     )
     apply.add_argument("-j", "--jobs", type=_whole_number(1), default=DEFAULT_JOBS, help="images in flight at once")
     apply.add_argument(
@@ -95,8 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     apply.set_defaults(run=_apply)
 
     fetch = commands.add_parser("fetch", help="download the result of a task submitted earlier (within 24 h)")
-    fetch.add_argument("task_id")
-    fetch.add_argument("-o", "--output", type=Path, required=True, metavar="OUT", help="output file")
+    fetch.add_argument("task_id", metavar="TASK_ID", help="the task id a message of apply or the plug-in named")
+    fetch.add_argument("-o", "--output", required=True, metavar="OUT", help="output file (.png, .jpg/.jpeg or .webp)")
     fetch.set_defaults(run=_fetch)
 
     styles = commands.add_parser("styles", help="list the mask styles and their preview images")
@@ -108,11 +122,18 @@ def _parser() -> argparse.ArgumentParser:
     _add_offline(check)
     check.set_defaults(run=_check)
 
-    set_key = commands.add_parser("set-key", help="save your API key in the settings file (readable only by you)")
+    set_key = commands.add_parser(
+        "set-key",
+        help="save your API key in the settings file (readable only by you); reads it from standard input",
+        description="Reads the API key from standard input (typed hidden at a terminal, or piped:"
+        " `halloween-mask set-key < key.txt`) and saves it in the settings file, readable only by you.",
+    )
     set_key.set_defaults(run=_set_key)
 
     emulator = commands.add_parser("emulator", help="run the local emulator of the API on 127.0.0.1")
-    emulator.add_argument("--port", type=_whole_number(1, 65535), default=8765)
+    emulator.add_argument(
+        "--port", type=_whole_number(1, 65535), default=8765, help="the port on 127.0.0.1 (default: %(default)s)"
+    )
     emulator.add_argument(
         "--key",
         action="append",
@@ -121,7 +142,9 @@ def _parser() -> argparse.ArgumentParser:
         help="an API key the emulator accepts (repeatable; default: any key)",
     )
     emulator.add_argument("--realistic", action="store_true", help="take tens of seconds per task, like the service")
-    emulator.add_argument("--credits", type=_whole_number(0), default=10_000, help="the account's credit balance")
+    emulator.add_argument(
+        "--credits", type=_whole_number(0), default=10_000, help="the account's credit balance (default: %(default)s)"
+    )
     emulator.set_defaults(run=_emulator)
     return parser
 
@@ -179,7 +202,7 @@ class _Job:
 
 def _apply(args: argparse.Namespace) -> int:
     jobs = _plan(args.inputs, args.output, "template" if args.template else f"mask{args.style}")
-    template = _read_upload(args.template, "template") if args.template else None
+    template = _read_template(args.template) if args.template else None
     cancel = CancelToken()
     pending = None if args.offline else PendingTasks.beside_settings()
     with _client(args.offline, deadline=args.deadline) as client, _ProgressBar(len(jobs)) as bar:
@@ -188,7 +211,7 @@ def _apply(args: argparse.Namespace) -> int:
             try:
                 image = _read_upload(job.source, "image", bar.note)
                 result = client.apply(
-                    image,
+                    image.data,
                     mask_style=args.style,
                     template=template,
                     aspect_ratio=args.aspect_ratio,
@@ -196,7 +219,7 @@ def _apply(args: argparse.Namespace) -> int:
                     on_progress=lambda p: bar.update(job.source.name, p),
                     pending=pending,
                 )
-                written = _write_results(result.images, job.target)
+                written, scaled = _write_results(result.images, job.target, image.size)
                 if result.resumed:
                     bar.note(f"{job.source}: collected task {result.task_id} from an earlier run (not paid again)")
             except (CancelledError, DeadlineExceededError) as error:
@@ -210,7 +233,7 @@ def _apply(args: argparse.Namespace) -> int:
                 return False
             finally:
                 bar.finished(job.source.name)
-            bar.note(f"{job.source} -> {', '.join(map(str, written))}")
+            bar.note(f"{job.source} -> {', '.join(map(str, written))}{scaled}")
             return True
 
         pool = ThreadPoolExecutor(max_workers=args.jobs, thread_name_prefix="apply")
@@ -221,36 +244,70 @@ def _apply(args: argparse.Namespace) -> int:
             raise
         finally:
             pool.shutdown(wait=True)
-    return 0 if all(outcomes) else 1
+    failed = [str(job.source) for job, done in zip(jobs, outcomes, strict=True) if not done]
+    if len(jobs) > 1:
+        _say(f"{len(jobs) - len(failed)} written, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
 
 
-def _plan(inputs: Sequence[Path], output: Path, tag: str) -> list[_Job]:
+def _plan(inputs: Sequence[Path], output: str, tag: str) -> list[_Job]:
     """One job per input: ``-o`` is the file for a single input, else a folder for all of them."""
-    missing = [str(p) for p in inputs if not p.is_file()]
+    missing = [str(p) for p in inputs if not os.path.isfile(p)]  # os.path: False on any OSError
     if missing:
         raise UsageError(f"no such file: {', '.join(missing)}")
-    _refuse_unwritable_format(output, folder_ok=True)
-    if not output.is_dir() and output.suffix.lower() in WRITABLE_SUFFIXES:
+    target = Path(output)
+    if _names_a_file(output):
         if len(inputs) > 1:
             raise UsageError("with several inputs, -o must be a folder")
-        return [_Job(inputs[0], output)]
+        _refuse_files_in_the_way(target.parents, target)
+        return [_Job(inputs[0], target)]
+    if len(inputs) == 1 and not _names_a_folder(output):
+        raise UsageError(
+            f"-o {output}: name the output file .png, .jpg/.jpeg or .webp, or give a folder"
+            " (an existing one, or a name ending in /)"
+        )
+    _refuse_files_in_the_way([target, *target.parents], target)
     stems = [p.stem for p in inputs]
     clashes = {s for s in stems if stems.count(s) > 1}
     if clashes:
         raise UsageError(f"several inputs are named {', '.join(sorted(clashes))}; rename them")
-    return [_Job(p, output / f"{p.stem}.{tag}.png") for p in inputs]
+    return [_Job(p, target / f"{p.stem}.{tag}.png") for p in inputs]
 
 
-def _refuse_unwritable_format(output: Path, folder_ok: bool) -> None:
-    """A UsageError when ``-o`` names an image file of a format the results cannot be saved as."""
-    suffix = output.suffix.lower()
-    if suffix in OTHER_IMAGE_SUFFIXES and not output.is_dir():
-        alternative = " (or a folder)" if folder_ok else ""
-        raise UsageError(f"cannot write {suffix} files: use .png, .jpg/.jpeg or .webp{alternative} for -o")
+def _names_a_file(output: str) -> bool:
+    """``-o`` names an image file (refused with a UsageError if it is a format results cannot be saved as)."""
+    path = Path(output)
+    if _names_a_folder(output):
+        return False
+    suffix = path.suffix.lower()
+    if suffix in OTHER_IMAGE_SUFFIXES:
+        raise UsageError(f"cannot write {suffix} files: use .png, .jpg/.jpeg or .webp (or a folder) for -o")
+    return suffix in WRITABLE_SUFFIXES
 
 
-def _read_upload(path: Path, role: str, notice: Callable[[str], None] | None = None) -> bytes:
-    """The file's bytes, fitted to the service's limits (with a notice) when needed."""
+def _names_a_folder(output: str) -> bool:
+    return output.endswith(("/", os.sep)) or os.path.isdir(output)
+
+
+def _refuse_files_in_the_way(folders: Iterable[Path], target: Path) -> None:
+    """A UsageError if the nearest of ``folders`` that exists is a file (``-o photo.jpg/out.png``)."""
+    for folder in folders:
+        if os.path.lexists(folder):
+            if not os.path.isdir(folder):
+                raise UsageError(f"cannot write {target}: {folder} is a file, not a folder")
+            return
+
+
+def _read_template(path: Path) -> bytes:
+    """The template's bytes, fitted like an image; its problems name it (they are not the portrait's)."""
+    try:
+        return _read_upload(path, "template").data
+    except HalloweenMaskError as error:
+        raise UsageError(f"the template {path}: {error}") from None
+
+
+def _read_upload(path: Path, role: str, notice: Callable[[str], None] | None = None) -> Fitted:
+    """The file's bytes, fitted to the service's limits (with a notice) when needed, and its size."""
     from .fitting import fit_for_upload  # Pillow: the command line only
 
     try:
@@ -260,33 +317,46 @@ def _read_upload(path: Path, role: str, notice: Callable[[str], None] | None = N
     fitted = fit_for_upload(data)
     if fitted.notice:
         (notice or _say)(f"{path} ({role}): {fitted.notice}")
-    return fitted.data
+    return fitted
 
 
-def _write_results(images: Sequence[bytes], target: Path) -> list[Path]:
-    """Save each result; a second and later result get ``-2``, ``-3`` ... before the suffix."""
-    written = []
+def _write_results(
+    images: Sequence[bytes], target: Path, size: tuple[int, int] | None = None
+) -> tuple[list[Path], str]:
+    """Save each result (a second and later one get ``-2``, ``-3`` ... before the suffix).
+
+    A result of the input's shape at another size (the upload was scaled to fit the limits) is
+    scaled to the input's ``size``, as the plug-in does; the second value says so ("" if not).
+    """
+    written, scaled = [], ""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         for number, data in enumerate(images, start=1):
             path = target if number == 1 else target.with_name(f"{target.stem}-{number}{target.suffix}")
-            _save_as(data, path)
+            scaled = _save_as(data, path, size) or scaled
             written.append(path)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    return written
+    return written, scaled
 
 
-def _save_as(data: bytes, path: Path) -> None:
-    """Write the bytes as they came, converted only if the file name asks for another format."""
-    wanted = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".webp": "webp"}.get(path.suffix.lower())
-    if wanted is None or wanted == sniff_format(data):
+def _save_as(data: bytes, path: Path, size: tuple[int, int] | None) -> str:
+    """Write the bytes as they came, unless the file name asks for another format or ``size`` another size.
+
+    Returns " (scaled from ... to the input's ...)" when the result was scaled, else "".
+    """
+    info = read_image_info(data)
+    wanted = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".webp": "webp"}.get(path.suffix.lower(), info.format)
+    rescale = size is not None and size != (info.width, info.height) and same_shape(*size, info.width, info.height)
+    if wanted == info.format and not rescale:
         path.write_bytes(data)
-        return
+        return ""
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as image:
-        (image.convert("RGB") if wanted == "jpeg" else image).save(path, wanted.upper(), quality=95)
+        out = image.resize(size, Image.Resampling.LANCZOS) if rescale else image
+        (out.convert("RGB") if wanted == "jpeg" else out).save(path, wanted.upper(), quality=95)
+    return f" (scaled from {info.width}x{info.height} px to the input's {size[0]}x{size[1]})" if rescale else ""
 
 
 def _resume_hint(task_id: str, target: Path) -> str:
@@ -308,10 +378,13 @@ def _fetch_command(task_id: str, target: Path) -> str:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    _refuse_unwritable_format(args.output, folder_ok=False)
-    with _client(offline=False) as client:
+    if not _names_a_file(args.output):
+        raise UsageError(f"-o {args.output}: name the output file .png, .jpg/.jpeg or .webp")
+    target = Path(args.output)
+    _refuse_files_in_the_way(target.parents, target)
+    with _client(offline=False, offline_hint=False) as client:
         urls = client.wait(args.task_id)
-        written = _write_results([client.download(url) for url in urls], args.output)
+        written, _ = _write_results([client.download(url) for url in urls], target)
     _say(f"{args.task_id} -> {', '.join(map(str, written))}")
     return 0
 
@@ -348,15 +421,20 @@ def _download_previews(base: str, folder: Path) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    if args.offline:
+        with _client(offline=True) as client:
+            client.credits()
+        print("offline:   the built-in emulator answers (no key, no network, nothing charged; its masks are stand-ins)")
+        return 0
     settings = load_settings()
-    if not args.offline:
-        print(f"endpoint:  {settings.base_url}" + (f" (from {ENV_BASE})" if ENV_BASE in os.environ else ""))
-        print(f"API key:   {'set, from ' + settings.source if settings.api_key else 'not set'}")
-    with _client(args.offline) as client:
+    print(f"endpoint:  {settings.base_url}" + (f" (from {ENV_BASE})" if ENV_BASE in os.environ else ""))
+    print(f"API key:   {'set, from ' + settings.source if settings.api_key else 'not set'}")
+    with _client(offline=False) as client:
         pools = client.credits()
     print("connection: ok, the key was accepted")
     for pool in pools:
-        print(f"credits:   {pool.balance:g} ({pool.name or pool.unique_sign}), about {int(pool.balance // 15)} masks")
+        print(f"credits:   {pool.balance:g} ({pool.name or pool.unique_sign})")
+    print(f"masks:     about {masks_left(pools):,} left, at {CREDITS_PER_MASK} credits each")
     return 0
 
 
@@ -391,10 +469,20 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 @contextlib.contextmanager
-def _client(offline: bool, deadline: float = DEFAULT_DEADLINE) -> Iterator[Client]:
-    """A client for the configured service, or for an in-process emulator when ``offline``."""
+def _client(offline: bool, deadline: float = DEFAULT_DEADLINE, offline_hint: bool = True) -> Iterator[Client]:
+    """A client for the configured service, or for an in-process emulator when ``offline``.
+
+    Without a key, the error says how to set one (and, with ``offline_hint``, about ``--offline``).
+    """
     if not offline:
-        with Client.from_settings(deadline=deadline) as client:
+        settings = load_settings()
+        if settings.api_key is None:
+            raise SettingsError(
+                "no API key is set: save yours with `halloween-mask set-key` (keys: "
+                f"https://www.ailabtools.com/developer/keys) or set {ENV_KEY}"
+                + ("; or try everything without a key with --offline" if offline_hint else "")
+            )
+        with Client.from_settings(settings, deadline=deadline) as client:
             yield client
         return
     from .emulator import Emulator, EmulatorConfig  # Werkzeug, OpenCV: only when asked for

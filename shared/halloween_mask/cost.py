@@ -8,10 +8,12 @@ unreachable service gives a plain sentence instead of a number.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from .client import Client
 from .config import Settings, load_settings
 from .errors import AuthError, HalloweenMaskError
+from .responses import CreditPool
 from .transport import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -46,5 +48,9 @@ def balance_line(settings: Settings | None = None) -> str:
     except HalloweenMaskError as error:
         log.info("credits query failed: %s", error.kind.name)
         return "balance unknown (the service cannot be reached now)"
-    credits = sum(pool.balance for pool in pools if pool.unique_sign in POOLS)
-    return f"about {int(credits // CREDITS_PER_MASK):,} masks left"
+    return f"about {masks_left(pools):,} masks left"
+
+
+def masks_left(pools: Iterable[CreditPool]) -> int:
+    """How many masks the pools that pay for them (Halloween, then universal credits) still cover."""
+    return int(sum(pool.balance for pool in pools if pool.unique_sign in POOLS) // CREDITS_PER_MASK)
