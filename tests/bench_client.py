@@ -25,8 +25,9 @@ import numpy as np
 import requests
 from halloween_mask.client import POLL_PATH, SUBMIT_PATH, Client
 from halloween_mask.emulator import Emulator, EmulatorConfig
-from halloween_mask.polling import PollSchedule, fixed_interval, polls_until
+from halloween_mask.polling import PollSchedule
 from PIL import Image
+from polling_support import fixed_interval, polls_until
 
 KEY = "bench-key"
 PORTRAIT = Path(__file__).resolve().parent / "data" / "portrait-astronaut.png"

@@ -7,7 +7,8 @@ import random
 import statistics
 
 import pytest
-from halloween_mask.polling import PollSchedule, fixed_interval, polls_until
+from halloween_mask.polling import PollSchedule
+from polling_support import fixed_interval, polls_until
 
 
 def first(n: int, schedule: PollSchedule | None = None) -> list[float]:

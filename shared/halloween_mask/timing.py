@@ -39,25 +39,6 @@ class Clock:
         return cancel.wait(seconds)
 
 
-class SimulatedClock(Clock):
-    """A clock whose sleeps return at once and advance virtual time (tests, benchmarks)."""
-
-    def __init__(self, start: float = 0.0) -> None:
-        self.time = start
-        self.sleeps: list[float] = []
-
-    def now(self) -> float:
-        return self.time
-
-    def sleep(self, seconds: float, cancel: CancelToken) -> bool:
-        if cancel.cancelled:
-            return True
-        seconds = max(0.0, seconds)
-        self.sleeps.append(seconds)
-        self.time += seconds
-        return cancel.cancelled
-
-
 class Deadline:
     """A point in a clock's time after which work must stop."""
 

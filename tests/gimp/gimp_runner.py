@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -491,9 +490,6 @@ class GuiSession:
             if time.monotonic() > end:
                 raise GimpRunError(f"timed out after {timeout} s waiting for {what}:\n{self.log()[-6000:]}")
             time.sleep(interval)
-
-    def wait_log(self, pattern: str, timeout: float = 60.0) -> re.Match:
-        return self.wait_for(lambda: re.search(pattern, self.log()), f"log line /{pattern}/", timeout)
 
     def wait_report(self, key: str | None = None, timeout: float = 60.0) -> dict:
         return self.wait_for(lambda: (r := self.report()) and (key is None or key in r) and r, "the report", timeout)
