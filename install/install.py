@@ -94,6 +94,7 @@ PROFILE_VERSION = re.compile(r"^3\.\d+$")
 # gimp-3.2, gimp-console-3.0, gimp-console-3.2.exe: GIMP 3 binaries carry their series.
 GIMP_BINARY = re.compile(r"gimp(-console)?-(3\.\d+)(\.exe)?", re.IGNORECASE)
 FLATPAK_ID = "org.gimp.GIMP"
+SANDBOXED = ("Flatpak", "Snap")
 CHECK_MARKER = "HALLOWEEN-MASK-CHECK "
 GET_GIMP = "https://www.gimp.org/downloads/"
 
@@ -563,7 +564,8 @@ def console_for(profile: Profile, gimps: Sequence[InstalledGimp]) -> InstalledGi
     """The installed gimp-console of the profile's series and kind (a 3.0 profile: gimp-console-3.0)."""
     for gimp in gimps:
         same_series = gimp.version == (profile.version or gimp.version)
-        if gimp.is_console and same_series and profile.kind in (gimp.kind, "given"):
+        runnable = gimp.kind not in SANDBOXED  # a Flatpak's or Snap's binaries run only in their sandbox
+        if gimp.is_console and same_series and runnable and profile.kind in (gimp.kind, "given"):
             return gimp
     return None
 
@@ -659,7 +661,7 @@ def _run_checks(
     problems += _report_check(f"import under {sys.executable} -I -S", check_with_python(target))
     if args.gimp:
         gimp = shlex.split(args.gimp)
-    elif profile.kind in ("Flatpak", "Snap"):
+    elif profile.kind in SANDBOXED:
         _say(f"  check inside GIMP: skipped, the {profile.kind} GIMP is sandboxed")
         return problems, f"{profile.label()}: the {profile.kind} GIMP is sandboxed"
     elif console := console_for(profile, gimps):

@@ -443,10 +443,12 @@ def test_check_without_gimp_says_the_gimp_check_was_skipped(tmp_path: Path, caps
 
 def test_check_runs_the_profiles_own_gimp_console(tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch):
     fake = machine(tmp_path, PATH=str(tmp_path / "bin"))
-    make_dirs(fake.home, ".config/GIMP/3.0", ".config/GIMP/3.2")
+    profiles = [f".config/GIMP/{v}" for v in ("3.0", "3.2", "3.4")] + [".var/app/org.gimp.GIMP/config/GIMP/3.4"]
     make_files(tmp_path, "bin/gimp-console-3.0", "bin/gimp-console-3.2")
-    for version in ("3.0", "3.2"):
-        inst.install_into(fake.home / ".config/GIMP" / version)
+    # A Flatpak's gimp-console runs only inside its sandbox: never picked for a check.
+    make_files(fake.root, "var/lib/flatpak/app/org.gimp.GIMP/x86_64/beta/active/files/bin/gimp-console-3.4")
+    for profile in profiles:
+        inst.install_into(fake.home / profile)
     ran = []
 
     def fake_gimp(profile, gimp, gimp_profile=None):
@@ -456,4 +458,9 @@ def test_check_runs_the_profiles_own_gimp_console(tmp_path: Path, capsys, monkey
     monkeypatch.setattr(inst, "check_with_gimp", fake_gimp)
     assert inst.main(["--check"], fake) == 0
     assert ran == [("3.0", "gimp-console-3.0"), ("3.2", "gimp-console-3.2")]
-    assert "All checks passed, inside GIMP too" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"GIMP 3.4 profile (Linux): {fake.home / profiles[2]}: GIMP not found" in out
+    assert "the Flatpak GIMP is sandboxed" in out and "All checks passed" not in out
+    ran.clear()
+    assert inst.main(["--check", "--profile", str(fake.home / profiles[2])], fake) == 0
+    assert ran == [] and "GIMP not found" in capsys.readouterr().out
