@@ -5,8 +5,8 @@
 #
 # GIMP_SERIES picks the release: 3.0 (default) from Debian 13 "trixie", 3.2 from Debian "sid".
 # Each root is a machine-wide cache in its own folder (default
-# /var/tmp/halloween-mask-gimp-<series>-root); a second run with the same package list returns
-# at once. Needs root, debootstrap (installed via apt-get when missing), unshare and network
+# /var/tmp/halloween-mask-gimp-<series>-root); a second run with the same (or a shorter) package
+# list returns at once. Needs root, debootstrap (installed via apt-get when missing), unshare and network
 # access to a Debian mirror.
 set -euo pipefail
 
@@ -28,10 +28,22 @@ STAMP_TEXT="$SUITE: $PACKAGES"
 BOOTSTRAPPED="$ROOT/.debootstrap-done"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# Up to date: built from this suite with at least these packages (a branch that adds packages
+# does not make the others rebuild after it).
+ready() {
+    [[ -f "$STAMP" && "${FORCE:-}" != 1 ]] || return 1
+    local built pkg
+    built="$(cat "$STAMP")"
+    [[ "${built%%:*}" == "$SUITE" ]] || return 1
+    for pkg in $PACKAGES; do
+        [[ " ${built#*: } " == *" $pkg "* ]] || return 1
+    done
+}
+
 log() { printf '[gimp3-root %s] %s\n' "$SERIES" "$*" >&2; }
 die() { printf '[gimp3-root] ERROR: %s\n' "$*" >&2; exit 1; }
 
-if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$STAMP_TEXT" && "${FORCE:-}" != 1 ]]; then
+if ready; then
     log "up to date: $ROOT"
     exit 0
 fi
@@ -75,7 +87,7 @@ in_root() { GIMP3_ROOT="$ROOT" "$HERE/run.sh" "$@"; }
 mkdir -p "$(dirname "$ROOT")"
 exec 9>"$ROOT.lock"
 flock 9
-if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$STAMP_TEXT" && "${FORCE:-}" != 1 ]]; then
+if ready; then
     log "up to date: $ROOT (built by a concurrent run)"
     exit 0
 fi
