@@ -35,7 +35,7 @@ from halloween_mask.imageformat import check_complete, read_image_info
 from halloween_mask.styles import ASPECT_RATIOS
 from halloween_mask.transport import Timeouts
 from PIL import Image
-from urllib3.exceptions import MaxRetryError, NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NameResolutionError, NewConnectionError
 
 API_KEY = "test-key"
 
@@ -256,14 +256,46 @@ def test_a_refused_submit_is_retried_with_a_fresh_body(
     assert len(bodies) == 2 and bodies[0] is not bodies[1]
 
 
-def test_nothing_listening_is_retried_then_a_network_error(portrait_bytes: bytes) -> None:
+def test_nothing_listening_fails_fast_after_one_quick_retry(portrait_bytes: bytes) -> None:
     with tiny_server({}) as (base, _):
         pass  # the port is closed again: connections are refused
+    for call in (lambda c: c.submit(portrait_bytes, mask_style=2), lambda c: c.credits()):
+        clock = RecordingClock()
+        with fast_client(base, clock=clock) as client, pytest.raises(NetworkError) as caught:
+            call(client)
+        assert not isinstance(caught.value, SubmitOutcomeUnknownError)
+        assert len(clock.sleeps) == 1, "a refused connection went through the whole backoff"  # 2 attempts, not 4
+        assert "the connection was refused" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("raised", "cause", "sleeps", "said"),
+    [
+        (
+            requests.ConnectionError,
+            NameResolutionError("api.example", None, OSError("Name or service not known")),
+            1,
+            "does not resolve",
+        ),
+        (requests.ConnectTimeout, ConnectTimeoutError(None, "timed out"), FAST_RETRY.attempts - 1, "ConnectTimeout"),
+    ],
+)
+def test_an_unresolvable_name_fails_fast_but_a_connect_timeout_is_retried(
+    emulator: Emulator,
+    mocker: pytest.MockFixture,
+    raised: type[requests.RequestException],
+    cause: Exception,
+    sleeps: int,
+    said: str,
+) -> None:
+    def fail(adapter: requests.adapters.HTTPAdapter, request: requests.PreparedRequest, **kw: object):
+        raise raised(MaxRetryError(None, request.url, cause))  # as requests reports the lookup or the timeout
+
+    mocker.patch.object(requests.adapters.HTTPAdapter, "send", fail)
     clock = RecordingClock()
-    with fast_client(base, clock=clock) as client, pytest.raises(NetworkError) as caught:
-        client.submit(portrait_bytes, mask_style=2)
-    assert not isinstance(caught.value, SubmitOutcomeUnknownError)
-    assert len(clock.sleeps) == 3  # 4 attempts
+    with fast_client(emulator.base_url, clock=clock) as client, pytest.raises(NetworkError) as caught:
+        client.credits()
+    assert len(clock.sleeps) == sleeps and said in str(caught.value)
 
 
 # -- waiting: deadline, cancel ------------------------------------------------------------------------

@@ -18,6 +18,11 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
+try:
+    from urllib3.exceptions import NameResolutionError
+except ImportError:  # urllib3 1.26 reports a failed lookup as a plain NewConnectionError
+    NameResolutionError = NewConnectionError
+
 from . import __version__
 from .error_codes import error_for, is_retryable
 from .errors import (
@@ -56,6 +61,7 @@ class RetryPolicy:
     base: float = 1.0
     cap: float = 8.0
     jitter: float = 0.5  # the share of each wait that is random
+    unreachable_attempts: int = 2  # refused, or a name that does not resolve: one quick retry, then say so
 
     def backoff(self, failures: int, rng: random.Random) -> float:
         full = min(self.cap, self.base * 2 ** (failures - 1))
@@ -209,7 +215,7 @@ class Transport:
         deadline: Deadline,
         cancel: CancelToken,
     ) -> T:
-        failures = 0
+        failures, budget = 0, self.retry.attempts
         while True:
             if cancel.cancelled:
                 raise CancelledError()
@@ -225,9 +231,11 @@ class Transport:
                 if safe and isinstance(exc, requests.exceptions.Timeout) and deadline.expired:
                     raise DeadlineExceededError(f"during {what}") from None  # cut short by the deadline
                 failed = _Retry(self._transport_error(exc, what, safe))
+                if unreachable(exc):  # no server answers there now: the full backoff would only delay saying so
+                    budget = min(budget, failures + self.retry.unreachable_attempts)
             failures += 1
             wait = max(self.retry.backoff(failures, self.rng), failed.retry_after or 0.0)
-            if failures >= self.retry.attempts or wait >= deadline.remaining:
+            if failures >= budget or wait >= deadline.remaining:
                 log.info("%s: giving up after %d attempt(s)", what, failures)
                 if isinstance(failed.outcome, requests.Response):
                     return failed.outcome  # type: ignore[return-value]  # the caller classifies it
@@ -247,7 +255,7 @@ class Transport:
             raise NetworkError(f"invalid URL for {what}") from None
         if not safe and not never_sent(exc):
             raise SubmitOutcomeUnknownError(f"{kind} during {what}") from None
-        return NetworkError(f"{kind} during {what}")
+        return NetworkError(f"{unreachable(exc) or kind} during {what}")
 
 
 def never_sent(exc: BaseException) -> bool:
@@ -259,6 +267,22 @@ def never_sent(exc: BaseException) -> bool:
     reason = exc.args[0] if exc.args else None
     reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
     return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
+
+
+def unreachable(exc: BaseException) -> str:
+    """Why no connection could be opened at all ("the connection was refused", "the host name does
+    not resolve"), or "" for anything else: a connect timeout or a failure after connecting may pass."""
+    if not isinstance(exc, requests.exceptions.ConnectionError) or isinstance(
+        exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)
+    ):
+        return ""
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    if isinstance(reason, NameResolutionError):
+        return "the host name does not resolve"
+    if isinstance(reason, NewConnectionError):
+        return "the connection was refused" if "refused" in str(reason).lower() else "no connection could be made"
+    return ""
 
 
 def check_result_url(url: str) -> None:
