@@ -324,6 +324,15 @@ def test_styles_into_a_pipe_closed_early_ends_without_a_traceback() -> None:
         assert "Traceback" not in err and "BrokenPipeError" not in err, err
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_standard_output_on_a_full_disk_is_one_line_not_a_traceback() -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "halloween_mask.cli", "styles"], stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    assert result.returncode == 1 and result.stderr == "halloween-mask: No space left on device\n"
+
+
 def test_a_bad_template_is_named_as_the_template(
     service: Emulator, portrait_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -56,7 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (`halloween-mask styles | head -2`): stop quietly, as the Python docs
         # advise, pointing stdout at devnull so the interpreter's own final flush cannot fail too.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
+        return 1
+    except OSError as error:  # what nothing else names: standard output on a full disk ...
+        _drop_stdout()
+        _say(f"halloween-mask: {error.strerror or error}" + (f": {error.filename}" if error.filename else ""))
         return 1
     except UsageError as error:
         _say(f"halloween-mask: {error}")
@@ -67,6 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("halloween-mask: interrupted")
         return 130
+
+
+def _drop_stdout() -> None:
+    """Flush standard output; if it cannot be written, send what is left to devnull (nothing to fail at exit)."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 class UsageError(Exception):
