@@ -170,7 +170,7 @@ def open_regular(path: Path) -> io.TextIOWrapper:
 
     Opened non-blocking, so a FIFO in its place is refused at once instead of waiting for a writer.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))  # POSIX | Windows
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
