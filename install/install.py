@@ -19,6 +19,7 @@ plug-ins folder is the whole install.
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib.metadata
 import importlib.util
 import json
@@ -28,6 +29,7 @@ import re
 import shlex
 import shutil
 import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -50,6 +52,9 @@ ZIP_UNIX = 3  # ZipInfo.create_system: the external attributes hold Unix modes, 
 REPO = Path(__file__).resolve().parent.parent
 PLUGIN_SOURCE = REPO / "gimp_plugin" / PLUGIN_NAME
 CLIENT_SOURCE = REPO / "shared" / "halloween_mask"
+PO_SOURCE = REPO / "po"  # <lang>.po translations, compiled to locale/<lang>/LC_MESSAGES/<domain>.mo
+LOCALE_DIR = "locale"
+GETTEXT_DOMAIN = "halloween-mask"  # halloween_mask.i18n.DOMAIN
 
 # The shared client modules the plug-in imports (standard library + requests only). Every
 # module of the package must be in exactly one of these two lists (tests/test_installer.py).
@@ -75,6 +80,7 @@ CLIENT_MODULES = (
     "favourites",
     "cost",
     "variants",
+    "i18n",
 )
 # Not bundled: they need Pillow, OpenCV or Werkzeug, or are of no use inside GIMP.
 EXCLUDED_MODULES = ("cli", "fitting", "__main__", "emulator")
@@ -390,6 +396,7 @@ def build_bundle(staging: Path, plugin_source: Path = PLUGIN_SOURCE, client_sour
     vendor = staging / VENDOR_DIR
     bundle_client(vendor, client_source)
     versions = bundle_dependencies(vendor)
+    compile_catalogs(PO_SOURCE, staging / LOCALE_DIR)
     manifest = {
         "plugin": PLUGIN_NAME,
         "version": version,
@@ -430,6 +437,97 @@ def write_zip(out_dir: Path, plugin_source: Path = PLUGIN_SOURCE, client_source:
                 archive.writestr(zip_entry(f"{PLUGIN_NAME}/{name}", executable), path.read_bytes(), compresslevel=9)
         partial.replace(target)
     return target
+
+
+# --- translations (what msgfmt does, for the few .po features this project uses) -----------
+
+
+@dataclass
+class Message:
+    """One entry of a .po file: the English text (and plural), its translation(s), flags, references."""
+
+    msgid: str
+    msgstr: list[str]
+    msgid_plural: str | None = None
+    flags: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+
+
+def _po_string(quoted: str) -> str:
+    return ast.literal_eval(quoted)  # a .po string is a C string; these escapes match Python's
+
+
+def read_po(path: Path) -> list[Message]:
+    """The entries of a .po or .pot file in file order, the header (msgid "") included."""
+    messages: list[Message] = []
+    fields: dict[str, str] = {}  # msgid, msgid_plural, msgstr or msgstr[N] -> text
+    flags: list[str] = []
+    refs: list[str] = []
+    keyword = ""
+
+    def finish() -> None:
+        if "msgid" in fields:
+            plural = sorted(key for key in fields if key.startswith("msgstr["))
+            strs = [fields[key] for key in plural] if plural else [fields.get("msgstr", "")]
+            messages.append(Message(fields["msgid"], strs, fields.get("msgid_plural"), tuple(flags), tuple(refs)))
+        fields.clear()
+        flags.clear()
+        refs.clear()
+
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        starts_entry = line.startswith("#") or line.startswith("msgid ")
+        if starts_entry and keyword.startswith("msgstr"):  # the previous entry is complete
+            finish()
+            keyword = ""
+        if not line or line.startswith("#~"):  # blank, or an obsolete entry
+            continue
+        if line.startswith("#,"):
+            flags.extend(flag.strip() for flag in line[2:].split(","))
+        elif line.startswith("#:"):
+            refs.extend(line[2:].split())
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"') and keyword:
+            fields[keyword] += _po_string(line)
+        else:
+            keyword, _space, value = line.partition(" ")
+            if not re.fullmatch(r"msgid|msgid_plural|msgstr|msgstr\[\d\]", keyword):
+                raise InstallError(f"{path}:{number}: cannot read {raw!r}")
+            fields[keyword] = _po_string(value)
+    finish()
+    return messages
+
+
+def write_mo(messages: Sequence[Message], path: Path) -> None:
+    """A GNU .mo file of the translated, non-fuzzy entries (the header always), as msgfmt writes it."""
+    table = {}
+    for message in messages:
+        if ("fuzzy" in message.flags and message.msgid) or not all(message.msgstr):
+            continue
+        key = message.msgid if message.msgid_plural is None else f"{message.msgid}\0{message.msgid_plural}"
+        table[key.encode()] = "\0".join(message.msgstr).encode()
+    keys = sorted(table)
+    start = 7 * 4 + 16 * len(keys)  # header, then the two tables of (length, offset), then the strings
+    ids, strs, id_index, str_index = b"", b"", [], []
+    for key in keys:
+        id_index += [len(key), start + len(ids)]
+        ids += key + b"\0"
+    for key in keys:
+        str_index += [len(table[key]), start + len(ids) + len(strs)]
+        strs += table[key] + b"\0"
+    header = [0x950412DE, 0, len(keys), 7 * 4, 7 * 4 + 8 * len(keys), 0, 0]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(struct.pack(f"<{7 + 4 * len(keys)}I", *header, *id_index, *str_index) + ids + strs)
+
+
+def compile_catalogs(po_source: Path, locale_dir: Path) -> list[str]:
+    """``<lang>.po`` -> ``locale_dir/<lang>/LC_MESSAGES/halloween-mask.mo``; returns the languages."""
+    languages = []
+    for po in sorted(po_source.glob("*.po")):
+        write_mo(read_po(po), locale_dir / po.stem / "LC_MESSAGES" / f"{GETTEXT_DOMAIN}.mo")
+        languages.append(po.stem)
+    return languages
 
 
 # --- install / uninstall -------------------------------------------------------------------

@@ -23,6 +23,7 @@ gi.require_version("Gimp", "3.0")
 from gi.repository import Gimp, GLib, GObject  # noqa: E402
 from halloween_mask.cost import CREDITS_PER_MASK  # noqa: E402
 from halloween_mask.errors import HalloweenMaskError, SettingsError  # noqa: E402
+from halloween_mask.i18n import DOMAIN, _, use_catalog  # noqa: E402
 from halloween_mask.styles import ASPECT_RATIOS, STYLES  # noqa: E402
 from halloween_mask.variants import DEFAULT_IN_FLIGHT, MAX_STYLES  # noqa: E402
 from halloween_mask_gimp.run import LOG_PREFIX, TEMPLATE, HalloweenMaskRun, UsageError  # noqa: E402
@@ -31,6 +32,8 @@ from halloween_mask_gimp.variants import VariantsRun  # noqa: E402
 PROC_NAME = "python-fu-halloween-mask"
 VARIANTS_PROC_NAME = "python-fu-halloween-mask-variants"
 RUNS = {PROC_NAME: HalloweenMaskRun, VARIANTS_PROC_NAME: VariantsRun}
+LOCALE_FOLDER = "locale"  # <lang>/LC_MESSAGES/halloween-mask.mo in this folder, compiled by the installer
+use_catalog(os.path.join(os.path.dirname(os.path.abspath(__file__)), LOCALE_FOLDER))  # the client's texts too
 
 
 def _choice(entries: list[tuple[str, str, str]]) -> Gimp.Choice:
@@ -48,8 +51,8 @@ class HalloweenMask(Gimp.PlugIn):
     def do_query_procedures(self) -> list[str]:
         return [PROC_NAME, VARIANTS_PROC_NAME]
 
-    def do_set_i18n(self, name: str) -> bool:
-        return False
+    def do_set_i18n(self, name: str) -> tuple[bool, str, str]:
+        return True, DOMAIN, LOCALE_FOLDER  # relative: GIMP wants a folder inside the plug-in's own
 
     def do_create_procedure(self, name: str) -> Gimp.Procedure:
         if name == VARIANTS_PROC_NAME:
@@ -62,7 +65,7 @@ def _new_procedure(plug_in: Gimp.PlugIn, name: str, label: str, blurb: str, help
     procedure.set_image_types("*")
     procedure.set_sensitivity_mask(Gimp.ProcedureSensitivityMask.DRAWABLE)
     procedure.set_menu_label(label)
-    procedure.add_menu_path("<Image>/Filters/AI")
+    procedure.add_menu_path(f"<Image>/Filters/{_('AI')}")  # GIMP translates "Filters" itself
     procedure.set_documentation(blurb, help_text, name)
     procedure.set_attribution("AI Halloween Mask contributors", "GPL-3.0-or-later", "2026")
     return procedure
@@ -72,27 +75,27 @@ def _single_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
     procedure = _new_procedure(
         plug_in,
         name,
-        "_Halloween Mask...",
-        "Paint an AI Halloween mask over the face in the selected layer",
+        _("_Halloween Mask..."),
+        _("Paint an AI Halloween mask over the face in the selected layer"),
         "Uploads the selected layer (or, with a selection, the part of it around the selection) to the "
         "AILabTools AI Halloween Mask service and puts the result in a new layer above it (or in a new image "
         "when the aspect ratio changes). The API key comes from AILAB_API_KEY or the Halloween Mask settings "
         "file; a first interactive run asks for it.",
     )
     styles = [(f"mask-{s.number}", s.label, f"Mask style {s.number}") for s in STYLES]
-    styles.append((TEMPLATE, "Use a template image", "Use the mask in the template image file"))
+    styles.append((TEMPLATE, _("Use a template image"), _("Use the mask in the template image file")))
     procedure.add_choice_argument(
         "mask-style",
-        "Mask st_yle",
-        "Mask style 1-85, or 'template'",
+        _("Mask st_yle"),
+        _("Mask style 1-85, or 'template'"),
         _choice(styles),
         "mask-1",
         GObject.ParamFlags.READWRITE,
     )
     procedure.add_file_argument(
         "template",
-        "_Template image",
-        "Template image (JPEG, PNG, WEBP) when the style is 'template'",
+        _("_Template image"),
+        _("Template image (JPEG, PNG, WEBP) when the style is 'template'"),
         Gimp.FileChooserAction.OPEN,
         True,
         None,
@@ -100,13 +103,13 @@ def _single_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
     )
     _add_aspect_ratio(procedure)
     places = [
-        ("auto", "New layer above the source", "A new image only when the result has another shape"),
-        ("new-image", "New image", "Always open the result as a new image"),
+        ("auto", _("New layer above the source"), _("A new image only when the result has another shape")),
+        ("new-image", _("New image"), _("Always open the result as a new image")),
     ]
     procedure.add_choice_argument(
         "placement",
-        "Put the result in",  # a radio frame: its title has no mnemonic
-        "Where the result goes",
+        _("Put the result in"),  # a radio frame: its title has no mnemonic
+        _("Where the result goes"),
         _choice(places),
         "auto",
         GObject.ParamFlags.READWRITE,
@@ -114,8 +117,8 @@ def _single_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
     _add_deadline(procedure)
     procedure.add_layer_return_value(
         "result-layer",
-        "Result layer",
-        "The new layer (its image may be a new one)",
+        _("Result layer"),
+        _("The new layer (its image may be a new one)"),
         True,
         GObject.ParamFlags.READWRITE,
     )
@@ -161,12 +164,12 @@ def _variants_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
 
 def _add_aspect_ratio(procedure: Gimp.Procedure) -> None:
     ratios = [
-        (_ratio_nick(r), "Auto (as the source)" if r == "auto" else r, f"Aspect ratio {r}") for r in ASPECT_RATIOS
+        (_ratio_nick(r), _("Auto (as the source)") if r == "auto" else r, f"Aspect ratio {r}") for r in ASPECT_RATIOS
     ]
     procedure.add_choice_argument(
         "aspect-ratio",
-        "_Aspect ratio",
-        "Aspect ratio of the result",
+        _("_Aspect ratio"),
+        _("Aspect ratio of the result"),
         _choice(ratios),
         "auto",
         GObject.ParamFlags.READWRITE,
@@ -176,8 +179,8 @@ def _add_aspect_ratio(procedure: Gimp.Procedure) -> None:
 def _add_deadline(procedure: Gimp.Procedure) -> None:
     procedure.add_int_argument(
         "deadline",
-        "_Wait at most (seconds)",
-        "Give up waiting for the service after this many seconds",
+        _("_Wait at most (seconds)"),
+        _("Give up waiting for the service after this many seconds"),
         1,
         3600,
         600,

@@ -22,7 +22,7 @@ APT_OPTS=""
 [[ "$SUITE" == sid ]] && APT_OPTS="-o Acquire::Check-Valid-Until=false"
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # Not python3-requests / python3-pil: the plug-in must run on its bundled dependencies only.
-PACKAGES="gimp python3 python3-gi gir1.2-gimp-3.0 gir1.2-gegl-0.4 gir1.2-babl-0.1 xvfb xauth x11-apps imagemagick xdotool dbus-daemon fonts-dejavu-core"
+PACKAGES="gimp python3 python3-gi gir1.2-gimp-3.0 gir1.2-gegl-0.4 gir1.2-babl-0.1 xvfb xauth x11-apps imagemagick xdotool dbus-daemon fonts-dejavu-core locales-all fonts-droid-fallback"
 STAMP="$ROOT/.gimp3-ready"
 STAMP_TEXT="$SUITE: $PACKAGES"
 BOOTSTRAPPED="$ROOT/.debootstrap-done"

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from .client import Client
 from .config import Settings, load_settings
 from .errors import AuthError, HalloweenMaskError
+from .i18n import _, ngettext
 from .responses import CreditPool
 from .transport import RetryPolicy
 
@@ -25,7 +26,8 @@ CREDITS_DEADLINE = 15.0  # seconds: the line is a courtesy, not worth a long wai
 
 def cost_line(masks: int = 1) -> str:
     """``"OK costs 15 credits"`` (or ``45`` for three masks)."""
-    return f"OK costs {CREDITS_PER_MASK * masks} credits"
+    credits = CREDITS_PER_MASK * masks
+    return ngettext("OK costs {credits} credit", "OK costs {credits} credits", credits).format(credits=credits)
 
 
 def balance_line(settings: Settings | None = None) -> str:
@@ -33,9 +35,9 @@ def balance_line(settings: Settings | None = None) -> str:
     try:
         settings = settings or load_settings()
     except HalloweenMaskError as error:
-        return f"balance unknown ({error.message})"
+        return _("balance unknown ({reason})").format(reason=error.message)
     if settings.api_key is None:
-        return "no API key yet: OK asks for one"
+        return _("no API key yet: OK asks for one")
     try:
         with Client(
             settings.api_key, settings.base_url, deadline=CREDITS_DEADLINE, retry=RetryPolicy(attempts=2)
@@ -43,12 +45,13 @@ def balance_line(settings: Settings | None = None) -> str:
             pools = client.credits()
     except AuthError:
         if settings.source == "environment":
-            return "the API key in AILAB_API_KEY was refused"
-        return "the stored API key was refused: OK asks for another"
+            return _("the API key in AILAB_API_KEY was refused")
+        return _("the stored API key was refused: OK asks for another")
     except HalloweenMaskError as error:
         log.info("credits query failed: %s", error.kind.name)
-        return "balance unknown (the service cannot be reached now)"
-    return f"about {masks_left(pools):,} masks left"
+        return _("balance unknown (the service cannot be reached now)")
+    masks = masks_left(pools)
+    return ngettext("about {masks} mask left", "about {masks} masks left", masks).format(masks=f"{masks:,}")
 
 
 def masks_left(pools: Iterable[CreditPool]) -> int:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 
+from .i18n import N_, _
+
 KEYS_URL = "https://www.ailabtools.com/developer/keys"
 BILLING_URL = "https://www.ailabtools.com/developer/billing"
 
@@ -15,33 +17,40 @@ BILLING_URL = "https://www.ailabtools.com/developer/billing"
 class ErrorKind(enum.Enum):
     """What went wrong, from the user's point of view; the value is the advice shown to them."""
 
-    AUTH = f"The API key was rejected. Check it (or create a new one) at {KEYS_URL}."
-    CREDITS = f"Your AILabTools account is out of API credits. Top up at {BILLING_URL}, then try again."
-    RATE_LIMITED = "The service is rate-limiting this key. Wait a minute and try again, with fewer images at once."
-    BAD_INPUT = "The request was rejected as invalid. Check the style, aspect ratio and template."
-    NO_FACE = "No usable face was found. Use a clear, front-facing portrait with the face well lit and unobstructed."
-    TOO_LARGE = "The image is too large for the service (at most 10 MB and under 4096 px on each side). Scale it down."
-    UNSUPPORTED_FORMAT = "The image is not in a form the service can read. Use a JPEG, PNG or WEBP file."
-    SERVER_BUSY = "The service is busy or had an internal problem. Try again in a few minutes."
-    TASK_FAILED = "The service could not finish this task. Try again, or try another style."
-    NETWORK = "Could not reach the service. Check your internet connection, proxy and the endpoint setting."
-    TIMEOUT = (
+    AUTH = N_("The API key was rejected. Check it (or create a new one) at {keys_url}.")
+    CREDITS = N_("Your AILabTools account is out of API credits. Top up at {billing_url}, then try again.")
+    RATE_LIMITED = N_("The service is rate-limiting this key. Wait a minute and try again, with fewer images at once.")
+    BAD_INPUT = N_("The request was rejected as invalid. Check the style, aspect ratio and template.")
+    NO_FACE = N_(
+        "No usable face was found. Use a clear, front-facing portrait with the face well lit and unobstructed."
+    )
+    TOO_LARGE = N_(
+        "The image is too large for the service (at most 10 MB and under 4096 px on each side). Scale it down."
+    )
+    UNSUPPORTED_FORMAT = N_("The image is not in a form the service can read. Use a JPEG, PNG or WEBP file.")
+    SERVER_BUSY = N_("The service is busy or had an internal problem. Try again in a few minutes.")
+    TASK_FAILED = N_("The service could not finish this task. Try again, or try another style.")
+    NETWORK = N_("Could not reach the service. Check your internet connection, proxy and the endpoint setting.")
+    TIMEOUT = N_(
         "The service did not finish in time. Try again later; a task that was created can still be fetched "
         "with its task id for 24 hours."
     )
-    CANCELLED = "Cancelled. A task that was already created can still be fetched with its task id for 24 hours."
-    SETTINGS = "Check the settings: the API key (AILAB_API_KEY or the settings file) and the endpoint (AILAB_API_BASE)."
+    CANCELLED = N_("Cancelled. A task that was already created can still be fetched with its task id for 24 hours.")
+    SETTINGS = N_(
+        "Check the settings: the API key (AILAB_API_KEY or the settings file) and the endpoint (AILAB_API_BASE)."
+    )
 
     @property
     def advice(self) -> str:
-        return self.value
+        """The advice in the user's language (see ``i18n``)."""
+        return _(self.value).format(keys_url=KEYS_URL, billing_url=BILLING_URL)
 
 
 class HalloweenMaskError(Exception):
     """Base class: ``str(error)`` is the whole human message, with support ids when known."""
 
     kind: ErrorKind = ErrorKind.TASK_FAILED
-    advice: str = ""  # overrides ``kind.advice`` where a subclass knows better
+    advice: str = ""  # overrides ``kind.advice`` where a subclass knows better (marked with ``N_``)
 
     def __init__(
         self,
@@ -66,7 +75,7 @@ class HalloweenMaskError(Exception):
     @property
     def message(self) -> str:
         """The advice, what the service said, and the ids support will ask for."""
-        parts = [self.advice or self.kind.advice]
+        parts = [_(self.advice) if self.advice else self.kind.advice]
         said = ": ".join(p for p in (self.code, self.detail) if p)
         if said:
             parts.append(f"({said})")
@@ -114,7 +123,7 @@ class UnsupportedFormatError(HalloweenMaskError):
 class InvalidArgumentError(BadInputError, ValueError):
     """The caller passed arguments the API cannot take; raised before anything is sent."""
 
-    advice = "The request is not valid, so nothing was sent."
+    advice = N_("The request is not valid, so nothing was sent.")
 
 
 class ServerBusyError(HalloweenMaskError):
@@ -124,7 +133,7 @@ class ServerBusyError(HalloweenMaskError):
 class ProtocolError(ServerBusyError):
     """The service answered with something that does not follow the documented contract."""
 
-    advice = "The service gave an answer this plug-in does not understand. Try again in a few minutes."
+    advice = N_("The service gave an answer this plug-in does not understand. Try again in a few minutes.")
 
 
 class TaskFailedError(HalloweenMaskError):
@@ -138,7 +147,7 @@ class NetworkError(HalloweenMaskError):
 class DamagedDownloadError(NetworkError):
     """A result image arrived cut short or damaged, again and again (a flaky connection, proxy or cache)."""
 
-    advice = (
+    advice = N_(
         "The result image arrived cut short or damaged. Try again: a finished task can be fetched with its task id "
         "for 24 hours. If it keeps happening, check your internet connection or proxy."
     )
@@ -147,7 +156,7 @@ class DamagedDownloadError(NetworkError):
 class SubmitOutcomeUnknownError(NetworkError):
     """A submit was sent but its answer was lost: the task may exist and may be billed."""
 
-    advice = (
+    advice = N_(
         "The connection failed after the image was sent, so the task may still have been created (and billed). "
         "It was not resubmitted automatically; check your credits before trying again."
     )

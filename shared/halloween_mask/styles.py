@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import InvalidArgumentError
+from .i18n import _
 
 STYLE_COUNT = 85
 ASPECT_RATIOS: tuple[str, ...] = ("auto", "1:1", "3:4", "4:3", "9:16", "16:9")
@@ -20,7 +21,7 @@ class MaskStyle:
 
     @property
     def label(self) -> str:
-        return f"Mask {self.number}"
+        return _("Mask {number}").format(number=self.number)
 
 
 STYLES: tuple[MaskStyle, ...] = tuple(MaskStyle(n) for n in range(1, STYLE_COUNT + 1))

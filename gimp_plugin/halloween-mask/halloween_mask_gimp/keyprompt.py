@@ -9,6 +9,7 @@ gi.require_version("GimpUi", "3.0")
 gi.require_version("Pango", "1.0")
 from gi.repository import GimpUi, Gtk, Pango  # noqa: E402
 from halloween_mask.errors import KEYS_URL  # noqa: E402
+from halloween_mask.i18n import _  # noqa: E402
 
 
 def can_ask() -> bool:
@@ -22,25 +23,26 @@ def ask_api_key(settings_file: str, problem: str | None = None) -> str | None:
 
     ``problem`` (e.g. why the stored key was refused) is shown above the request.
     """
-    dialog = GimpUi.Dialog(title="Halloween Mask: API key", role="halloween-mask-api-key", modal=True)
-    dialog.add_button("_Cancel", Gtk.ResponseType.CANCEL)
-    dialog.add_button("_OK", Gtk.ResponseType.OK)
+    dialog = GimpUi.Dialog(title=_("Halloween Mask: API key"), role="halloween-mask-api-key", modal=True)
+    dialog.add_button(_("_Cancel"), Gtk.ResponseType.CANCEL)
+    dialog.add_button(_("_OK"), Gtk.ResponseType.OK)
     dialog.set_default_response(Gtk.ResponseType.OK)
 
     box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=8, border_width=12)
-    text = (
-        (f"{problem}\n\n" if problem else "") + "The AI Halloween Mask needs an AILabTools API key.\n"
-        f"Create one at {KEYS_URL}\n"
-        f"It is stored only in {settings_file} (readable by you alone)."
-    )
+    request = _(
+        "The AI Halloween Mask needs an AILabTools API key.\n"
+        "Create one at {keys_url}\n"
+        "It is stored only in {settings_file} (readable by you alone)."
+    ).format(keys_url=KEYS_URL, settings_file=settings_file)
+    text = f"{problem}\n\n{request}" if problem else request
     label = Gtk.Label(
         label=text, xalign=0.0, selectable=True, wrap=True, wrap_mode=Pango.WrapMode.WORD_CHAR, max_width_chars=60
     )
     box.pack_start(label, False, False, 0)
     entry = Gtk.Entry(visibility=False, activates_default=True, width_chars=40)
-    entry.set_placeholder_text("API key")
+    entry.set_placeholder_text(_("API key"))
     box.pack_start(entry, False, False, 0)
-    show = Gtk.CheckButton.new_with_mnemonic("Sho_w the key")
+    show = Gtk.CheckButton.new_with_mnemonic(_("Sho_w the key"))
     show.connect("toggled", lambda button: entry.set_visibility(button.get_active()))
     box.pack_start(show, False, False, 0)
     dialog.get_content_area().pack_start(box, True, True, 0)

@@ -51,7 +51,7 @@ class PluginRun:
     """What every run shares: the key and client, the upload of the source layer (or of the
     part around the selection), scratch files always removed, timings. Subclasses do ``_run``."""
 
-    title = "Halloween Mask"  # what the status bar's texts start with
+    title = _("Halloween Mask")  # what the status bar's texts start with
 
     def __init__(self, config: Gimp.ProcedureConfig, run_mode: Gimp.RunMode) -> None:
 
@@ -145,7 +145,7 @@ class PluginRun:
                 )
             key = ask_api_key(str(settings_path()), problem=str(rejected) if rejected else None)
             if key is None:
-                raise UsageError("No API key was entered, so nothing was sent.")
+                raise UsageError(_("No API key was entered, so nothing was sent."))
             save_api_key(key)
             settings = load_settings()
         return Client(settings.api_key, base_url=settings.base_url, deadline=self.deadline)
@@ -182,7 +182,7 @@ class HalloweenMaskRun(PluginRun):
         self.template = config.get_property("template")
         self.new_image = config.get_property("placement") == "new-image"
         if self.style is None and (self.template is None or not self.template.query_exists(None)):
-            raise UsageError("The mask style is 'Use a template image': choose an existing template image file.")
+            raise UsageError(_("The mask style is 'Use a template image': choose an existing template image file."))
         self.title = f"Halloween Mask {self.style.number}" if self.style else "Halloween Mask (template)"
 
     def _run(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:

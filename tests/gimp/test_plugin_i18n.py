@@ -1,0 +1,100 @@
+"""The plug-in in the user's language inside a real GIMP: menu entry, arguments, dialog, messages.
+
+GIMP is started with ``LANG=<lang>_<COUNTRY>.UTF-8`` as a person's desktop session would; the
+plug-in registers its translated labels (``do_set_i18n`` names its ``locale`` folder) and the
+client's advice texts follow the same catalog. The GUI test saves the menu and the dialog in
+German and Japanese under artifacts/gimp-e2e/gimp-<version>/.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from halloween_mask.emulator import Emulator, EmulatorConfig
+from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
+
+LOCALES = {"de": "de_DE.UTF-8", "ja": "ja_JP.UTF-8", "fr": "fr_FR.UTF-8"}
+# What GIMP shows, in the words of po/<lang>.po.
+EXPECTED = {
+    "de": {
+        "menu_label": "_Halloween-Maske …",
+        "menu_paths": ["<Image>/Filters/KI"],
+        "style_nick": "_Maskenstil",
+        "error": "Es wurde kein verwendbares Gesicht gefunden.",
+        "dialog": "^Halloween-Maske$",
+    },
+    "ja": {
+        "menu_label": "ハロウィンマスク(_H)...",
+        "menu_paths": ["<Image>/Filters/AI"],
+        "style_nick": "マスクのスタイル(_Y)",
+        "error": "使用できる顔が見つかりませんでした。",
+        "dialog": "^ハロウィンマスク$",
+    },
+    "fr": {
+        "menu_label": "Masque d\u2019_Halloween…",
+        "menu_paths": ["<Image>/Filters/IA"],
+        "style_nick": "_Style de masque",
+        "error": "Aucun visage exploitable n\u2019a été trouvé.",
+        "dialog": "^Masque d\u2019Halloween$",
+    },
+}
+
+REGISTRATION = (
+    PLUGIN_LIB
+    + r"""
+proc = Gimp.get_pdb().lookup_procedure(PROC)
+style_arg = [a for a in proc.get_arguments() if a.get_name() == "mask-style"][0]
+report = {"menu_label": proc.get_menu_label(), "menu_paths": list(proc.get_menu_paths()),
+          "blurb": proc.get_blurb(), "style_nick": style_arg.get_nick()}
+image = hm_load("portrait.png")
+layer = image.get_layers()[0]
+report["status"], report["error"] = hm_call(PROC, image, [layer], mask_style="mask-2")
+hm_write_report(report)
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def emu():
+    with Emulator(EmulatorConfig(api_keys={SECRET_KEY}, failure="submit_reject")) as emulator:
+        yield emulator
+
+
+@pytest.mark.parametrize("lang", ["de", "ja"])
+def test_gimp_in_the_users_language_registers_translated_labels(run_gimp_batch, make_gimp_profile, emu, lang):
+    profile = make_gimp_profile()  # fresh: the plug-in is queried in this language
+    env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json", LANG=LOCALES[lang])
+    result = run_gimp_batch(REGISTRATION, env, files={"portrait.png": PORTRAIT}, profile=profile)
+    report, expected = result.report, EXPECTED[lang]
+    assert report["menu_label"] == expected["menu_label"]
+    assert report["menu_paths"] == expected["menu_paths"]
+    assert report["style_nick"] == expected["style_nick"]
+    assert expected["error"] in report["error"], report["error"]  # the client's advice, via GIMP's error
+
+
+def test_english_stays_english(run_gimp_batch, gimp_profile, emu):
+    env = plugin_env(emu.base_url, f"{gimp_profile.home_inside}/settings.json")
+    report = run_gimp_batch(REGISTRATION, env, files={"portrait.png": PORTRAIT}).report
+    assert report["menu_label"] == "_Halloween Mask..." and report["menu_paths"] == ["<Image>/Filters/AI"]
+    assert "No usable face was found." in report["error"]
+
+
+@pytest.mark.parametrize("lang", ["de", "ja"])
+def test_the_menu_and_the_dialog_in_the_users_language(gui_session, make_gimp_profile, lang):
+    profile = make_gimp_profile()
+    session = gui_session(
+        env={"HM_IMAGE": "portrait.png", "LANG": LOCALES[lang]}, files={"portrait.png": PORTRAIT}, profile=profile
+    )
+    window = session.image_window(timeout=90)
+    time.sleep(2)  # docks and brushes are still loading
+    session.key("alt+r", wid=window, delay=0.8)  # Filters: "Filte_r", "フィルター(_R)"
+    session.key("Up", delay=0.3)
+    session.key("Right", delay=0.8)
+    session.screenshot(f"menu-{lang}")
+    session.key("Return", delay=0.5)
+    dialog = session.find_window(EXPECTED[lang]["dialog"], timeout=30)
+    session.move(dialog, 700, 60)
+    time.sleep(1.0)
+    session.screenshot(f"dialog-{lang}", dialog)
+    session.key("Escape", wid=dialog, delay=0.5)

@@ -1,0 +1,135 @@
+"""The plug-in in eight languages: po/ complete and current, placeholders intact, .mo files gettext reads."""
+
+from __future__ import annotations
+
+import gettext
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "install"))
+
+import translations  # noqa: E402
+from halloween_mask import i18n  # noqa: E402
+from halloween_mask.cost import cost_line  # noqa: E402
+from halloween_mask.errors import AuthError, NoFaceError  # noqa: E402
+from halloween_mask.styles import style  # noqa: E402
+
+import install as inst  # noqa: E402
+
+LANGUAGES = ("de", "es", "fr", "it", "ja", "pt_BR", "ru", "zh_CN")
+FIELD = re.compile(r"\{[a-z_]*\}|%[sd]")
+IDENTIFIER = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")  # AILAB_API_KEY: no mnemonic
+TEMPLATE = translations.extract(translations.source_files())
+CATALOGS = {po.stem: inst.read_po(po) for po in sorted(inst.PO_SOURCE.glob("*.po"))}
+ENTRIES = [(lang, m) for lang, messages in CATALOGS.items() for m in messages if m.msgid]
+
+
+def _mnemonics(text: str) -> int:
+    return IDENTIFIER.sub("", text).count("_")  # "_OK", "Mask st_yle", "OK(_O)"
+
+
+def _id(entry: tuple[str, inst.Message]) -> str:
+    return f"{entry[0]}:{entry[1].msgid[:40]}"
+
+
+@pytest.fixture
+def compiled(tmp_path: Path) -> Path:
+    locale = tmp_path / "locale"
+    assert inst.compile_catalogs(inst.PO_SOURCE, locale) == sorted(CATALOGS)
+    return locale
+
+
+@pytest.fixture
+def german(compiled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(i18n, "_catalog", i18n._catalog)  # restored after the test
+    i18n.use_catalog(compiled, languages=["de"])
+
+
+def test_the_template_and_every_translation_are_current() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "install" / "translations.py"), "--check"], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_the_eight_languages_exist() -> None:
+    assert tuple(CATALOGS) == LANGUAGES
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_of_the_template_is_translated(lang: str) -> None:
+    header = next(m.msgstr[0] for m in CATALOGS[lang] if m.msgid == "")
+    plurals = translations.plural_count(header)
+    translated = {(m.msgid, m.msgid_plural): m.msgstr for m in CATALOGS[lang] if m.msgid}
+    for message in TEMPLATE:
+        msgstr = translated.get((message.msgid, message.msgid_plural))
+        assert msgstr and all(msgstr), f"{lang}: untranslated {message.msgid!r}"
+        assert len(msgstr) == (1 if message.msgid_plural is None else plurals), f"{lang}: {message.msgid!r}"
+    assert f"Language: {lang}\n" in header
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=_id)
+def test_placeholders_and_mnemonics_match(entry: tuple[str, inst.Message]) -> None:
+    lang, message = entry
+    fields = sorted(FIELD.findall(message.msgid))
+    for msgstr in message.msgstr:
+        assert sorted(FIELD.findall(msgstr)) == fields, f"{lang}: {msgstr!r}"
+        assert _mnemonics(msgstr) == _mnemonics(message.msgid), f"{lang}: {msgstr!r}"
+        assert msgstr.count("\n") == message.msgid.count("\n"), f"{lang}: {msgstr!r}"
+
+
+def test_gettext_reads_every_compiled_message(compiled: Path) -> None:
+    for lang, messages in CATALOGS.items():
+        catalog = gettext.translation(i18n.DOMAIN, compiled, languages=[lang])
+        for m in messages:
+            if not m.msgid:
+                continue
+            if m.msgid_plural is None:
+                assert catalog.gettext(m.msgid) == m.msgstr[0]
+            else:
+                counts = {"ru": (1, 3, 5)}.get(lang, (1, 5)[: len(m.msgstr)])
+                assert [catalog.ngettext(m.msgid, m.msgid_plural, n) for n in counts] == m.msgstr
+
+
+def test_the_client_speaks_the_plugins_language(german: None) -> None:
+    assert str(AuthError()).startswith("Der API-Schlüssel wurde abgelehnt.")
+    assert "https://www.ailabtools.com/developer/keys" in str(AuthError())
+    assert str(NoFaceError("no face", task_id="t1")).endswith("(no face) [task t1]")  # service text, ids as sent
+    assert style(7).label == "Maske 7"
+    assert cost_line() == "OK kostet 15 Credits"
+
+
+def test_without_a_catalog_everything_stays_english() -> None:
+    assert str(AuthError()).startswith("The API key was rejected.")
+    assert style(7).label == "Mask 7" and cost_line() == "OK costs 15 credits"
+
+
+def test_a_language_without_a_catalog_falls_back_to_english(compiled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(i18n, "_catalog", i18n._catalog)
+    i18n.use_catalog(compiled, languages=["nl"])
+    assert style(7).label == "Mask 7"
+
+
+def test_a_translated_fstring_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(translations, "REPO", tmp_path)
+    source = tmp_path / "bad.py"
+    source.write_text('name = "x"\nprint(_(f"Hello {name}"))\n', encoding="utf-8")
+    with pytest.raises(translations.ExtractionError, match=r"bad\.py:2"):
+        translations.extract([source])
+
+
+def test_a_po_file_survives_a_round_trip(tmp_path: Path) -> None:
+    for lang, messages in CATALOGS.items():
+        header = messages[0].msgstr[0]
+        path = tmp_path / f"{lang}.po"
+        path.write_text(
+            translations.format_po(header, messages[1:], translations.plural_count(header)), encoding="utf-8"
+        )
+        assert [(m.msgid, m.msgid_plural, m.msgstr) for m in inst.read_po(path)] == [
+            (m.msgid, m.msgid_plural, m.msgstr) for m in messages
+        ]
