@@ -77,12 +77,14 @@ def _single_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
         name,
         _("_Halloween Mask..."),
         _("Paint an AI Halloween mask over the face in the selected layer"),
-        "Uploads the selected layer (or, with a selection, the part of it around the selection) to the "
-        "AILabTools AI Halloween Mask service and puts the result in a new layer above it (or in a new image "
-        "when the aspect ratio changes). The API key comes from AILAB_API_KEY or the Halloween Mask settings "
-        "file; a first interactive run asks for it.",
+        _(
+            "Uploads the selected layer (or, with a selection, the part of it around the selection) to the "
+            "AILabTools AI Halloween Mask service and puts the result in a new layer above it (or in a new image "
+            "when the aspect ratio changes). The API key comes from AILAB_API_KEY or the Halloween Mask settings "
+            "file; a first interactive run asks for it."
+        ),
     )
-    styles = [(f"mask-{s.number}", s.label, f"Mask style {s.number}") for s in STYLES]
+    styles = [(f"mask-{s.number}", s.label, _("Mask style {number}").format(number=s.number)) for s in STYLES]
     styles.append((TEMPLATE, _("Use a template image"), _("Use the mask in the template image file")))
     procedure.add_choice_argument(
         "mask-style",
@@ -129,17 +131,19 @@ def _variants_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
     procedure = _new_procedure(
         plug_in,
         name,
-        "Halloween Mask _Variants...",
-        "Paint several AI Halloween masks at once, as a layer group over the selected layer",
-        f"Sends the selected layer (or the part around the selection) once per style, up to {MAX_STYLES} styles, "
-        f'{DEFAULT_IN_FLIGHT} at a time, and puts the results in one layer group "Halloween Mask variants" '
-        f"above it, one layer per style. Each style costs {CREDITS_PER_MASK} credits; a style that fails costs "
-        "nothing and is named in a message.",
+        _("Halloween Mask _Variants..."),
+        _("Paint several AI Halloween masks at once, as a layer group over the selected layer"),
+        _(
+            "Sends the selected layer (or the part around the selection) once per style, up to {most} styles, "
+            '{at_once} at a time, and puts the results in one layer group "Halloween Mask variants" above it, '
+            "one layer per style. Each style costs {credits} credits; a style that fails costs nothing and is "
+            "named in a message."
+        ).format(most=MAX_STYLES, at_once=DEFAULT_IN_FLIGHT, credits=CREDITS_PER_MASK),
     )
     procedure.add_string_argument(
         "mask-styles",
-        "Mask st_yles",
-        f'1 to {MAX_STYLES} style numbers (1-85) separated by commas or spaces, e.g. "3, 7, 12"',
+        _("Mask st_yles"),
+        _('1 to {most} style numbers (1-85) separated by commas or spaces, e.g. "3, 7, 12"').format(most=MAX_STYLES),
         "1, 2, 3",
         GObject.ParamFlags.READWRITE,
     )
@@ -147,15 +151,15 @@ def _variants_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
     _add_deadline(procedure)
     procedure.add_layer_return_value(
         "result-group",
-        "Result group",
-        "The new layer group (its image may be a new one)",
+        _("Result group"),
+        _("The new layer group (its image may be a new one)"),
         True,
         GObject.ParamFlags.READWRITE,
     )
     procedure.add_string_return_value(
         "failed-styles",
-        "Failed styles",
-        "One line per style that failed, with the reason (empty when all worked)",
+        _("Failed styles"),
+        _("One line per style that failed, with the reason (empty when all worked)"),
         "",
         GObject.ParamFlags.READWRITE,
     )
@@ -163,9 +167,8 @@ def _variants_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
 
 
 def _add_aspect_ratio(procedure: Gimp.Procedure) -> None:
-    ratios = [
-        (_ratio_nick(r), _("Auto (as the source)") if r == "auto" else r, f"Aspect ratio {r}") for r in ASPECT_RATIOS
-    ]
+    ratios = [(_ratio_nick(r), r, _("Aspect ratio {ratio}").format(ratio=r)) for r in ASPECT_RATIOS if r != "auto"]
+    ratios.insert(0, ("auto", _("Auto (as the source)"), _("The aspect ratio of the source layer")))
     procedure.add_choice_argument(
         "aspect-ratio",
         _("_Aspect ratio"),
@@ -200,7 +203,7 @@ def run(
     runner = RUNS[procedure.get_name()]
     try:
         if len(drawables) != 1 or not isinstance(drawables[0], Gimp.Layer):
-            raise UsageError(f"Select exactly one layer, then run {runner.title} again.")
+            raise UsageError(_("Select exactly one layer, then run {name} again.").format(name=_(runner.title)))
         if run_mode == Gimp.RunMode.INTERACTIVE:
             from halloween_mask_gimp.dialog import show_dialog  # GimpUi only when there is a dialog
 
@@ -217,7 +220,9 @@ def run(
             return _failure(procedure, Gimp.PDBStatusType.EXECUTION_ERROR, str(error))
         sys.stderr.write(f"{LOG_PREFIX} unexpected error:\n{traceback.format_exc()}")
         sys.stderr.flush()
-        message = f"Halloween Mask failed unexpectedly ({type(error).__name__}: {error}). Your image was not changed."
+        message = _("Halloween Mask failed unexpectedly ({error}). Your image was not changed.").format(
+            error=f"{type(error).__name__}: {error}"
+        )
         return _failure(procedure, Gimp.PDBStatusType.EXECUTION_ERROR, message)
     finally:
         Gimp.progress_end()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from .client import Client, Result
 from .errors import CancelledError, DeadlineExceededError, HalloweenMaskError, InvalidArgumentError
+from .i18n import _
 from .pending import PendingTasks
 from .styles import STYLE_COUNT, style
 from .timing import CancelToken, Deadline
@@ -29,7 +30,6 @@ MAX_STYLES = 12
 DEFAULT_IN_FLIGHT = 3  # the service rate-limits (429 EXCEEDING_LIMITS); three at once stays polite
 _SEPARATORS = re.compile(r"[,\s]+")
 _NUMBER = re.compile(r"[0-9]+")  # ASCII digits only: str.isdigit() also takes "²"
-_HOW = f"Give 1 to {MAX_STYLES} style numbers from 1 to {STYLE_COUNT}, separated by commas or spaces, e.g. 3, 7, 12."
 
 
 def parse_styles(text: str) -> tuple[int, ...]:
@@ -38,20 +38,29 @@ def parse_styles(text: str) -> tuple[int, ...]:
     Raises ``InvalidArgumentError`` saying what is wrong (empty, not a number, out of range,
     too many) before anything could be sent.
     """
+    how = _("Give 1 to {most} style numbers from 1 to {count}, separated by commas or spaces, e.g. 3, 7, 12.").format(
+        most=MAX_STYLES, count=STYLE_COUNT
+    )
     tokens = [token for token in _SEPARATORS.split(text or "") if token]
     if not tokens:
-        raise InvalidArgumentError(f"no mask styles were given. {_HOW}")
+        raise InvalidArgumentError(_("no mask styles were given. {how}").format(how=how))
     numbers: list[int] = []
     for token in tokens:
         if not _NUMBER.fullmatch(token):
-            raise InvalidArgumentError(f"{token!r} is not a style number. {_HOW}")
+            raise InvalidArgumentError(_("{token} is not a style number. {how}").format(token=repr(token), how=how))
         number = int(token)
         if not 1 <= number <= STYLE_COUNT:
-            raise InvalidArgumentError(f"there is no mask style {number}: styles are numbered 1 to {STYLE_COUNT}.")
+            raise InvalidArgumentError(
+                _("there is no mask style {number}: styles are numbered 1 to {count}.").format(
+                    number=number, count=STYLE_COUNT
+                )
+            )
         if number not in numbers:
             numbers.append(number)
     if len(numbers) > MAX_STYLES:
-        raise InvalidArgumentError(f"{len(numbers)} styles were given; at most {MAX_STYLES} run at once.")
+        raise InvalidArgumentError(
+            _("{given} styles were given; at most {most} run at once.").format(given=len(numbers), most=MAX_STYLES)
+        )
     return tuple(numbers)
 
 

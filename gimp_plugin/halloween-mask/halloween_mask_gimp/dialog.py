@@ -11,6 +11,8 @@ updated as they are typed; OK stays greyed out while the list is not valid.
 
 from __future__ import annotations
 
+import re
+
 import gi
 
 gi.require_version("GimpUi", "3.0")
@@ -18,18 +20,19 @@ gi.require_version("Gtk", "3.0")
 from gi.repository import Gimp, GimpUi, Gtk  # noqa: E402
 from halloween_mask.cost import cost_line  # noqa: E402
 from halloween_mask.errors import InvalidArgumentError  # noqa: E402
+from halloween_mask.i18n import ngettext  # noqa: E402
 from halloween_mask.variants import parse_styles  # noqa: E402
 
 COMBO_BOXES = ("mask-style", "aspect-ratio")
 RADIO_FRAMES = ("placement",)
 STYLES_ARGUMENT = "mask-styles"
+MNEMONIC = re.compile(r"\(_\w\)")  # a mnemonic in brackets, as Japanese and Chinese labels put it: "(_H)"
 
 
 def show_dialog(procedure: Gimp.Procedure, config: Gimp.ProcedureConfig) -> bool:
     """Show the dialog until it is answered; ``True`` for OK, ``False`` for Cancel."""
     GimpUi.init(procedure.get_name())
-    title = procedure.get_menu_label().replace("_", "").removesuffix("...")
-    dialog = GimpUi.ProcedureDialog.new(procedure, config, title)
+    dialog = GimpUi.ProcedureDialog.new(procedure, config, dialog_title(procedure.get_menu_label()))
     for names, widget in ((COMBO_BOXES, Gtk.ComboBox), (RADIO_FRAMES, GimpUi.IntRadioFrame)):
         for name in names:
             if config.find_property(name) is not None:  # the variants procedure has no style choice or placement
@@ -41,6 +44,11 @@ def show_dialog(procedure: Gimp.Procedure, config: Gimp.ProcedureConfig) -> bool
         return dialog.run()
     finally:
         dialog.destroy()
+
+
+def dialog_title(menu_label: str) -> str:
+    """The menu label without its mnemonic or dots: "_Halloween Mask..." -> "Halloween Mask"."""
+    return MNEMONIC.sub("", menu_label).replace("_", "").rstrip(" .\u2026")
 
 
 def _add_cost_line(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> None:
@@ -56,10 +64,12 @@ def _add_cost_line(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig)
             dialog.set_response_sensitive(Gtk.ResponseType.OK, False)
             return
         count = len(styles)
-        label.set_text(
-            f"{count} style{'s' if count != 1 else ''} ({', '.join(map(str, styles))}): "
-            f"{cost_line(count)} at most; a style that fails costs nothing."
+        text = ngettext(
+            "{count} style ({styles}): {cost} at most; a style that fails costs nothing.",
+            "{count} styles ({styles}): {cost} at most; a style that fails costs nothing.",
+            count,
         )
+        label.set_text(text.format(count=count, styles=", ".join(map(str, styles)), cost=cost_line(count)))
         dialog.set_response_sensitive(Gtk.ResponseType.OK, True)
 
     config.connect(f"notify::{STYLES_ARGUMENT}", update)

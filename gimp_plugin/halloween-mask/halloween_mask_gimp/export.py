@@ -7,6 +7,7 @@ from pathlib import Path
 from gi.repository import Gimp, Gio
 from halloween_mask import tempfiles
 from halloween_mask.errors import ErrorKind, HalloweenMaskError
+from halloween_mask.i18n import N_
 from halloween_mask.region import Box
 from halloween_mask.upload_plan import UploadPlan, plan_upload, shrink
 
@@ -25,7 +26,7 @@ class ExportError(HalloweenMaskError):
     """GIMP's exporter refused the layer."""
 
     kind = ErrorKind.BAD_INPUT
-    advice = (
+    advice = N_(
         "GIMP could not export the layer for upload. Try Image > Mode > RGB or Layer > Flatten, "
         "then run Halloween Mask again."
     )

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from gi.repository import Gimp, GLib
 from halloween_mask import tempfiles
-from halloween_mask.client import Client, Progress
+from halloween_mask.client import Client, Progress, TaskState
 from halloween_mask.config import load_settings, save_api_key, settings_path
 from halloween_mask.errors import AuthError, HalloweenMaskError
+from halloween_mask.i18n import N_, _
 from halloween_mask.imageformat import read_image_info
 from halloween_mask.pending import PendingTasks
 from halloween_mask.placement import layer_name, provenance
@@ -51,10 +52,11 @@ class PluginRun:
     """What every run shares: the key and client, the upload of the source layer (or of the
     part around the selection), scratch files always removed, timings. Subclasses do ``_run``."""
 
-    title = _("Halloween Mask")  # what the status bar's texts start with
+    title = N_("Halloween Mask")  # the filter's name in messages
 
     def __init__(self, config: Gimp.ProcedureConfig, run_mode: Gimp.RunMode) -> None:
 
+        self.status = _(self.title)  # what the status bar's texts start with
         self.has_ui = run_mode != Gimp.RunMode.NONINTERACTIVE  # dialogs and windows allowed (incl. Repeat)
         self.aspect_ratio = config.get_property("aspect-ratio").replace("x", ":")
         self.deadline = float(config.get_property("deadline"))
@@ -83,7 +85,7 @@ class PluginRun:
 
         With a selection over the layer, only its bounding box (grown, clipped to the layer) goes.
         """
-        Gimp.progress_init(f"{self.title}: preparing")
+        Gimp.progress_init(_("{title}: preparing").format(title=self.status))
         region, missed = upload_region(image, source)
         if missed:
             log("the selection does not touch the layer, so the whole layer is uploaded")
@@ -132,16 +134,20 @@ class PluginRun:
         stored = settings.api_key is not None and settings.source != "environment"
         if rejected is not None and not (self.has_ui and stored):
             if settings.source == "environment":
-                rejected.advice = f"{rejected.kind.advice} It is set in AILAB_API_KEY in GIMP's environment."
+                rejected.advice = _("{advice} It is set in AILAB_API_KEY in GIMP's environment.").format(
+                    advice=rejected.kind.advice
+                )
             raise rejected
         if settings.api_key is None or rejected is not None:
             from halloween_mask_gimp.keyprompt import ask_api_key, can_ask
 
             if not (self.has_ui and can_ask()):
                 raise UsageError(
-                    "No AILabTools API key is configured. Set AILAB_API_KEY in GIMP's environment, or run "
-                    "Filters > AI > Halloween Mask once interactively to store it in "
-                    f"{settings_path()} (readable only by you)."
+                    _(
+                        "No AILabTools API key is configured. Set AILAB_API_KEY in GIMP's environment, or run "
+                        "Filters > AI > Halloween Mask once interactively to store it in {settings_file} "
+                        "(readable only by you)."
+                    ).format(settings_file=settings_path())
                 )
             key = ask_api_key(str(settings_path()), problem=str(rejected) if rejected else None)
             if key is None:
@@ -183,13 +189,17 @@ class HalloweenMaskRun(PluginRun):
         self.new_image = config.get_property("placement") == "new-image"
         if self.style is None and (self.template is None or not self.template.query_exists(None)):
             raise UsageError(_("The mask style is 'Use a template image': choose an existing template image file."))
-        self.title = f"Halloween Mask {self.style.number}" if self.style else "Halloween Mask (template)"
+        self.status = (
+            _("Halloween Mask {number}").format(number=self.style.number)
+            if self.style
+            else _("Halloween Mask (template)")
+        )
 
     def _run(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
         image_bytes, region = self._upload(image, source)
         template_bytes = self._template_bytes(self.directory) if self.style is None else None
 
-        Gimp.progress_set_text(f"{self.title}: uploading")
+        Gimp.progress_set_text(_("{title}: uploading").format(title=self.status))
         style = self.style.number if self.style else None
         request = dict(
             mask_style=style,
@@ -211,7 +221,7 @@ class HalloweenMaskRun(PluginRun):
             layer_name(style), provenance(style, self.aspect_ratio, task_id, region=region), self._save(outcome.images)
         )
 
-        Gimp.progress_set_text(f"{self.title}: adding")
+        Gimp.progress_set_text(_("{title}: adding").format(title=self.status))
         with self._timed("insert"):
             layers = insert_results(results, image, source, self.new_image, region)
         self._show_new_images(layers, image)
@@ -232,7 +242,7 @@ class HalloweenMaskRun(PluginRun):
         try:
             template = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, self.template)
         except GLib.Error as error:
-            raise UsageError(f"GIMP cannot open the template image: {error.message}") from None
+            raise UsageError(_("GIMP cannot open the template image: {reason}").format(reason=error.message)) from None
         try:
             flat = template.merge_visible_layers(Gimp.MergeType.CLIP_TO_IMAGE)
             path, _plan = export_for_upload(flat, directory)
@@ -244,9 +254,13 @@ class HalloweenMaskRun(PluginRun):
         return data
 
     def _progress(self, progress: Progress) -> None:
-        state = progress.state.name.lower()
-        if state == "done":
-            Gimp.progress_set_text(f"{self.title}: downloading")
+        if progress.state is TaskState.DONE:
+            Gimp.progress_set_text(_("{title}: downloading").format(title=self.status))
         else:
-            Gimp.progress_set_text(f"{self.title}: {state} {progress.elapsed:.0f} s")
+            text = (
+                _("{title}: queued {seconds} s")
+                if progress.state is TaskState.QUEUED
+                else _("{title}: processing {seconds} s")
+            )
+            Gimp.progress_set_text(text.format(title=self.status, seconds=f"{progress.elapsed:.0f}"))
         Gimp.progress_pulse()

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from gi.repository import Gimp
 from halloween_mask.errors import AuthError, HalloweenMaskError, InvalidArgumentError
+from halloween_mask.i18n import N_, _
 from halloween_mask.pending import PendingTasks
 from halloween_mask.placement import layer_name, provenance
 from halloween_mask.variants import StyleBatch, StyleOutcome, failure_lines, parse_styles
@@ -31,20 +32,21 @@ class NoVariantError(HalloweenMaskError):
 
     @property
     def message(self) -> str:
-        return "No mask style worked, so nothing was added:\n" + "\n".join(self.lines)
+        return _("No mask style worked, so nothing was added:") + "\n" + "\n".join(self.lines)
 
 
 class VariantsRun(PluginRun):
     """The styles of ``mask-styles`` on one layer: a group of one layer per style over it."""
 
-    title = "Halloween Mask variants"
+    title = N_("Halloween Mask Variants")
 
     def __init__(self, config: Gimp.ProcedureConfig, run_mode: Gimp.RunMode) -> None:
         super().__init__(config, run_mode)
         try:
             self.styles = parse_styles(config.get_property("mask-styles"))
         except InvalidArgumentError as error:
-            raise UsageError(f"Mask styles: {error.detail[0].upper()}{error.detail[1:]} Nothing was sent.") from None
+            problem = error.detail[0].upper() + error.detail[1:]
+            raise UsageError(_("Mask styles: {problem} Nothing was sent.").format(problem=problem)) from None
         self.failures: list[str] = []
 
     def _run(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
@@ -72,13 +74,13 @@ class VariantsRun(PluginRun):
             for o in made
         ]
 
-        Gimp.progress_set_text(f"{self.title}: adding the results")
+        Gimp.progress_set_text(_("{title}: adding the results").format(title=self.status))
         with self._timed("insert"):
             groups = insert_variants(variants, image, source, region)
         self._show_new_images(groups, image)
         log(f"inserted the group {groups[0].get_name()!r} with {', '.join(v.name for v in variants)}")
         if self.failures:
-            report = "Some mask styles did not work; the others were added:\n" + "\n".join(self.failures)
+            report = _("Some mask styles did not work; the others were added:") + "\n" + "\n".join(self.failures)
             log(report.replace("\n", " | "))
             Gimp.message(report)
         return groups[0]
@@ -94,6 +96,9 @@ class VariantsRun(PluginRun):
             deadline=self.deadline,
         ) as batch:
             while not batch.wait(PULSE_SECONDS):
-                Gimp.progress_set_text(f"{self.title}: {batch.done} of {len(styles)} done, {batch.elapsed:.0f} s")
+                text = _("{title}: {done} of {count} done, {seconds} s").format(
+                    title=self.status, done=batch.done, count=len(styles), seconds=f"{batch.elapsed:.0f}"
+                )
+                Gimp.progress_set_text(text)
                 Gimp.progress_pulse()
         return batch.outcomes()
