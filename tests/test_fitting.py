@@ -131,9 +131,20 @@ def test_every_mode_becomes_8bit_rgb_with_its_tones_and_the_face_found(mode: str
     assert fitted.size == portrait.size
 
 
-def test_an_animation_says_only_its_first_frame_is_used() -> None:
-    fitted = fit_for_upload(USER_FILES["animated GIF"](_portrait()))
+def test_an_animation_or_pages_say_only_the_first_is_used() -> None:
+    portrait = _portrait()
+    fitted = fit_for_upload(USER_FILES["animated GIF"](portrait))
     assert "only its first frame of 2 is used" in fitted.notice
+    pages = encode(portrait, "TIFF", save_all=True, append_images=[portrait.rotate(90)] * 2)
+    assert "It has 3 pages: only the first is used" in fit_for_upload(pages).notice
+
+
+def test_a_camera_mpo_jpeg_goes_as_it_is() -> None:
+    portrait = _portrait()
+    mpo = encode(portrait, "MPO", save_all=True, append_images=[portrait.resize((128, 128))])
+    assert Image.open(io.BytesIO(mpo)).n_frames == 2  # the photo, then a second picture
+    fitted = fit_for_upload(mpo)
+    assert (fitted.data, fitted.notice) == (mpo, None)
 
 
 def test_an_upright_size_is_reported_for_a_turned_jpeg() -> None:

@@ -56,7 +56,7 @@ def fit_for_upload(data: bytes) -> Fitted:
             if _service_reads(data, opened):
                 return Fitted(data, None, _upright_size(opened))
             source_format, opened_mode = opened.format or "image", opened.mode
-            frames = getattr(opened, "n_frames", 1)
+            dropped = _dropped_frames(opened)
             image = ImageOps.exif_transpose(opened)
             image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
@@ -71,9 +71,20 @@ def fit_for_upload(data: bytes) -> Fitted:
     over = size != image.size or len(data) >= MAX_UPLOAD_BYTES
     reason = "to fit the service's limits" if over else "so the service can read it"
     notice = f"The image was {' and '.join(changes)} ({len(encoded):,} bytes) {reason}."
-    if frames > 1:
-        notice += f" It is an animation: only its first frame of {frames} is used."
-    return Fitted(encoded, notice, image.size)
+    return Fitted(encoded, notice + dropped, image.size)
+
+
+def _dropped_frames(image: Image.Image) -> str:
+    """What the notice says when only the first frame or page is sent ("" when nothing is left out).
+
+    An MPO (a camera JPEG with a preview or depth map after it) is a JPEG whose first picture is the photo.
+    """
+    frames = getattr(image, "n_frames", 1)
+    if frames == 1 or image.format == "MPO":
+        return ""
+    if image.format == "TIFF":
+        return f" It has {frames} pages: only the first is used."
+    return f" It is an animation: only its first frame of {frames} is used."
 
 
 def _encode_within_limits(image: Image.Image) -> tuple[bytes, str, tuple[int, int]]:
@@ -97,7 +108,7 @@ def _service_reads(data: bytes, image: Image.Image) -> bool:
         info = read_image_info(data)
     except NotAnImageError:
         return False  # another format (TIFF, BMP, GIF ...)
-    if limit_problems(info, len(data)) or image.mode not in ("RGB", "RGBA") or getattr(image, "n_frames", 1) > 1:
+    if limit_problems(info, len(data)) or image.mode not in ("RGB", "RGBA") or _dropped_frames(image):
         return False
     return info.format != "png" or data[PNG_BIT_DEPTH] == 8  # Pillow opens a 16-bit RGB PNG as "RGB"
 
