@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .client import DEFAULT_DEADLINE, CancelToken, Client, Progress
-from .config import ENV_BASE, ENV_KEY, load_settings, save_api_key
+from .config import ENV_BASE, ENV_KEY, Settings, load_settings, save_api_key
 from .cost import CREDITS_PER_MASK, masks_left
 from .errors import CancelledError, DeadlineExceededError, HalloweenMaskError, SettingsError
 from .imageformat import read_image_info
@@ -441,7 +441,7 @@ def _check(args: argparse.Namespace) -> int:
     settings = load_settings()
     print(f"endpoint:  {settings.base_url}" + (f" (from {ENV_BASE})" if ENV_BASE in os.environ else ""))
     print(f"API key:   {'set, from ' + settings.source if settings.api_key else 'not set'}")
-    with _client(offline=False) as client:
+    with _client(offline=False, settings=settings) as client:
         pools = client.credits()
     print("connection: ok, the key was accepted")
     for pool in pools:
@@ -481,13 +481,15 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 @contextlib.contextmanager
-def _client(offline: bool, deadline: float = DEFAULT_DEADLINE, offline_hint: bool = True) -> Iterator[Client]:
+def _client(
+    offline: bool, deadline: float = DEFAULT_DEADLINE, offline_hint: bool = True, settings: Settings | None = None
+) -> Iterator[Client]:
     """A client for the configured service, or for an in-process emulator when ``offline``.
 
     Without a key, the error says how to set one (and, with ``offline_hint``, about ``--offline``).
     """
     if not offline:
-        settings = load_settings()
+        settings = settings or load_settings()
         if settings.api_key is None:
             raise SettingsError(
                 "no API key is set: save yours with `halloween-mask set-key` (keys: "
