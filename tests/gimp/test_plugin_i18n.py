@@ -73,6 +73,32 @@ def test_gimp_in_the_users_language_registers_translated_labels(run_gimp_batch, 
     assert expected["error"] in report["error"], report["error"]  # the client's advice, via GIMP's error
 
 
+LABELS = (
+    PLUGIN_LIB
+    + r"""
+proc = Gimp.get_pdb().lookup_procedure(PROC)
+hm_write_report({"menu_label": proc.get_menu_label(), "menu_paths": list(proc.get_menu_paths())})
+"""
+)
+
+
+def test_a_new_language_is_picked_up_at_the_next_start(run_gimp_batch, make_gimp_profile, emu):
+    profile = make_gimp_profile()
+    env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json")
+    assert run_gimp_batch(LABELS, env, profile=profile).report["menu_label"] == "_Halloween Mask..."
+    german = run_gimp_batch(LABELS, {**env, "LANG": LOCALES["de"]}, profile=profile).report
+    assert german["menu_label"] == EXPECTED["de"]["menu_label"], "GIMP kept the English labels it had cached"
+
+
+def test_gimps_language_preference_is_followed(run_gimp_batch, make_gimp_profile, emu):
+    """Preferences > Interface > Language (gimprc) wins over the system's language."""
+    profile = make_gimp_profile()
+    (profile.host / "gimprc").write_text('(language "ja")\n', encoding="utf-8")
+    env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json", LANG=LOCALES["de"])
+    report = run_gimp_batch(LABELS, env, profile=profile).report
+    assert report["menu_label"] == EXPECTED["ja"]["menu_label"]
+
+
 def test_english_stays_english(run_gimp_batch, gimp_profile, emu):
     env = plugin_env(emu.base_url, f"{gimp_profile.home_inside}/settings.json")
     report = run_gimp_batch(REGISTRATION, env, files={"portrait.png": PORTRAIT}).report
