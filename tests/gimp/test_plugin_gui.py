@@ -83,18 +83,20 @@ class Person:
             lambda: (report := self.session.report()).get("seq") == self.seq and report, "a snapshot"
         )
 
-    def open_from_filters_menu(self) -> str:
+    def open_from_filters_menu(self, mnemonic: str = "h", title: str = DIALOG_TITLE) -> str:
         """Filters ▸ AI ▸ Halloween Mask… (AI is the last Filters entry); returns the dialog window.
 
-        Alt+R is the Filters menu's mnemonic on 3.0 and 3.2 (F10 opens no menu on 3.2).
+        Alt+R is the Filters menu's mnemonic on 3.0 and 3.2 (F10 opens no menu on 3.2). In the AI
+        submenu the entry is picked by its mnemonic (H; V for Halloween Mask Variants…), as GIMP
+        sorts the entries by label.
         """
         s = self.session
         s.key("alt+r", wid=self.image_window, delay=0.8)
         s.key("Up", delay=0.3)
         s.key("Right", delay=0.8)
         s.screenshot("menu")
-        s.key("Return", delay=0.5)
-        dialog = s.find_window(DIALOG_TITLE, timeout=30)
+        s.key(mnemonic, delay=0.5)
+        dialog = s.find_window(title, timeout=30)
         s.move(dialog, 700, 60)  # no window manager: dialogs open at 0,0 over the menu bar
         return dialog
 

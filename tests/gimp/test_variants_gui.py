@@ -1,0 +1,118 @@
+"""Variants and selections as a person uses them: full GIMP 3 under Xvfb, through the real menus.
+
+Filters ▸ AI ▸ Halloween Mask Variants… opens its dialog, the style numbers are typed (the cost
+line follows them), OK adds one layer group, and one Ctrl+Z removes it. Then an ellipse over
+the face and Filters ▸ AI ▸ Halloween Mask… give a result limited to the selection. The
+screenshots (the dialog, the group in the Layers dock, the selection-limited result) are saved
+in artifacts/gimp-e2e/gimp-<version>/; the README shows the 3.2 ones from docs/.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from halloween_mask.emulator import Emulator, EmulatorConfig
+from halloween_mask.region import Box, upload_box
+from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
+from test_plugin_gui import Person
+
+VARIANTS_DIALOG_TITLE = "^Halloween Mask Variants$"
+STYLES = "3, 7, 12"
+FACE_ELLIPSE = (150, 40, 150, 170)  # x, y, width, height over the portrait's face
+
+# Opens the portrait in a window; answers "snap" with the image's layer tree and "select" by
+# selecting an ellipse over the face (as a person would with the Ellipse Select tool).
+SESSION = (
+    PLUGIN_LIB
+    + rf"""
+image = hm_load("portrait.png")
+image.clean_all()
+source = image.get_layers()[0]
+Gimp.Display.new(image)
+Gimp.displays_flush()
+seq = 0
+
+
+def tree(layers):
+    return [[l.get_name(), tree(l.get_children())] if l.is_group() else l.get_name() for l in layers]
+
+
+def snap():
+    global seq
+    seq += 1
+    top = image.get_layers()[0]
+    hm_write_report({{"seq": seq, "tree": tree(image.get_layers()), "dirty": image.is_dirty(),
+                     "source": digest(source), "top": info(top), "has_mask": top.get_mask() is not None,
+                     "children": [info(c) for c in top.get_children()] if top.is_group() else []}})
+
+
+while not os.path.exists(hm_path("quit")):
+    if os.path.exists(hm_path("select")):
+        os.remove(hm_path("select"))
+        image.select_ellipse(Gimp.ChannelOps.REPLACE, *{FACE_ELLIPSE})
+        Gimp.displays_flush()
+    if os.path.exists(hm_path("snap")):
+        os.remove(hm_path("snap"))
+        snap()
+    time.sleep(0.1)
+"""
+)
+
+
+@pytest.fixture
+def emu():
+    with Emulator(EmulatorConfig(api_keys={SECRET_KEY}, processing_seconds=3.0)) as emulator:
+        yield emulator
+
+
+def test_variants_group_from_the_menu_one_undo_and_a_selection(gui_session, gimp_profile, emu):
+    settings = f"{gimp_profile.home_inside}/gui-variants-settings.json"
+    session = gui_session(SESSION, env=plugin_env(emu.base_url, settings), files={"portrait.png": PORTRAIT})
+    person = Person(session)
+    start = person.snapshot()
+    assert start["tree"] == ["Background"]
+    person.image_window = session.image_window(timeout=90)
+    time.sleep(2)
+
+    # The variants dialog: type the styles; the cost line follows; OK.
+    dialog = person.open_from_filters_menu("v", VARIANTS_DIALOG_TITLE)
+    session.key("alt+y", wid=dialog, delay=0.3)
+    session.key("ctrl+a", delay=0.2)
+    session.xdotool("type", "--delay", "20", STYLES)
+    time.sleep(0.8)
+    session.screenshot("variants-dialog", dialog)
+    session.key("alt+o", wid=dialog, delay=1.0)
+    session.wait_for(lambda: len(emu.tasks) == 3, "three tasks at the service", 60)
+    session.screenshot("variants-progress")
+    session.wait_for(lambda: "inserted the group 'Halloween Mask variants'" in session.log(), "the group", 90)
+    time.sleep(1.5)
+    session.screenshot("variants-layers")
+
+    done = person.snapshot()
+    names = ["Halloween Mask 3", "Halloween Mask 7", "Halloween Mask 12"]
+    assert done["tree"] == [["Halloween Mask variants", names], "Background"]
+    assert [c["offsets"] for c in done["children"]] == [[0, 0]] * 3
+    assert sorted(task.mask_style for task in emu.tasks.values()) == [3, 7, 12]
+    assert done["source"] == start["source"]
+
+    # One Ctrl+Z removes the whole group.
+    session.key("ctrl+z", wid=person.image_window, delay=1.0)
+    undone = person.snapshot()
+    assert undone["tree"] == ["Background"] and not undone["dirty"]
+
+    # An ellipse over the face, then the single filter with its default style: only that part changes.
+    session.flag("select")
+    time.sleep(1.0)
+    dialog = person.open_from_filters_menu()
+    session.key("alt+o", wid=dialog, delay=1.0)
+    person.wait_for_results(1, timeout=90)
+    time.sleep(1.5)
+    session.screenshot("selection-result")
+    masked = person.snapshot()
+    assert masked["tree"] == ["Halloween Mask 1", "Background"] and masked["has_mask"]
+    region = upload_box(Box(*FACE_ELLIPSE), Box(0, 0, 512, 512))
+    assert masked["top"]["provenance"]["region"] == region.as_dict() == {"x": 113, "y": 0, "width": 224, "height": 252}
+    assert masked["top"]["offsets"] == [region.x, region.y] and masked["top"]["size"] == [region.width, region.height]
+    assert session.close() == 0
+    assert "Traceback" not in session.log()
