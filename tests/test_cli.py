@@ -350,6 +350,17 @@ def test_check_without_a_key_says_how_to_set_one(monkeypatch: pytest.MonkeyPatch
     assert "halloween-mask set-key" in err and "--offline" in err and "Traceback" not in err
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_readable_settings_file_is_one_warning_when_the_environment_key_wins(service: Emulator) -> None:
+    settings = Path(os.environ["HALLOWEEN_MASK_SETTINGS"])
+    settings.write_text('{"api_key": "stored-key"}')
+    settings.chmod(0o644)
+    result = subprocess.run([sys.executable, "-m", "halloween_mask.cli", "check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    warning = f"halloween-mask: the settings file {settings} is readable by other users (mode 644)"
+    assert result.stderr.count(warning) == 1 and "stored-key" not in result.stderr + result.stdout
+
+
 def test_check_offline_says_it_is_the_emulator_without_a_credit_count(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--offline"]) == 0
     out = capsys.readouterr().out
