@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socketserver
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,17 +13,15 @@ from typing import ClassVar
 import requests
 from halloween_mask.client import Client
 from halloween_mask.polling import PollSchedule
+from halloween_mask.responses import Answer
 from halloween_mask.timing import CancelToken, Clock
 from halloween_mask.transport import RetryPolicy
 
 
-def response(status: int, body: object, headers: dict[str, str] | None = None) -> requests.Response:
-    """A real ``requests.Response`` as the transport would hand it over."""
-    r = requests.Response()
-    r.status_code = status
-    r._content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    r.headers.update(headers or {})
-    return r
+def response(status: int, body: object, headers: dict[str, str] | None = None) -> Answer:
+    """An answer as the transport hands it over (headers case-insensitive, as requests reads them)."""
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return Answer(status, requests.structures.CaseInsensitiveDict(headers or {}), content)
 
 
 def envelope(code: str = "", message: str = "", **extra: object) -> dict:
@@ -87,3 +86,86 @@ def tiny_server(routes: dict[str, tuple[int, dict[str, str], bytes]]) -> Iterato
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _DripHandler(socketserver.BaseRequestHandler):
+    """Reads one request and answers the route's whole response (status line and headers too) slowly."""
+
+    server: _DripServer
+
+    def handle(self) -> None:
+        raw = b""
+        while b"\r\n\r\n" not in raw:
+            chunk = self.request.recv(65536)
+            if not chunk:
+                return
+            raw += chunk
+        head, _, body = raw.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        length = next((int(v) for k, _, v in (h.partition(":") for h in lines[1:]) if k.lower() == "content-length"), 0)
+        while len(body) < length:
+            chunk = self.request.recv(65536)
+            if not chunk:
+                return
+            body += chunk
+        path = lines[0].split()[1].split("?")[0]
+        self.server.seen.append(path)
+        status, content_type, payload, per_byte = self.server.routes.get(path, (404, "text/plain", b"no", 0.0))
+        answer = (
+            f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {len(payload)}\r\n"
+            "Connection: close\r\n\r\n"
+        ).encode() + payload
+        try:
+            if not per_byte:
+                self.request.sendall(answer)
+                return
+            for byte in answer:
+                if self.server.stopping.wait(per_byte):
+                    return
+                self.request.sendall(bytes([byte]))
+        except OSError:
+            return  # the client hung up, as it should at its deadline
+
+
+class _DripServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    routes: dict[str, tuple[int, str, bytes, float]]
+    seen: list[str]
+    stopping: threading.Event
+
+
+@contextmanager
+def drip_server() -> Iterator[_DripServer]:
+    """A loopback server that can send a route's answer one byte at a time, ``per_byte`` seconds apart.
+
+    Fill ``server.routes[path] = (status, content type, body, per_byte)`` (0: at once) after it
+    starts (``server.base`` is its URL); ``server.seen`` lists the paths asked for.
+    """
+    server = _DripServer(("127.0.0.1", 0), _DripHandler)
+    server.routes, server.seen, server.stopping = {}, [], threading.Event()
+    server.base = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.stopping.set()
+        server.shutdown()
+        server.server_close()
+
+
+def fake_service(server: _DripServer, result: bytes, *, slow: str = "", per_byte: float = 0.0) -> None:
+    """Routes for a whole task on ``server``: a submit, a finished poll, one result; ``slow`` drips one of them."""
+    urls = [f"{server.base}/r.png"]  # type: ignore[attr-defined]
+    answers = {
+        SUBMIT: (200, "application/json", json.dumps(envelope(task_id="t-1")).encode()),
+        POLL: (200, "application/json", json.dumps(envelope(task_status=2, data={"result_urls": urls})).encode()),
+        "/r.png": (200, "image/png", result),
+    }
+    for path, (status, kind, body) in answers.items():
+        server.routes[path] = (status, kind, body, per_byte if path == slow else 0.0)
+
+
+SUBMIT = "/api/portrait/effects/ai-halloween-mask"
+POLL = "/api/common/query-async-task-result"

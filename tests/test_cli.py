@@ -161,7 +161,7 @@ def test_running_the_same_command_again_collects_the_unfinished_task(
     assert "run the same command again" in capsys.readouterr().err
     assert main(argv) == 0
     (task_id,) = service.tasks
-    assert f"collected task {task_id} from an earlier run (not paid again)" in capsys.readouterr().err
+    assert f"collected task {task_id}, submitted by an earlier" in capsys.readouterr().err
     assert len(service.requests_to("submit")) == 1
     assert Image.open(tmp_path / "out.png").size == (512, 512)
 

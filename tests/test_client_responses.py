@@ -53,11 +53,17 @@ def test_done_without_urls_is_a_failure(urls: object) -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "match"), [(3, "failed"), (7, "unknown task status 7"), ("weird", "unknown"), (None, "no task status")]
+    ("status", "error", "match"),
+    [
+        (3, TaskFailedError, "failed"),  # the service says the task failed
+        (7, ProtocolError, "unknown task status 7"),  # an answer out of contract proves nothing about the task
+        ("weird", ProtocolError, "unknown"),
+        (None, ProtocolError, "no task status"),
+    ],
 )
-def test_failed_unknown_or_missing_status(status: object, match: str) -> None:
+def test_failed_unknown_or_missing_status(status: object, error: type, match: str) -> None:
     body = envelope() if status is None else envelope(task_status=status)
-    with pytest.raises(TaskFailedError, match=match):
+    with pytest.raises(error, match=match):
         read_poll(response(200, body), "t")
 
 

@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -25,10 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .client import DEFAULT_DEADLINE, CancelToken, Client, Progress
+from .client import DEFAULT_DEADLINE, MAX_RESULTS, CancelToken, Client, Progress, Result
 from .config import ENV_BASE, ENV_KEY, Settings, load_settings, save_api_key
 from .cost import CREDITS_PER_MASK, masks_left
-from .errors import CancelledError, DeadlineExceededError, HalloweenMaskError, SettingsError
+from .errors import HalloweenMaskError, SettingsError
 from .imageformat import read_image_info
 from .pending import PendingTasks
 from .placement import same_shape
@@ -110,19 +111,14 @@ def _parser() -> argparse.ArgumentParser:
         help="output file .png/.jpg/.webp (one input) or folder (several inputs; a new one ends in /)",
     )
     apply.add_argument("-j", "--jobs", type=_whole_number(1), default=DEFAULT_JOBS, help="images in flight at once")
-    apply.add_argument(
-        "--deadline",
-        type=_seconds,
-        default=DEFAULT_DEADLINE,
-        metavar="SECONDS",
-        help="give up waiting for a task after this long",
-    )
+    _add_deadline(apply)
     _add_offline(apply)
     apply.set_defaults(run=_apply)
 
     fetch = commands.add_parser("fetch", help="download the result of a task submitted earlier (within 24 h)")
     fetch.add_argument("task_id", metavar="TASK_ID", help="the task id a message of apply or the plug-in named")
     fetch.add_argument("-o", "--output", required=True, metavar="OUT", help="output file (.png, .jpg/.jpeg or .webp)")
+    _add_deadline(fetch)
     fetch.set_defaults(run=_fetch)
 
     styles = commands.add_parser("styles", help="list the mask styles and their preview images")
@@ -159,6 +155,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     emulator.set_defaults(run=_emulator)
     return parser
+
+
+def _add_deadline(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=DEFAULT_DEADLINE,
+        metavar="SECONDS",
+        help="end the run after this long, whatever the service does (default: %(default)g)",
+    )
 
 
 def _add_offline(parser: argparse.ArgumentParser) -> None:
@@ -233,15 +239,19 @@ def _apply(args: argparse.Namespace) -> int:
                 )
                 written, scaled = _write_results(result.images, job.target, image.size)
                 if result.resumed:
-                    bar.note(f"{job.source}: collected task {result.task_id} from an earlier run (not paid again)")
-            except (CancelledError, DeadlineExceededError) as error:
-                bar.note(f"{job.source}: {error}" + _resume_hint(error.task_id, job.target))
-                return False
+                    bar.note(
+                        f"{job.source}: collected task {result.task_id}, submitted by an earlier or concurrent"
+                        " run of the same request (not paid again)"
+                    )
+                if result.refused:
+                    bar.note(f"{job.source}: {_refused_note(result)}")
             except OutputError as error:
-                bar.note(f"{job.source}: {error}" + _paid_hint(result.task_id, job.target))
+                hint = _offline_hint() if args.offline else _paid_hint(result.task_id, job.target)
+                bar.note(f"{job.source}: {error}{hint}")
                 return False
             except HalloweenMaskError as error:
-                bar.note(f"{job.source}: {error}")
+                hint = _resume_hint(error.task_id, job.target) if error.kept_pending else ""
+                bar.note(f"{job.source}: {error}{hint}")
                 return False
             finally:
                 bar.finished(job.source.name)
@@ -339,6 +349,7 @@ def _write_results(
 
     A result of the input's shape at another size (the upload was scaled to fit the limits) is
     scaled to the input's ``size``, as the plug-in does; the second value says so ("" if not).
+    Each file is written whole or not at all (a full disk leaves no truncated image behind).
     """
     written, scaled = [], ""
     try:
@@ -361,22 +372,50 @@ def _save_as(data: bytes, path: Path, size: tuple[int, int] | None) -> str:
     wanted = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".webp": "webp"}.get(path.suffix.lower(), info.format)
     rescale = size is not None and size != (info.width, info.height) and same_shape(*size, info.width, info.height)
     if wanted == info.format and not rescale:
-        path.write_bytes(data)
+        _write_whole(path, data)
         return ""
     from PIL import Image
 
-    with Image.open(io.BytesIO(data)) as image:
+    with Image.open(io.BytesIO(data)) as image, io.BytesIO() as converted:
         out = image.resize(size, Image.Resampling.LANCZOS) if rescale else image
-        (out.convert("RGB") if wanted == "jpeg" else out).save(path, wanted.upper(), quality=95)
+        (out.convert("RGB") if wanted == "jpeg" else out).save(converted, wanted.upper(), quality=95)
+        _write_whole(path, converted.getvalue())
     return f" (scaled from {info.width}x{info.height} px to the input's {size[0]}x{size[1]})" if rescale else ""
 
 
+def _write_whole(path: Path, data: bytes) -> None:
+    """``path`` holds ``data`` whole, or is as it was: a temporary file in the same folder, then renamed."""
+    scratch = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)  # umask applies
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(scratch, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(scratch)
+        raise
+
+
 def _resume_hint(task_id: str, target: Path) -> str:
-    if not task_id:
-        return ""
+    """For a task kept in the pending store: how it will be collected without paying again."""
     return (
-        "\n  The task may still finish: within 24 h, run the same command again to collect it without paying"
+        "\n  The task is kept: within 24 h, run the same command again to collect it without paying"
         f" again, or: {_fetch_command(task_id, target)}"
+    )
+
+
+def _offline_hint() -> str:
+    """Offline, the emulator's tasks end with the command: nothing to fetch, nothing paid."""
+    return "\n  Nothing was paid (offline): fix that, or choose another -o, and run the command again."
+
+
+def _refused_note(result: Result) -> str:
+    return (
+        f"the service sent {len(result.urls) + result.refused:,} results; only the first {len(result.urls)} were"
+        f" taken (at most {MAX_RESULTS} per task), the other {result.refused:,} were refused"
     )
 
 
@@ -394,9 +433,11 @@ def _fetch(args: argparse.Namespace) -> int:
         raise UsageError(f"-o {args.output}: name the output file .png, .jpg/.jpeg or .webp")
     target = Path(args.output)
     _refuse_files_in_the_way(target.parents, target)
-    with _client(offline=False, offline_hint=False) as client:
-        urls = client.wait(args.task_id)
-        written, _ = _write_results([client.download(url) for url in urls], target)
+    with _client(offline=False, offline_hint=False, deadline=args.deadline) as client:
+        result = client.collect(args.task_id)
+    written, _ = _write_results(result.images, target)
+    if result.refused:
+        _say(f"{args.task_id}: {_refused_note(result)}")
     _say(f"{args.task_id} -> {', '.join(map(str, written))}")
     return 0
 

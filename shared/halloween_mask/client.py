@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import styles
@@ -24,7 +24,7 @@ from .errors import (
     SettingsError,
     TaskFailedError,
 )
-from .imageformat import DamagedImageError, NotAnImageError, check_complete
+from .imageformat import DamagedImageError, ImageInfo, NotAnImageError, check_complete
 from .pending import PendingTasks, fingerprint
 from .polling import PollSchedule
 from .preflight import check_upload
@@ -42,12 +42,15 @@ CREDITS_PATH = "/api/common/query-credits"
 KEY_HEADER = "ailabapi-api-key"
 DEFAULT_DEADLINE = 600.0
 MAX_RESULT_BYTES = 50_000_000
-# A task whose run ended so stays pending for the next run of the same request: the client gave
-# up (cancel, deadline, network), its key was refused or it was told to slow down, not the task.
-# Anything else ends it, and so does a second deadline on the same task (it looks stuck).
-_WORTH_RESUMING = frozenset(
-    {ErrorKind.CANCELLED, ErrorKind.TIMEOUT, ErrorKind.NETWORK, ErrorKind.AUTH, ErrorKind.RATE_LIMITED}
+MAX_RESULTS = 8  # result images taken from one task; the service sends one
+# Only these prove that a task will never give a result (the service reports it failed, or no
+# longer knows it), so only they drop it from the pending store. Anything else (a network error,
+# the deadline, a malformed answer, 5xx outlasting the retries, a refused key) leaves it for the
+# next run of the same request, unless that run, collecting it, fails again so (it looks stuck).
+_TASK_IS_OVER = frozenset(
+    {ErrorKind.TASK_FAILED, ErrorKind.NO_FACE, ErrorKind.BAD_INPUT, ErrorKind.TOO_LARGE, ErrorKind.UNSUPPORTED_FORMAT}
 )
+_STUCK_WHEN_AGAIN = frozenset({ErrorKind.TIMEOUT, ErrorKind.SERVER_BUSY})
 
 
 @dataclass(frozen=True)
@@ -62,12 +65,19 @@ class Progress:
 
 @dataclass(frozen=True)
 class Result:
-    """A finished task: its id, the result URLs (valid 24 h) and the downloaded images, in order."""
+    """A finished task: its id, the result URLs (valid 24 h) and the downloaded images, in order.
+
+    ``infos[n]`` is what the client checked of ``images[n]`` (a whole JPEG, PNG or WEBP, its
+    format and size). At most ``MAX_RESULTS`` are taken; ``refused`` counts any more the
+    service sent.
+    """
 
     task_id: str
     urls: tuple[str, ...]
     images: tuple[bytes, ...]
-    resumed: bool = False  # collected from an earlier run's task, not paid for again
+    resumed: bool = False  # collected from an earlier (or a concurrent) run's task, not paid for again
+    infos: tuple[ImageInfo, ...] = ()
+    refused: int = 0
 
 
 ProgressCallback = Callable[[Progress], Any]
@@ -210,13 +220,38 @@ class Client:
         self, url: str, *, cancel: CancelToken | None = None, deadline: float | Deadline | None = None
     ) -> bytes:
         """The bytes of one result URL, checked to be a whole JPEG, PNG or WEBP image. No API key is sent."""
-        return self.transport.fetch(
+        return self._download(url, cancel or CancelToken(), self._limit(deadline))[0]
+
+    def _download(self, url: str, cancel: CancelToken, deadline: Deadline) -> tuple[bytes, ImageInfo]:
+        checked: list[ImageInfo] = []
+        data = self.transport.fetch(
             url,
             max_bytes=self.max_result_bytes,
-            deadline=self._limit(deadline),
-            cancel=cancel or CancelToken(),
-            verify=_check_result,
+            deadline=deadline,
+            cancel=cancel,
+            verify=lambda body: checked.append(_check_result(body)),
         )
+        return data, checked[-1]
+
+    def collect(
+        self,
+        task_id: str,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+        deadline: float | Deadline | None = None,
+    ) -> Result:
+        """Wait for a submitted task and download its results (at most ``MAX_RESULTS``), within one deadline."""
+        cancel = cancel or CancelToken()
+        limit = self._limit(deadline)
+        urls = self.wait(task_id, on_progress=on_progress, cancel=cancel, deadline=limit)
+        kept = tuple(urls[:MAX_RESULTS])
+        if len(urls) > len(kept):
+            log.warning("task %s: the service sent %d results; taking the first %d", task_id, len(urls), len(kept))
+        with _about(task_id):
+            downloads = [self._download(url, cancel, limit) for url in kept]
+        images = tuple(data for data, _ in downloads)
+        infos = tuple(info for _, info in downloads)
+        return Result(task_id, kept, images, infos=infos, refused=len(urls) - len(kept))
 
     def apply(
         self,
@@ -236,44 +271,54 @@ class Client:
         """
         cancel = cancel or CancelToken()
         limit = self._limit(deadline)
-        key = fingerprint(self.base_url, image, mask_style, template, aspect_ratio) if pending else ""
-        task_id = pending.find(key) if pending else None
-        if task_id:
-            log.info("collecting task %s from an earlier run", task_id)
+        if pending is None:
+            task_id = self.submit(image, mask_style, template, aspect_ratio, cancel=cancel, deadline=limit)
+            return self.collect(task_id, on_progress, cancel, limit)
+        key = fingerprint(self.base_url, image, mask_style, template, aspect_ratio)
+
+        def task() -> tuple[str, bool]:
+            """The task another run remembered for this request, else a new one (under the request's lock)."""
+            with pending.claim(key, deadline=limit, cancel=cancel):
+                found = pending.find(key)
+                if found:
+                    log.info("collecting task %s from an earlier or concurrent run", found)
+                    return found, True
+                task_id = self.submit(image, mask_style, template, aspect_ratio, cancel=cancel, deadline=limit)
+                pending.remember(key, task_id)
+                return task_id, False
+
+        task_id, resumed = task()
+        if resumed:
             try:
                 return self._collect(task_id, True, key, pending, on_progress, cancel, limit)
             except HalloweenMaskError as error:
-                if error.kind in _WORTH_RESUMING:
+                if error.kept_pending or error.kind not in _TASK_IS_OVER:
                     raise
                 log.info("task %s cannot be collected (%s); submitting again", task_id, error.kind.name)
-        task_id = self.submit(image, mask_style, template, aspect_ratio, cancel=cancel, deadline=limit)
-        if pending:
-            pending.remember(key, task_id)
-        return self._collect(task_id, False, key, pending, on_progress, cancel, limit)
+            task_id, resumed = task()
+        return self._collect(task_id, resumed, key, pending, on_progress, cancel, limit)
 
     def _collect(
         self,
         task_id: str,
         resumed: bool,
         key: str,
-        pending: PendingTasks | None,
+        pending: PendingTasks,
         on_progress: ProgressCallback | None,
         cancel: CancelToken,
         deadline: Deadline,
     ) -> Result:
-        """Wait for the task and download its results; it stays pending only while that may still work."""
+        """``collect``, keeping the task pending unless it is over or looks stuck."""
         try:
-            urls = self.wait(task_id, on_progress=on_progress, cancel=cancel, deadline=deadline)
-            with _about(task_id):
-                images = tuple(self.download(url, cancel=cancel, deadline=deadline) for url in urls)
+            result = self.collect(task_id, on_progress, cancel, deadline)
         except HalloweenMaskError as error:
-            stuck = resumed and error.kind is ErrorKind.TIMEOUT
-            if pending and (error.kind not in _WORTH_RESUMING or stuck):
+            if error.kind in _TASK_IS_OVER or (resumed and error.kind in _STUCK_WHEN_AGAIN):
                 pending.forget(key)
+            else:
+                error.kept_pending = True
             raise
-        if pending:
-            pending.forget(key)
-        return Result(task_id, tuple(urls), images, resumed)
+        pending.forget(key)
+        return replace(result, resumed=resumed)
 
     def credits(self) -> list[CreditPool]:
         """The account's credit pools (``common`` and ``portrait_ai_halloween_masks``); also checks the key."""
@@ -296,7 +341,7 @@ class Client:
         return {KEY_HEADER: self._key.reveal(), "Accept": "application/json"}
 
 
-def _check_result(data: bytes) -> None:
+def _check_result(data: bytes) -> ImageInfo:
     """A result must be a whole image: one cut short or damaged is fetched again, anything else fails."""
     try:
         info = check_complete(data)
@@ -305,6 +350,7 @@ def _check_result(data: bytes) -> None:
     except NotAnImageError as exc:
         raise TaskFailedError(f"the result file is not an image the plug-in can read ({exc})") from None
     log.info("downloaded a %dx%d %s result (%d bytes)", info.width, info.height, info.format, len(data))
+    return info
 
 
 def _form_fields(mask_style: int | None, template: bytes | None, aspect_ratio: str) -> dict[str, str]:

@@ -51,6 +51,7 @@ class HalloweenMaskError(Exception):
 
     kind: ErrorKind = ErrorKind.TASK_FAILED
     advice: str = ""  # overrides ``kind.advice`` where a subclass knows better (marked with ``N_``)
+    kept_pending: bool = False  # the task stays in the pending store: the same request again collects it
 
     def __init__(
         self,

@@ -9,6 +9,7 @@ format) is converted to 8-bit RGB(A) first, with its tones scaled rather than cl
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 
 from PIL import ExifTags, Image, ImageFilter, ImageOps, UnidentifiedImageError
@@ -18,6 +19,7 @@ from .imageformat import MAX_SIDE, MAX_UPLOAD_BYTES, NotAnImageError, limit_prob
 
 JPEG_QUALITY = 92
 SHRINK_STEP = 0.85  # each retry scales the longer side by this much
+MAX_DECODE_PIXELS = 64_000_000  # the most pixels decoded to scale down (about 200 MB as RGB)
 MIN_SIDE = 256  # below this a portrait is useless: give up instead
 DESCREEN_RADIUS = 0.7  # px; a 1-bit image's dither becomes the grey tones it stands for
 PNG_BIT_DEPTH = 24  # offset of the bit depth in a PNG (signature, IHDR length, type, width, height)
@@ -57,21 +59,28 @@ def fit_for_upload(data: bytes) -> Fitted:
                 return Fitted(data, None, _upright_size(opened))
             source_format, opened_mode = opened.format or "image", opened.mode
             dropped = _dropped_frames(opened)
-            image = ImageOps.exif_transpose(opened)
-            image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+            full_size = _upright_size(opened, _plan_decoding(opened))
+            ImageOps.exif_transpose(opened, in_place=True)  # no second copy of a large picture
+            opened.load()
+            image = opened
+    except Image.DecompressionBombError:  # Pillow's own bound, checked as it reads the header
+        raise TooLargeError(
+            f"the image has over {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} MP, more than can be scaled down here: "
+            "scale it down first"
+        ) from None
+    except (UnidentifiedImageError, OSError) as exc:
         raise UnsupportedFormatError(f"the image cannot be read ({type(exc).__name__})") from None
 
     image = to_8bit_rgb(image)
     encoded, label, size = _encode_within_limits(image)
     kind = _describe(source_format, opened_mode, data)
     changes = [f"re-encoded as {label}" if kind == label.split()[0] else f"converted from {kind} to {label}"]
-    if size != image.size:
-        changes.insert(0, f"scaled from {image.width}x{image.height} to {size[0]}x{size[1]} px")
-    over = size != image.size or len(data) >= MAX_UPLOAD_BYTES
+    if size != full_size:
+        changes.insert(0, f"scaled from {full_size[0]}x{full_size[1]} to {size[0]}x{size[1]} px")
+    over = size != full_size or len(data) >= MAX_UPLOAD_BYTES
     reason = "to fit the service's limits" if over else "so the service can read it"
     notice = f"The image was {' and '.join(changes)} ({len(encoded):,} bytes) {reason}."
-    return Fitted(encoded, notice + dropped, image.size)
+    return Fitted(encoded, notice + dropped, full_size)
 
 
 def _dropped_frames(image: Image.Image) -> str:
@@ -85,6 +94,24 @@ def _dropped_frames(image: Image.Image) -> str:
     if image.format == "TIFF":
         return f" It has {frames} pages: only the first is used."
     return f" It is an animation: only its first frame of {frames} is used."
+
+
+def _plan_decoding(image: Image.Image) -> tuple[int, int]:
+    """Before any pixel is decoded: a large JPEG is read at a reduced scale (still over the upload
+    size), and an image that would still take more than ``MAX_DECODE_PIXELS`` is refused.
+
+    Returns the size the file's header gives.
+    """
+    header_size = image.size
+    if image.format in ("JPEG", "MPO") and max(image.size) > MAX_SIDE:
+        scale = MAX_SIDE / max(image.size)
+        image.draft(None, (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+    if image.width * image.height > MAX_DECODE_PIXELS:
+        raise TooLargeError(
+            f"the image is {image.width}x{image.height} px ({image.width * image.height / 1e6:.0f} MP); "
+            f"at most {MAX_DECODE_PIXELS / 1e6:.0f} MP can be scaled down here: scale it down first"
+        )
+    return header_size
 
 
 def _encode_within_limits(image: Image.Image) -> tuple[bytes, str, tuple[int, int]]:
@@ -121,10 +148,11 @@ def _describe(source_format: str, mode: str, data: bytes) -> str:
     return f"{source_format} ({label})" if label else source_format
 
 
-def _upright_size(image: Image.Image) -> tuple[int, int]:
-    """Width and height once the EXIF orientation is applied (as viewers and GIMP show it)."""
+def _upright_size(image: Image.Image, size: tuple[int, int] | None = None) -> tuple[int, int]:
+    """Width and height (``size``, default the image's) once the EXIF orientation is applied."""
+    width, height = size or image.size
     turned = image.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)
-    return (image.height, image.width) if turned else image.size
+    return (height, width) if turned else (width, height)
 
 
 def to_8bit_rgb(image: Image.Image) -> Image.Image:
@@ -139,7 +167,8 @@ def to_8bit_rgb(image: Image.Image) -> Image.Image:
     elif image.mode.startswith("I") or image.mode == "F":
         white = _white_level(image)
         image = image.convert("F").point(lambda value: value * 255 / white).convert("L")
-    return image.convert("RGBA" if transparent else "RGB")
+    wanted = "RGBA" if transparent else "RGB"
+    return image if image.mode == wanted else image.convert(wanted)
 
 
 def _white_level(image: Image.Image) -> float:

@@ -5,24 +5,43 @@ working at the service, and the service charges for it. The store remembers the 
 fingerprint of the request (endpoint, image, style or template, aspect ratio); the next run of
 the same request waits for that task instead of submitting again, and forgets it once the
 result is collected. The file holds task ids and hashes only, never the key or the image.
+
+Identical requests in flight at once (two commands, or the command line and GIMP) share one
+task: a run holds the request's lock (``claim``) from looking for a remembered task until it has
+remembered the one it submitted, so the other run waits and then collects that task. The locks
+are the operating system's (``flock``, or ``msvcrt.locking`` on Windows): a killed run's lock
+goes with it. The one case left: a run killed while its submit is on the wire leaves a task
+the store never heard of, and the next run pays again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import math
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .config import open_regular, settings_path, write_private
+from .errors import CancelledError, DeadlineExceededError
+from .timing import CancelToken, Deadline
+
+if os.name == "nt":
+    import msvcrt
+else:
+    import fcntl
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "pending-tasks.json"
+LOCK_FOLDER = "pending-locks"
+LOCK_RETRY = 0.05  # seconds between tries for a lock another run holds
+STORE_LOCK_WAIT = 10.0  # seconds; the file's own lock is held for a read and a write only
 LIFETIME = 23 * 3600.0  # seconds; the service keeps a task's results for 24 h after it finishes
 
 
@@ -43,9 +62,9 @@ def fingerprint(base_url: str, image: bytes, mask_style: int | None, template: b
 class PendingTasks:
     """A small JSON file of ``{fingerprint: {"task_id", "submitted"}}``, written 0600.
 
-    Losing it costs at most a second payment, so file errors are logged, never raised. Safe
-    for threads sharing one store; separate processes (GIMP and a shell) rarely overlap and
-    at worst lose an entry.
+    Losing it costs at most a second payment, so file errors are logged, never raised. Safe for
+    threads and processes sharing one store: every change is a read and a write under the
+    file's lock, and ``claim`` makes identical requests take turns.
     """
 
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
@@ -68,15 +87,49 @@ class PendingTasks:
         return entry["task_id"] if entry else None
 
     def remember(self, key: str, task_id: str) -> None:
-        with self._lock:
-            entries = self._read()
+        with self._changing() as entries:
             entries[key] = {"task_id": task_id, "submitted": self.clock()}
-            self._write(entries)
 
     def forget(self, key: str) -> None:
-        with self._lock:
+        with self._changing() as entries:
+            entries.pop(key, None)
+
+    @contextlib.contextmanager
+    def claim(self, key: str, *, deadline: Deadline, cancel: CancelToken) -> Iterator[None]:
+        """Hold ``key`` while looking for its task and submitting one; an identical run waits here.
+
+        Waits at most until ``deadline`` (``DeadlineExceededError``) or a cancel. Without a
+        usable folder for the lock it goes on unlocked (at worst a second payment, as before).
+        """
+        try:
+            lock = _FileLock(self.path.parent / LOCK_FOLDER / f"{key[:40]}.lock")
+        except OSError as exc:
+            log.warning("no lock for identical runs in %s (%s)", self.path.parent, exc.strerror or exc)
+            yield
+            return
+        with lock:
+            while not lock.acquire():
+                if cancel.wait(min(LOCK_RETRY, max(0.0, deadline.remaining))):
+                    raise CancelledError("while another run of the same request was submitting it")
+                if deadline.expired:
+                    raise DeadlineExceededError("another run of the same request was still submitting it")
+            yield
+
+    @contextlib.contextmanager
+    def _changing(self) -> Iterator[dict[str, dict]]:
+        """The live entries to change in place, written back under the store's lock."""
+        with self._lock, contextlib.ExitStack() as stack:
+            try:
+                lock = stack.enter_context(_FileLock(self.path.with_name(f"{FILE_NAME}.lock")))
+                waited = time.monotonic() + STORE_LOCK_WAIT
+                while not lock.acquire() and time.monotonic() < waited:
+                    time.sleep(LOCK_RETRY)
+            except OSError as exc:  # no folder to lock in: changes are still made, unlocked
+                log.warning("cannot lock the pending-task file %s (%s)", self.path, exc.strerror or exc)
             entries = self._read()
-            if entries.pop(key, None) is not None:
+            before = dict(entries)
+            yield entries
+            if entries != before:
                 self._write(entries)
 
     def _read(self) -> dict[str, dict]:
@@ -125,3 +178,61 @@ def _age(entry: object, now: float) -> float | None:
         return None
     age = now - submitted
     return age if age >= 0 else None
+
+
+class _FileLock:
+    """An exclusive lock on a file, per open file (so threads of one process exclude each other too).
+
+    ``flock`` on POSIX, ``msvcrt.locking`` on Windows; the OS drops it when its process dies. The
+    holder removes the file on release; a waiter that then gets a lock on the removed file
+    notices (the path is gone or is another file) and tries again on the new one.
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.path = path
+        self._fd: int | None = None
+        self.held = False
+
+    def __enter__(self) -> _FileLock:
+        return self
+
+    def acquire(self) -> bool:
+        """Try once, without waiting: ``True`` when this process now holds the lock."""
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.name == "nt":
+                msvcrt.locking(self._fd, msvcrt.LK_NBLCK, 1)
+            else:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        if os.name != "nt" and not _same_file(self._fd, self.path):  # released and removed meanwhile
+            os.close(self._fd)
+            self._fd = None
+            return False
+        self.held = True
+        return True
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._fd is None:
+            return
+        if self.held and os.name != "nt":
+            with contextlib.suppress(OSError):
+                self.path.unlink()  # still locked: a waiter on this file will see it is gone
+        with contextlib.suppress(OSError):
+            if self.held and os.name == "nt":
+                msvcrt.locking(self._fd, msvcrt.LK_UNLCK, 1)
+            os.close(self._fd)  # closing drops a flock
+        if self.held and os.name == "nt":
+            with contextlib.suppress(OSError):  # refused while another run has it open: it stays
+                self.path.unlink()
+        self._fd, self.held = None, False
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path))
+    except OSError:
+        return False

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import email.utils
 import enum
+import json
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
-
-import requests
 
 from .error_codes import error_for
 from .errors import HalloweenMaskError, ProtocolError, TaskFailedError
@@ -49,9 +50,35 @@ class CreditPool:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """An API response, read whole by the transport (under its size cap, within the deadline)."""
+
+    status_code: int
+    headers: Mapping[str, str]  # case-insensitive, as requests gives them
+    content: bytes
+
+    def json(self) -> Any:
+        """The body as JSON; ``ValueError`` if it is not."""
+        return self._json
+
+    @cached_property
+    def _json(self) -> Any:
+        return json.loads(self.content)
+
+    @cached_property
+    def retry_after(self) -> float | None:
+        return retry_after(self.headers)
+
+
+@dataclass(frozen=True)
 class _Envelope:
     body: dict[str, Any]
     ids: dict[str, Any]
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """The wait a response's ``Retry-After`` header asks for, in seconds; ``None`` if absent or bad."""
+    return parse_retry_after(headers.get("Retry-After"))
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -74,7 +101,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def error_code_of(response: requests.Response) -> str:
+def error_code_of(response: Answer) -> str:
     """``error_detail.code`` of a JSON answer, or ``""``."""
     try:
         detail = response.json().get("error_detail")
@@ -83,7 +110,7 @@ def error_code_of(response: requests.Response) -> str:
     return _text(detail.get("code")) if isinstance(detail, dict) else ""
 
 
-def read_submit(response: requests.Response) -> str:
+def read_submit(response: Answer) -> str:
     """The task id of a successful submit, else the matching exception."""
     env = _envelope(response)
     task_id = _text(env.body.get("task_id"))
@@ -92,28 +119,27 @@ def read_submit(response: requests.Response) -> str:
     return task_id
 
 
-def read_poll(response: requests.Response, task_id: str) -> PollResult:
+def read_poll(response: Answer, task_id: str) -> PollResult:
     """The task's state (and result URLs when done), else the matching exception."""
     env = _envelope(response, task_id)
-    retry_after = parse_retry_after(response.headers.get("Retry-After"))
     data = env.body.get("data")
     data = data if isinstance(data, dict) else {}
     status = _status(env.body, data)
     if status in (0, 1):
-        return PollResult(TaskState(status), retry_after=retry_after)
+        return PollResult(TaskState(status), retry_after=response.retry_after)
     if status == 2:
         urls = data.get("result_urls")
         urls = tuple(u.strip() for u in urls if isinstance(u, str) and u.strip()) if isinstance(urls, list) else ()
         if not urls:
             raise TaskFailedError("the task completed without a result image", **env.ids)
-        return PollResult(TaskState.DONE, urls, retry_after)
+        return PollResult(TaskState.DONE, urls, response.retry_after)
     if status == 3:
         raise TaskFailedError("the service reports that the task failed", **env.ids)
     said = "no task status" if status is None else f"an unknown task status {status!r}"
-    raise TaskFailedError(f"the service answered with {said}", **env.ids)
+    raise ProtocolError(f"the service answered with {said}", **env.ids)
 
 
-def read_credits(response: requests.Response) -> list[CreditPool]:
+def read_credits(response: Answer) -> list[CreditPool]:
     """The account's credit pools."""
     env = _envelope(response)
     pools = env.body.get("data")
@@ -133,7 +159,7 @@ def read_credits(response: requests.Response) -> list[CreditPool]:
     ]
 
 
-def _envelope(response: requests.Response, task_id: str = "") -> _Envelope:
+def _envelope(response: Answer, task_id: str = "") -> _Envelope:
     """Rows 2-5 of the table: raise for a failed answer, else return its body and support ids."""
     status = response.status_code
     try:
@@ -141,7 +167,7 @@ def _envelope(response: requests.Response, task_id: str = "") -> _Envelope:
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        raise _error_without_body(status, task_id, parse_retry_after(response.headers.get("Retry-After")))
+        raise _error_without_body(status, task_id, response.retry_after)
     detail = body.get("error_detail")
     detail = detail if isinstance(detail, dict) else {}
     ids = {
@@ -156,8 +182,7 @@ def _envelope(response: requests.Response, task_id: str = "") -> _Envelope:
         message = _text(detail.get("message")) or _text(body.get("error_msg")) or _text(body.get("error_code_str"))
         code = code or (_text(body.get("error_code_str")) if legacy_failed else "")
         http_status = status if status != 200 else (_int(legacy) if legacy_failed else status)
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        raise error_for(code, http_status, message, retry_after=retry_after, **ids)
+        raise error_for(code, http_status, message, retry_after=response.retry_after, **ids)
     return _Envelope(body, ids)
 
 

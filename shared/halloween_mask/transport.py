@@ -1,21 +1,31 @@
-"""The one place that decides timeouts and retries, around the one ``requests.Session``.
+"""The one place that decides timeouts and retries, around ``requests`` sessions.
 
 Safe requests (polls, credits, downloads) are retried with exponential backoff and jitter on
 transport errors, rate-limit codes and retryable 5xx, honouring ``Retry-After`` within the
 deadline. A submit is retried only when it provably never left this machine (connection refused,
 connect timeout, name resolution); once it may have been received it is never resent.
+
+Every exchange ends by its deadline whatever the server does: ``requests``' timeouts bound each
+socket read, not a response, so a watchdog shuts the exchange's socket when the deadline comes (a
+server sending its status line, headers or body a byte at a time is cut off there), and answers
+are read whole under a size cap, never more.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
-from collections.abc import Callable, Mapping
+import socket
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
+from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 try:
@@ -34,7 +44,7 @@ from .errors import (
     SubmitOutcomeUnknownError,
     TaskFailedError,
 )
-from .responses import error_code_of, parse_retry_after
+from .responses import Answer, error_code_of, retry_after
 from .timing import CancelToken, Clock, Deadline
 
 log = logging.getLogger(__name__)
@@ -42,12 +52,13 @@ T = TypeVar("T")
 
 USER_AGENT = f"halloween-mask/{__version__} (+requests {requests.__version__})"
 MAX_REDIRECTS = 5
+MAX_ANSWER_BYTES = 4_000_000  # an API answer is a few hundred bytes of JSON; never hold more than this
 CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
 class Timeouts:
-    """Seconds to connect, and to wait for each read (an upload's answer, a poll, a download chunk)."""
+    """Seconds to connect, and to wait for each read; never more than what is left of the deadline."""
 
     connect: float = 10.0
     read: float = 60.0
@@ -68,17 +79,34 @@ class RetryPolicy:
         return full * (1 - self.jitter * rng.random())
 
 
-class _Retry(Exception):
-    """An attempt failed in a way a later attempt may not: carries what to return or raise at the end."""
+@dataclass(frozen=True)
+class Verdict(Generic[T]):
+    """How one attempt ended: ``settle()`` returns or raises its outcome; ``retry`` when another try may help."""
 
-    def __init__(self, outcome: requests.Response | HalloweenMaskError, retry_after: float | None = None) -> None:
-        super().__init__()
-        self.outcome = outcome
-        self.retry_after = retry_after
+    settle: Callable[[], T]
+    retry: bool = False
+    retry_after: float | None = None
+
+    @classmethod
+    def returning(cls, value: T, *, retry: bool = False, retry_after: float | None = None) -> Verdict[T]:
+        return cls(lambda: value, retry, retry_after)
+
+    @classmethod
+    def raising(
+        cls, error: HalloweenMaskError, *, retry: bool = False, retry_after: float | None = None
+    ) -> Verdict[Any]:
+        def settle() -> NoReturn:
+            raise error
+
+        return cls(settle, retry, retry_after)
 
 
 class Transport:
-    """HTTP for the client: timeouts on everything, retries only where safe, nothing else."""
+    """HTTP for the client: the deadline on everything, retries only where safe, nothing else.
+
+    Each thread gets its own ``requests.Session`` (``requests`` does not promise that a Session
+    is thread-safe; the command line's jobs and the preview fetcher's workers share one Transport).
+    """
 
     def __init__(
         self,
@@ -86,18 +114,36 @@ class Transport:
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
-        session: requests.Session | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.timeouts = timeouts or Timeouts()
         self.retry = retry or RetryPolicy()
         self.clock = clock or Clock()
         self.rng = rng or random.Random()
-        self.session = session or requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT  # nothing secret is ever session-wide
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    @property
+    def session(self) -> requests.Session:
+        """This thread's session (made on first use, closed by ``close``)."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = USER_AGENT  # nothing secret is ever session-wide
+            adapter = _WatchedAdapter()
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
 
     def close(self) -> None:
-        self.session.close()
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
 
     def call(
         self,
@@ -111,15 +157,16 @@ class Transport:
         params: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
         files: Callable[[], dict[str, Any]] | None = None,
-    ) -> requests.Response:
+    ) -> Answer:
         """An API request; redirects are not followed (the key header must not travel).
 
-        Returns the last response, successful or not, for the caller to classify.
+        Returns the last answer, successful or not, for the caller to classify; an answer over
+        ``MAX_ANSWER_BYTES`` is a ``ProtocolError``.
         """
         what = f"{method} {urlsplit(url).path}"
 
-        def attempt(timeout: tuple[float, float]) -> requests.Response:
-            response = self.session.request(
+        def attempt(timeout: tuple[float, float]) -> Verdict[Answer]:
+            with self.session.request(
                 method,
                 url,
                 headers=headers,
@@ -128,11 +175,15 @@ class Transport:
                 files=files() if files else None,  # rebuilt for every attempt
                 timeout=timeout,
                 allow_redirects=False,
-            )
-            log.debug("%s -> HTTP %s", what, response.status_code)
-            if safe and self._retryable(response):
-                raise _Retry(response, parse_retry_after(response.headers.get("Retry-After")))
-            return response
+                stream=True,
+            ) as response:
+                log.debug("%s -> HTTP %s", what, response.status_code)
+                # read whole even when cancelled meanwhile: a submit's answer names the task just paid for
+                body = _read_capped(response, MAX_ANSWER_BYTES, None, "the service's answer", ProtocolError)
+                answer = Answer(response.status_code, response.headers, body)
+            if safe and _retryable(answer.status_code, error_code_of(answer)):
+                return Verdict.returning(answer, retry=True, retry_after=answer.retry_after)
+            return Verdict.returning(answer)
 
         return self._attempts(attempt, what=what, safe=safe, deadline=deadline, cancel=cancel)
 
@@ -156,7 +207,7 @@ class Transport:
         host = urlsplit(url).hostname or "?"
         what = f"download from {host}"  # never the whole URL: it is a credential for 24 h
 
-        def attempt(timeout: tuple[float, float]) -> bytes:
+        def attempt(timeout: tuple[float, float]) -> Verdict[bytes]:
             target = url
             for _ in range(MAX_REDIRECTS + 1):
                 check_url(target)
@@ -166,49 +217,30 @@ class Transport:
                         target = urljoin(target, response.headers.get("Location", ""))
                         continue
                     if response.status_code != 200:
-                        error = error_for(
-                            "", response.status_code, f"the result download failed (HTTP {response.status_code})"
+                        status = response.status_code
+                        error = error_for("", status, f"the result download failed (HTTP {status})")
+                        return Verdict.raising(
+                            error, retry=_retryable(status, ""), retry_after=retry_after(response.headers)
                         )
-                        if self._retryable(response, peek=False):
-                            raise _Retry(error, parse_retry_after(response.headers.get("Retry-After")))
-                        raise error
-                    body = self._read_capped(response, max_bytes, deadline, cancel)
+                    declared = response.headers.get("Content-Length", "")
+                    if declared.isdigit() and int(declared) > max_bytes:
+                        raise TaskFailedError(
+                            f"the result file is {int(declared):,} bytes, over the {max_bytes:,} byte limit"
+                        )
+                    body = _read_capped(response, max_bytes, cancel, "the result file", TaskFailedError)
                 if verify is not None:
                     try:
                         verify(body)
                     except NetworkError as error:
-                        raise _Retry(error) from None
-                return body
+                        return Verdict.raising(error, retry=True)
+                return Verdict.returning(body)
             raise ProtocolError(f"the result download was redirected more than {MAX_REDIRECTS} times")
 
         return self._attempts(attempt, what=what, safe=True, deadline=deadline, cancel=cancel)
 
-    def _read_capped(
-        self, response: requests.Response, max_bytes: int, deadline: Deadline, cancel: CancelToken
-    ) -> bytes:
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
-            raise TaskFailedError(f"the result file is {int(declared):,} bytes, over the {max_bytes:,} byte limit")
-        body = bytearray()
-        for chunk in response.iter_content(CHUNK):
-            body += chunk
-            if len(body) > max_bytes:
-                raise TaskFailedError(f"the result file is over the {max_bytes:,} byte limit")
-            if cancel.cancelled:
-                raise CancelledError("while downloading the result")
-            if deadline.expired:
-                raise DeadlineExceededError("while downloading the result")
-        return bytes(body)
-
-    def _retryable(self, response: requests.Response, *, peek: bool = True) -> bool:
-        status = response.status_code
-        if status != 429 and status < 500:
-            return False
-        return is_retryable(error_code_of(response) if peek else "", status)
-
     def _attempts(
         self,
-        attempt: Callable[[tuple[float, float]], T],
+        attempt: Callable[[tuple[float, float]], Verdict[T]],
         *,
         what: str,
         safe: bool,
@@ -223,39 +255,74 @@ class Transport:
             if remaining <= 0:
                 raise DeadlineExceededError(f"no time left for {what}")
             timeout = (min(self.timeouts.connect, remaining), min(self.timeouts.read, remaining))
-            try:
-                return attempt(timeout)
-            except _Retry as retry:
-                failed: _Retry = retry
-            except requests.RequestException as exc:
-                if safe and isinstance(exc, requests.exceptions.Timeout) and deadline.expired:
-                    raise DeadlineExceededError(f"during {what}") from None  # cut short by the deadline
-                failed = _Retry(self._transport_error(exc, what, safe))
-                if unreachable(exc):  # no server answers there now: the full backoff would only delay saying so
-                    budget = min(budget, failures + self.retry.unreachable_attempts)
+            with _watchdog(remaining) as cut:
+                try:
+                    verdict = attempt(timeout)
+                    if cut.is_set():  # what arrived before the socket was shut is not the whole answer
+                        verdict = _cut_off(what, safe)
+                except requests.RequestException as exc:
+                    verdict = _verdict_on(exc, what, safe, cut=cut.is_set() or deadline.expired)
+                    if unreachable(exc):  # no server answers there now: the full backoff would only delay saying so
+                        budget = min(budget, failures + self.retry.unreachable_attempts)
+                except HalloweenMaskError:
+                    if not cut.is_set():
+                        raise
+                    verdict = _cut_off(what, safe)  # e.g. a body that ends where the socket was shut
+            if not verdict.retry:
+                return verdict.settle()
             failures += 1
-            wait = max(self.retry.backoff(failures, self.rng), failed.retry_after or 0.0)
+            wait = max(self.retry.backoff(failures, self.rng), verdict.retry_after or 0.0)
             if failures >= budget or wait >= deadline.remaining:
                 log.info("%s: giving up after %d attempt(s)", what, failures)
-                if isinstance(failed.outcome, requests.Response):
-                    return failed.outcome  # type: ignore[return-value]  # the caller classifies it
-                raise failed.outcome
+                return verdict.settle()
             log.info("%s failed (attempt %d); retrying in %.1f s", what, failures, wait)
             if self.clock.sleep(wait, cancel):
                 raise CancelledError()
 
-    @staticmethod
-    def _transport_error(exc: requests.RequestException, what: str, safe: bool) -> HalloweenMaskError:
-        """The error for a failed exchange, raised at once unless a retry is safe and may help."""
-        kind = type(exc).__name__
-        log.info("%s: %s", what, kind)
-        if isinstance(exc, requests.exceptions.SSLError):  # a failed handshake: nothing was sent
-            raise NetworkError(f"the TLS connection failed during {what} (certificate or proxy problem)") from None
-        if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema)):
-            raise NetworkError(f"invalid URL for {what}") from None
-        if not safe and not never_sent(exc):
-            raise SubmitOutcomeUnknownError(f"{kind} during {what}") from None
-        return NetworkError(f"{unreachable(exc) or kind} during {what}")
+
+def _read_capped(
+    response: requests.Response,
+    max_bytes: int,
+    cancel: CancelToken | None,
+    what: str,
+    too_large: type[HalloweenMaskError],
+) -> bytes:
+    """The whole body, read in chunks: never more than ``max_bytes`` are held; ``cancel`` stops it."""
+    body = bytearray()
+    for chunk in response.iter_content(CHUNK):
+        body += chunk
+        if len(body) > max_bytes:
+            raise too_large(f"{what} is over the {max_bytes:,} byte limit")
+        if cancel is not None and cancel.cancelled:
+            raise CancelledError(f"while reading {what}")
+    return bytes(body)
+
+
+def _retryable(status: int, code: str) -> bool:
+    return (status == 429 or status >= 500) and is_retryable(code, status)
+
+
+def _verdict_on(exc: requests.RequestException, what: str, safe: bool, *, cut: bool) -> Verdict[Any]:
+    """What a failed exchange means: retried only when that is safe and may help."""
+    kind = type(exc).__name__
+    log.info("%s: %s%s", what, kind, " (cut at the deadline)" if cut else "")
+    maybe_received = not never_sent(exc)
+    if cut:
+        return _cut_off(what, safe, maybe_received)
+    if isinstance(exc, requests.exceptions.SSLError):  # a failed handshake: nothing was sent
+        return Verdict.raising(NetworkError(f"the TLS connection failed during {what} (certificate or proxy problem)"))
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema)):
+        return Verdict.raising(NetworkError(f"invalid URL for {what}"))
+    if not safe and maybe_received:
+        return Verdict.raising(SubmitOutcomeUnknownError(f"{kind} during {what}"))
+    return Verdict.raising(NetworkError(f"{unreachable(exc) or kind} during {what}"), retry=True)
+
+
+def _cut_off(what: str, safe: bool, maybe_received: bool = True) -> Verdict[Any]:
+    """The deadline ended the exchange: for a submit the service may have the task, unanswered."""
+    if safe or not maybe_received:
+        return Verdict.raising(DeadlineExceededError(f"during {what}"))
+    return Verdict.raising(SubmitOutcomeUnknownError(f"no answer to {what} before the deadline"))
 
 
 def never_sent(exc: BaseException) -> bool:
@@ -292,3 +359,101 @@ def check_result_url(url: str) -> None:
         raise ProtocolError(f"refusing a result URL with scheme {parts.scheme or 'none'!r}; only http(s) is fetched")
     if parts.username or parts.password:
         raise ProtocolError("refusing a result URL that carries credentials")
+
+
+# -- the watchdog: an exchange's socket is shut when its deadline comes ------------------------------
+
+_current = threading.local()  # the running exchange's watchdog, per thread
+
+
+class _Watchdog:
+    """Shuts the sockets of one exchange (request, headers, body) once ``seconds`` have passed."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = threading.Event()
+        self._connections: list[Any] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def watch(self, connection: Any) -> None:
+        with self._lock:
+            self._connections.append(connection)
+            if self.fired.is_set():
+                _shut(connection)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired.set()
+            for connection in self._connections:
+                _shut(connection)
+
+
+@contextlib.contextmanager
+def _watchdog(seconds: float) -> Iterator[threading.Event]:
+    """Watch this thread's exchanges for ``seconds``; yields the event set if it had to cut them off."""
+    watchdog = _Watchdog(seconds)
+    _current.watchdog = watchdog
+    watchdog._timer.start()
+    try:
+        yield watchdog.fired
+    finally:
+        watchdog._timer.cancel()
+        _current.watchdog = None
+
+
+def _shut(connection: Any) -> None:
+    sock = getattr(connection, "sock", None)
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):  # the plain socket call: a TLS socket's own would unwrap it
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _WatchedConnection:
+    """Mixed into urllib3's connections: each request puts the connection under this thread's watchdog."""
+
+    def connect(self) -> None:
+        self._watched()
+        super().connect()  # type: ignore[misc]
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        self._watched()
+        return super().request(*args, **kwargs)  # type: ignore[misc]
+
+    def _watched(self) -> None:
+        watchdog = getattr(_current, "watchdog", None)
+        if watchdog is not None:
+            watchdog.watch(self)
+
+
+class _HTTPConnection(_WatchedConnection, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_WatchedConnection, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+_POOLS = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter, with connections the watchdog can shut (direct, or through an HTTP proxy)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if isinstance(manager, urllib3.ProxyManager):  # a SOCKS proxy keeps its own pools (reads stay capped)
+            manager.pool_classes_by_scheme = _POOLS
+        return manager

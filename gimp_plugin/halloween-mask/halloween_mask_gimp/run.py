@@ -18,11 +18,10 @@ from pathlib import Path
 
 from gi.repository import Gimp, GLib
 from halloween_mask import tempfiles
-from halloween_mask.client import Client, Progress, TaskState
+from halloween_mask.client import Client, Progress, Result, TaskState
 from halloween_mask.config import load_settings, save_api_key, settings_path
 from halloween_mask.errors import AuthError, HalloweenMaskError
 from halloween_mask.i18n import N_, _
-from halloween_mask.imageformat import read_image_info
 from halloween_mask.pending import PendingTasks
 from halloween_mask.placement import layer_name, provenance
 from halloween_mask.preflight import check_upload
@@ -104,11 +103,14 @@ class PluginRun:
         self.client.close()
         self.client = self._client(rejected)
 
-    def _save(self, images: Sequence[bytes]) -> list[tuple[Path, tuple[int, int]]]:
-        """Each downloaded image in a scratch file, with its size."""
+    def _save(self, result: Result) -> list[tuple[Path, tuple[int, int]]]:
+        """Each downloaded image in a scratch file, with its size (as the client checked it)."""
+        if result.refused:
+            log(
+                f"task {result.task_id}: {result.refused} more results than the {len(result.images)} taken were refused"
+            )
         saved = []
-        for data in images:
-            info = read_image_info(data)  # checked by the client: a JPEG, PNG or WEBP
+        for data, info in zip(result.images, result.infos, strict=True):
             path = tempfiles.scratch_path(self.directory, info.extension)
             self.scratch.append(path)
             path.write_bytes(data)
@@ -218,7 +220,7 @@ class HalloweenMaskRun(PluginRun):
         if outcome.resumed:
             log(f"collected task {task_id} that an earlier run had submitted")
         results = Labelled(
-            layer_name(style), provenance(style, self.aspect_ratio, task_id, region=region), self._save(outcome.images)
+            layer_name(style), provenance(style, self.aspect_ratio, task_id, region=region), self._save(outcome)
         )
 
         Gimp.progress_set_text(_("{title}: adding").format(title=self.status))

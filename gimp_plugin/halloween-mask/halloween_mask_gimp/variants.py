@@ -69,7 +69,7 @@ class VariantsRun(PluginRun):
             Labelled(
                 layer_name(o.style),
                 provenance(o.style, self.aspect_ratio, o.result.task_id, region=region),
-                self._save(o.result.images),
+                self._save(o.result),
             )
             for o in made
         ]

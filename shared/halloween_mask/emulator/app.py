@@ -68,6 +68,7 @@ class EmulatorApp:
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="emulator-render")
         self.config = config or EmulatorConfig()
+        self._defaults = self.config  # what a reset goes back to
         self.ledger = Ledger(self.config.credits, self.config.halloween_credits)
         self.faults = faults.FaultInjector(self.config.faults)
         self.tasks = TaskStore(self.ledger, self.config.poll_failure_mode)
@@ -94,16 +95,21 @@ class EmulatorApp:
             return self.config
 
     def reset(self, config: EmulatorConfig | None = None) -> None:
-        """Forget tasks and the request log; back to ``config`` (default: the current settings)."""
+        """Forget tasks and the request log; back to the settings the emulator started with.
+
+        A ``config`` given here becomes those settings (and so what the next reset restores).
+        """
         with self._lock:
             self.tasks.clear()
             self.requests.clear()
             if config is not None:
-                self.config = config
+                self._defaults = config
+            self.config = self._defaults
         self.configure()
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self.tasks.close()
 
     # ---- WSGI ----------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -305,9 +311,10 @@ class EmulatorApp:
     def _result(self, request: Request, config: EmulatorConfig, task_id: str, name: str) -> Response:
         task = self.tasks.get(task_id)
         index = name.split(".", 1)[0]
-        if task is None or task.result is None or not index.isdigit() or int(index) >= max(1, config.result_count):
+        result = task.result if task is not None else None
+        if result is None or not index.isdigit() or int(index) >= max(1, config.result_count):
             raise ApiError("ERROR_RESOURCE_NOT_FOUND")
-        return Response(task.result, content_type="image/png")
+        return Response(result, content_type="image/png")
 
     def _preview(self, request: Request, config: EmulatorConfig, name: str) -> Response:
         number = name.removesuffix(".jpg")
@@ -321,9 +328,11 @@ class EmulatorApp:
 
     def control_config(self, request: Request) -> Response:
         try:
-            changes = config_changes_from_json(json.loads(request.get_data() or b"{}"))
-            self.configure(**changes)
-        except (ValueError, TypeError) as exc:
+            changes = json.loads(request.get_data() or b"{}")
+            if not isinstance(changes, dict):
+                raise ValueError("the settings must be a JSON object")
+            self.configure(**config_changes_from_json(changes))
+        except (ValueError, TypeError) as exc:  # 400 with the reason; the settings stay as they were
             return envelope.error_response("ERROR_INVALID_PARAMETER", str(exc))
         return envelope.json_response(self.state())
 

@@ -7,6 +7,7 @@ for emulators in another process, from JSON (``config_changes_from_json``).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -96,6 +97,10 @@ class Fault:
             raise ValueError(f"unknown route {self.route!r}; one of {', '.join(ROUTES)}")
         if self.kind == "error" and self.code not in ERROR_CODES:
             raise ValueError(f"fault kind 'error' needs a known error code, not {self.code!r}")
+        _whole("count", self.count, 1)
+        _seconds("seconds", self.seconds)
+        if self.retry_after is not None:
+            _seconds("retry_after", self.retry_after)
 
     @classmethod
     def error(cls, code: str, route: str = "*", count: int = 1, retry_after: float | None = None) -> Fault:
@@ -151,8 +156,29 @@ class EmulatorConfig:
             raise ValueError("no_face_at must be 'poll' or 'submit'")
         if self.poll_failure_mode not in ("poll_error", "status_3", "error_200", "html_502"):
             raise ValueError("poll_failure_mode must be poll_error, status_3, error_200 or html_502")
-        if self.result_count < 0:
-            raise ValueError("result_count must be >= 0")
+        for name in ("queued_seconds", "processing_seconds"):
+            value = getattr(self, name)
+            for part in value if isinstance(value, tuple) and len(value) == 2 else (value,):
+                _seconds(name, part)
+            if isinstance(value, tuple) and value[0] > value[1]:
+                raise ValueError(f"{name}: a (low, high) range needs low <= high, not {value!r}")
+        _seconds("result_ttl", self.result_ttl)
+        if self.poll_retry_after is not None:
+            _seconds("poll_retry_after", self.poll_retry_after)
+        for name in ("seed", "credits", "halloween_credits", "result_count"):
+            _whole(name, getattr(self, name), 0)
+        for name in ("accept_any_key", "distinct_urls", "legacy_fields", "control_routes"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be true or false, not {getattr(self, name)!r}")
+        if isinstance(self.api_keys, str) or not all(isinstance(k, str) and k for k in self.api_keys):
+            raise ValueError("api_keys must be a list of non-empty strings")
+        if not isinstance(self.result_extension, str) or not self.result_extension.isalnum():
+            raise ValueError(f"result_extension must be letters or digits, not {self.result_extension!r}")
+        if self.output_size is not None:
+            if not isinstance(self.output_size, tuple) or len(self.output_size) != 2:
+                raise ValueError(f"output_size must be (width, height), not {self.output_size!r}")
+            for side in self.output_size:
+                _whole("output_size", side, 1)
         Failure.of(self.failure)
         for value in (*self.failures_by_style.values(), *self.next_failures):
             Failure.of(value)
@@ -166,6 +192,17 @@ class EmulatorConfig:
 
     def replace(self, **changes: Any) -> EmulatorConfig:
         return dataclasses.replace(self, **changes)
+
+
+def _seconds(name: str, value: object) -> None:
+    """A ``ValueError`` naming ``name`` unless ``value`` is a finite number of seconds >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a number of seconds >= 0, not {value!r}")
+
+
+def _whole(name: str, value: object, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{name} must be a whole number >= {low}, not {value!r}")
 
 
 def config_changes_from_json(changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -82,7 +82,7 @@ class Emulator:
         return self.app.configure(**changes)
 
     def reset(self, config: EmulatorConfig | None = None) -> None:
-        """Forget tasks and requests; re-arm credits, faults and queued failures."""
+        """Forget tasks and requests; back to the starting settings (or to ``config``, from now on)."""
         self.app.reset(config)
 
     @property

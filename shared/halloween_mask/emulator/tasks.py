@@ -3,15 +3,21 @@
 A task's state is a function of the clock, settled whenever anyone looks (a poll, a result
 download, the credits query, the test's task table), so a task that finishes while nobody polls
 is still charged exactly once, as the vendor does.
+
+Finished results are kept on disk (a temporary folder of the store, removed when the emulator
+stops), not in memory, so a long emulator session stays small; an expired task's file goes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import tempfile
 import threading
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from .config import Failure
 from .credits import Ledger
@@ -43,12 +49,22 @@ class Task:
     charged: bool = False
     polls: int = 0
     render: Future[Rendered] | None = field(default=None, repr=False)
-    result: bytes | None = field(default=None, repr=False)
+    result_path: Path | None = field(default=None, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def done_at(self) -> float:
         return self.created + self.queued_for + self.processing_for
+
+    @property
+    def result(self) -> bytes | None:
+        """The result PNG's bytes, once done (read from the store's folder)."""
+        if self.result_path is None:
+            return None
+        try:
+            return self.result_path.read_bytes()
+        except OSError:  # expired meanwhile
+            return None
 
     @property
     def expires_at(self) -> float:
@@ -64,6 +80,7 @@ class TaskStore:
         self._tasks: dict[str, Task] = {}
         self._lock = threading.Lock()
         self.poll_failure_mode = poll_failure_mode
+        self._folder = tempfile.TemporaryDirectory(prefix="halloween-mask-emulator-")
 
     def add(self, task: Task) -> None:
         with self._lock:
@@ -98,7 +115,14 @@ class TaskStore:
 
     def clear(self) -> None:
         with self._lock:
-            self._tasks.clear()
+            tasks, self._tasks = list(self._tasks.values()), {}
+        for task in tasks:
+            with task.lock:
+                _drop_result(task)
+
+    def close(self) -> None:
+        """Remove the results folder (the task table stays readable)."""
+        self._folder.cleanup()
 
     def _settle(self, task: Task) -> None:
         now = time.time()
@@ -106,7 +130,8 @@ class TaskStore:
             if task.outcome == EXPIRED:
                 return
             if now >= task.expires_at:
-                task.outcome, task.result, task.render = EXPIRED, None, None
+                task.outcome, task.render = EXPIRED, None
+                _drop_result(task)
                 return
             if task.outcome != PENDING:
                 return
@@ -124,6 +149,7 @@ class TaskStore:
             return
         try:
             rendered = task.render.result() if task.render is not None else None
+            task.render = None  # the future holds the PNG: only the file on disk is kept
         except NoFaceFound:
             task.failure = Failure(self.poll_failure_mode, code="ERROR_NO_FACE_IN_FILE")
             task.outcome = FAILED
@@ -133,7 +159,16 @@ class TaskStore:
             task.outcome = FAILED
             return
         if rendered is not None:
-            task.result, task.face_box, task.output_size = rendered.png, rendered.face_box, rendered.size
+            task.result_path = Path(self._folder.name) / f"{task.task_id}.png"
+            task.result_path.write_bytes(rendered.png)
+            task.face_box, task.output_size = rendered.face_box, rendered.size
         task.outcome = DONE
         task.charged = True
         self._ledger.charge()
+
+
+def _drop_result(task: Task) -> None:
+    if task.result_path is not None:
+        with contextlib.suppress(OSError):
+            task.result_path.unlink()
+        task.result_path = None
