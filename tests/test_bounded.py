@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import io
 import json
@@ -163,14 +164,18 @@ def test_a_full_disk_leaves_no_truncated_result(emulator: Emulator, tmp_path: Pa
 
 
 def test_offline_a_write_failure_says_what_to_do_instead_of_fetch(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    taken = tmp_path / "taken"
-    taken.write_text("a file, not a folder")
-    assert main(["apply", str(PORTRAIT), "--style", "6", "--offline", "-o", str(taken / "out.png")]) == 1
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    out = tmp_path / "out.png"
+    assert main(["apply", str(PORTRAIT), "--style", "6", "--offline", "-o", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "Nothing was paid (offline)" in err and "run the command again" in err
+    assert "No space left on device" in err and "Nothing was paid (offline)" in err and "run the command again" in err
     assert "fetch" not in err
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- the emulator ----------------------------------------------------------------------------------

@@ -385,7 +385,7 @@ def _save_as(data: bytes, path: Path, size: tuple[int, int] | None) -> str:
 
 def _write_whole(path: Path, data: bytes) -> None:
     """``path`` holds ``data`` whole, or is as it was: a temporary file in the same folder, then renamed."""
-    scratch = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    scratch = path.with_name(f".halloween-mask-{secrets.token_hex(4)}.part")  # short: any name length works
     fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)  # umask applies
     try:
         with os.fdopen(fd, "wb") as handle:
