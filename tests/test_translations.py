@@ -15,8 +15,10 @@ sys.path.insert(0, str(REPO / "install"))
 
 import translations  # noqa: E402
 from halloween_mask import i18n  # noqa: E402
+from halloween_mask.config import validate_base_url  # noqa: E402
 from halloween_mask.cost import cost_line  # noqa: E402
-from halloween_mask.errors import AuthError, NoFaceError  # noqa: E402
+from halloween_mask.errors import AuthError, NoFaceError, SettingsError, UnsupportedFormatError  # noqa: E402
+from halloween_mask.preflight import check_upload  # noqa: E402
 from halloween_mask.styles import style  # noqa: E402
 
 import install as inst  # noqa: E402
@@ -102,6 +104,10 @@ def test_the_client_speaks_the_plugins_language(german: None) -> None:
     assert str(NoFaceError("no face", task_id="t1")).endswith("(no face) [task t1]")  # service text, ids as sent
     assert style(7).label == "Maske 7"
     assert cost_line() == "OK kostet 15 Credits"
+    with pytest.raises(SettingsError, match="verwendet unverschlüsseltes HTTP"):
+        validate_base_url("http://example.com")
+    with pytest.raises(UnsupportedFormatError, match=r"die Vorlage ist leer \(0 Bytes\)"):
+        check_upload(b"", role="template")
 
 
 def test_without_a_catalog_everything_stays_english() -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import SettingsError
+from .i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +46,10 @@ class ApiKey:
     def __init__(self, value: str | ApiKey) -> None:
         raw = value.reveal() if isinstance(value, ApiKey) else value
         if not isinstance(raw, str) or not raw.strip():
-            raise SettingsError("the API key is empty")
+            raise SettingsError(_("the API key is empty"))
         raw = raw.strip()
         if any(ord(c) < 0x21 or ord(c) > 0x7E for c in raw):
-            raise SettingsError("the API key contains spaces or characters that cannot be sent in a header")
+            raise SettingsError(_("the API key contains spaces or characters that cannot be sent in a header"))
         self._value = raw
 
     def reveal(self) -> str:
@@ -103,13 +104,19 @@ def validate_base_url(url: str) -> str:
     """``url`` without a trailing slash, if it is HTTPS or plain HTTP to a loopback host."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingsError(f"the endpoint {url!r} is not an http(s) URL such as {DEFAULT_BASE_URL}")
+        raise SettingsError(
+            _("the endpoint {url} is not an http(s) URL such as {example}").format(
+                url=repr(url), example=DEFAULT_BASE_URL
+            )
+        )
     if parts.username or parts.password or parts.query or parts.fragment:
-        raise SettingsError("the endpoint must be a plain base URL, without credentials, query or fragment")
+        raise SettingsError(_("the endpoint must be a plain base URL, without credentials, query or fragment"))
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise SettingsError(
-            f"the endpoint {parts.scheme}://{parts.hostname} uses plain HTTP; HTTPS is required except for "
-            "loopback addresses (127.0.0.1, ::1, localhost)"
+            _(
+                "the endpoint {endpoint} uses plain HTTP; HTTPS is required except for loopback addresses "
+                "(127.0.0.1, ::1, localhost)"
+            ).format(endpoint=f"{parts.scheme}://{parts.hostname}")
         )
     return url.strip().rstrip("/")
 
@@ -154,7 +161,7 @@ def save_api_key(key: str | ApiKey) -> Path:
     """Store the key in the settings file (created 0600, replaced atomically); returns its path."""
     key = ApiKey(key)
     path = settings_path()
-    stored, _ = _read_file(path)  # rewriting it 0600 fixes loose permissions
+    stored, _shared = _read_file(path)  # rewriting it 0600 fixes loose permissions
     stored["api_key"] = key.reveal()
     write_private(path, json.dumps(stored, indent=2) + "\n")
     log.info("API key saved to the settings file %s", path)
@@ -197,18 +204,19 @@ def _read_file(path: Path) -> tuple[dict, str]:
     except NotAFileError as exc:
         raise SettingsError(f"the settings path {exc}; remove it or point {ENV_SETTINGS} at a file") from None
     except (OSError, ValueError) as exc:
-        raise SettingsError(f"the settings file {path} cannot be read ({type(exc).__name__})") from None
+        raise SettingsError(
+            _("the settings file {path} cannot be read ({reason})").format(path=path, reason=type(exc).__name__)
+        ) from None
     if not isinstance(data, dict):
-        raise SettingsError(f"the settings file {path} does not hold a JSON object")
+        raise SettingsError(_("the settings file {path} does not hold a JSON object").format(path=path))
     return data, shared
 
 
 def _not_private(path: Path, st: os.stat_result) -> str:
     """Why a key file is not private: other users can read it ("" if they cannot; POSIX only, Windows uses ACLs)."""
     if os.name == "posix" and st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        return (
-            f"the settings file {path} is readable by other users (mode {stat.S_IMODE(st.st_mode):o}); "
-            f"run: chmod 600 '{path}'"
+        return _("the settings file {path} is readable by other users (mode {mode}); run: chmod 600 '{path}'").format(
+            path=path, mode=f"{stat.S_IMODE(st.st_mode):o}"
         )
     return ""
 

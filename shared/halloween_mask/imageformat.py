@@ -13,6 +13,8 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .i18n import _
+
 # Limits as documented, read strictly so that either reading of "10 MB" and "less than 4096x4096"
 # passes: under 10,000,000 bytes and at most 4095 px on each side.
 MAX_UPLOAD_BYTES = 10_000_000
@@ -136,7 +138,7 @@ def _jpeg_segments(data: bytes) -> Iterator[tuple[int, int, int]]:
 
 
 def _jpeg_size(data: bytes) -> tuple[int, int]:
-    for marker, pos, _ in _jpeg_segments(data):
+    for marker, pos, _length in _jpeg_segments(data):
         if marker in _JPEG_SOF:
             height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
             return width, height
@@ -145,7 +147,7 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
 
 def _jpeg_end(data: bytes) -> None:
     """After the first scan's header: entropy-coded data and marker segments, until EOI."""
-    *_, (_, pos, length) = _jpeg_segments(data)
+    *_earlier, (_marker, pos, length) = _jpeg_segments(data)
     pos += 2 + length
     while (pos := data.find(b"\xff", pos)) >= 0 and pos + 1 < len(data):
         marker = data[pos + 1]
@@ -198,7 +200,15 @@ def limit_problems(info: ImageInfo, size: int) -> list[str]:
     """What breaks the API's limits, in words; empty when the image may be uploaded as is."""
     problems = []
     if size >= MAX_UPLOAD_BYTES:
-        problems.append(f"{size:,} bytes is not under the limit of {MAX_UPLOAD_BYTES:,} bytes")
+        problems.append(
+            _("{size} bytes is not under the limit of {limit} bytes").format(
+                size=f"{size:,}", limit=f"{MAX_UPLOAD_BYTES:,}"
+            )
+        )
     if info.width > MAX_SIDE or info.height > MAX_SIDE:
-        problems.append(f"{info.width}x{info.height} px is over the limit of {MAX_SIDE} px per side")
+        problems.append(
+            _("{width}x{height} px is over the limit of {side} px per side").format(
+                width=info.width, height=info.height, side=MAX_SIDE
+            )
+        )
     return problems
