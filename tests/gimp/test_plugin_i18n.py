@@ -23,6 +23,7 @@ EXPECTED = {
         "style_nick": "_Maskenstil",
         "error": "Es wurde kein verwendbares Gesicht gefunden.",
         "dialog": "^Halloween-Maske$",
+        "variants_dialog": "^Halloween-Maske \u2013 Varianten$",
     },
     "ja": {
         "menu_label": "ハロウィンマスク(_H)...",
@@ -30,6 +31,7 @@ EXPECTED = {
         "style_nick": "マスクのスタイル(_Y)",
         "error": "使用できる顔が見つかりませんでした。",
         "dialog": "^ハロウィンマスク$",
+        "variants_dialog": "^ハロウィンマスクのバリエーション$",
     },
     "fr": {
         "menu_label": "Masque d\u2019_Halloween…",
@@ -114,13 +116,14 @@ def test_the_menu_and_the_dialog_in_the_users_language(gui_session, make_gimp_pr
     )
     window = session.image_window(timeout=90)
     time.sleep(2)  # docks and brushes are still loading
-    session.key("alt+r", wid=window, delay=0.8)  # Filters: "Filte_r", "フィルター(_R)"
-    session.key("Up", delay=0.3)
-    session.key("Right", delay=0.8)
-    session.screenshot(f"menu-{lang}")
-    session.key("Return", delay=0.5)
-    dialog = session.find_window(EXPECTED[lang]["dialog"], timeout=30)
-    session.move(dialog, 700, 60)
-    time.sleep(1.0)
-    session.screenshot(f"dialog-{lang}", dialog)
-    session.key("Escape", wid=dialog, delay=0.5)
+    for mnemonic, title, name in (("h", "dialog", "dialog"), ("v", "variants_dialog", "dialog-variants")):
+        session.key("alt+r", wid=window, delay=0.8)  # Filters: "Filte_r", "フィルター(_R)"
+        session.key("Up", delay=0.3)  # the AI submenu, last
+        session.key("Right", delay=0.8)
+        session.screenshot(f"menu-{lang}")
+        session.key(mnemonic, delay=0.5)  # the entries keep their mnemonics: "(_H)", "_Varianten"
+        dialog = session.find_window(EXPECTED[lang][title], timeout=30)
+        session.move(dialog, 700, 60)
+        time.sleep(1.0)
+        session.screenshot(f"{name}-{lang}", dialog)
+        session.key("Escape", wid=dialog, delay=1.0)
