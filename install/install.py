@@ -451,6 +451,7 @@ class Message:
     msgid_plural: str | None = None
     flags: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
+    obsolete: bool = False  # "#~": no longer in the sources, kept in case the text comes back
 
 
 def _po_string(quoted: str) -> str:
@@ -458,29 +459,35 @@ def _po_string(quoted: str) -> str:
 
 
 def read_po(path: Path) -> list[Message]:
-    """The entries of a .po or .pot file in file order, the header (msgid "") included."""
+    """The entries of a .po or .pot file in file order, the header (msgid "") and obsolete ones included."""
     messages: list[Message] = []
     fields: dict[str, str] = {}  # msgid, msgid_plural, msgstr or msgstr[N] -> text
     flags: list[str] = []
     refs: list[str] = []
     keyword = ""
+    obsolete = False
 
     def finish() -> None:
         if "msgid" in fields:
             plural = sorted(key for key in fields if key.startswith("msgstr["))
             strs = [fields[key] for key in plural] if plural else [fields.get("msgstr", "")]
-            messages.append(Message(fields["msgid"], strs, fields.get("msgid_plural"), tuple(flags), tuple(refs)))
+            messages.append(
+                Message(fields["msgid"], strs, fields.get("msgid_plural"), tuple(flags), tuple(refs), obsolete)
+            )
         fields.clear()
         flags.clear()
         refs.clear()
 
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
+        old = line.startswith("#~")
+        line = line.removeprefix("#~").strip()
         starts_entry = line.startswith("#") or line.startswith("msgid ")
         if starts_entry and keyword.startswith("msgstr"):  # the previous entry is complete
             finish()
             keyword = ""
-        if not line or line.startswith("#~"):  # blank, or an obsolete entry
+        obsolete = old if line.startswith("msgid ") else obsolete
+        if not line:
             continue
         if line.startswith("#,"):
             flags.extend(flag.strip() for flag in line[2:].split(","))
@@ -503,7 +510,7 @@ def write_mo(messages: Sequence[Message], path: Path) -> None:
     """A GNU .mo file of the translated, non-fuzzy entries (the header always), as msgfmt writes it."""
     table = {}
     for message in messages:
-        if ("fuzzy" in message.flags and message.msgid) or not all(message.msgstr):
+        if ("fuzzy" in message.flags and message.msgid) or message.obsolete or not all(message.msgstr):
             continue
         key = message.msgid if message.msgid_plural is None else f"{message.msgid}\0{message.msgid_plural}"
         table[key.encode()] = "\0".join(message.msgstr).encode()

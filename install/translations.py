@@ -6,7 +6,8 @@
 
 Messages are the literal strings in ``_("...")``, ``N_("...")`` and ``ngettext("...", "...", n)``
 calls of the plug-in's files and of the client modules it bundles. Merging keeps every existing
-translation of an unchanged message, adds new messages untranslated and drops removed ones;
+translation of an unchanged message, adds new messages untranslated and keeps the translations
+of removed ones as obsolete ``#~`` entries (reused if the text comes back);
 ``install.py`` compiles the .po files into the plug-in's ``locale/`` folder.
 """
 
@@ -85,20 +86,25 @@ def format_po(header: str, messages: Sequence[Message], plurals: int) -> str:
     """A .po (or, with ``plurals`` 0, the .pot) text; references name files, not lines, to stay stable."""
     lines = [*_field("msgid", ""), *_field("msgstr", header), ""]
     for message in messages:
-        if message.references:
-            lines.append("#: " + " ".join(message.references))
-        flags = ["python-brace-format"] if BRACE_FIELD.search(message.msgid) else []
-        if flags:
-            lines.append("#, " + ", ".join(flags))
-        lines += _field("msgid", message.msgid)
-        if message.msgid_plural is None:
-            lines += _field("msgstr", message.msgstr[0] if message.msgstr else "")
-        else:
-            lines += _field("msgid_plural", message.msgid_plural)
-            for index in range(plurals or 2):
-                lines += _field(f"msgstr[{index}]", message.msgstr[index] if index < len(message.msgstr) else "")
+        entry = _entry(message, plurals)
+        lines += [f"#~ {line}" for line in entry] if message.obsolete else entry
         lines.append("")
     return "\n".join(lines)
+
+
+def _entry(message: Message, plurals: int) -> list[str]:
+    lines = []
+    if message.references and not message.obsolete:
+        lines.append("#: " + " ".join(message.references))
+    if BRACE_FIELD.search(message.msgid) and not message.obsolete:
+        lines.append("#, python-brace-format")
+    lines += _field("msgid", message.msgid)
+    if message.msgid_plural is None:
+        return lines + _field("msgstr", message.msgstr[0] if message.msgstr else "")
+    lines += _field("msgid_plural", message.msgid_plural)
+    for index in range(plurals or 2):
+        lines += _field(f"msgstr[{index}]", message.msgstr[index] if index < len(message.msgstr) else "")
+    return lines
 
 
 def plural_count(header: str) -> int:
@@ -108,15 +114,24 @@ def plural_count(header: str) -> int:
 
 
 def merged(template: Sequence[Message], po: Path) -> str:
-    """``po`` rewritten with the template's messages, keeping the translations it already has."""
+    """``po`` rewritten with the template's messages, keeping the translations it already has.
+
+    Translations of messages the sources no longer use stay at the end as obsolete (``#~``)
+    entries, so a message that comes back (an edit undone) gets its translation back.
+    """
     old = read_po(po)
     header = next((m.msgstr[0] for m in old if m.msgid == ""), "")
-    known = {(m.msgid, m.msgid_plural): m.msgstr for m in old if m.msgid}
-    plurals = plural_count(header)
+    known = {(m.msgid, m.msgid_plural): m.msgstr for m in old if m.msgid and all(m.msgstr)}
+    current = {(m.msgid, m.msgid_plural) for m in template}
     messages = [
         Message(m.msgid, known.get((m.msgid, m.msgid_plural), []), m.msgid_plural, (), m.references) for m in template
     ]
-    return format_po(header, messages, plurals)
+    messages += [
+        Message(msgid, msgstr, plural, obsolete=True)
+        for (msgid, plural), msgstr in known.items()
+        if (msgid, plural) not in current
+    ]
+    return format_po(header, messages, plural_count(header))
 
 
 def expected() -> dict[Path, str]:

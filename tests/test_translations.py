@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import importlib
 import re
 import subprocess
 import sys
@@ -17,7 +18,14 @@ import translations  # noqa: E402
 from halloween_mask import i18n  # noqa: E402
 from halloween_mask.config import validate_base_url  # noqa: E402
 from halloween_mask.cost import cost_line  # noqa: E402
-from halloween_mask.errors import AuthError, NoFaceError, SettingsError, UnsupportedFormatError  # noqa: E402
+from halloween_mask.errors import (  # noqa: E402
+    AuthError,
+    ErrorKind,
+    HalloweenMaskError,
+    NoFaceError,
+    SettingsError,
+    UnsupportedFormatError,
+)
 from halloween_mask.preflight import check_upload  # noqa: E402
 from halloween_mask.styles import style  # noqa: E402
 
@@ -85,11 +93,24 @@ def test_placeholders_and_mnemonics_match(entry: tuple[str, inst.Message]) -> No
         assert msgstr.count("\n") == message.msgid.count("\n"), f"{lang}: {msgstr!r}"
 
 
+def _subclasses(cls: type) -> list[type]:
+    return [cls, *(sub for child in cls.__subclasses__() for sub in _subclasses(child))]
+
+
+def test_every_advice_text_is_in_the_template() -> None:
+    """An advice text someone adds without N_() would reach GIMP users in English only."""
+    for name in inst.CLIENT_MODULES:
+        importlib.import_module(f"halloween_mask.{name}" if name != "__init__" else "halloween_mask")
+    msgids = {m.msgid for m in TEMPLATE}
+    advice = {kind.value for kind in ErrorKind} | {c.advice for c in _subclasses(HalloweenMaskError) if c.advice}
+    assert advice - msgids == set(), "mark these with N_() and run install/translations.py"
+
+
 def test_gettext_reads_every_compiled_message(compiled: Path) -> None:
     for lang, messages in CATALOGS.items():
         catalog = gettext.translation(i18n.DOMAIN, compiled, languages=[lang])
         for m in messages:
-            if not m.msgid:
+            if not m.msgid or m.obsolete:
                 continue
             if m.msgid_plural is None:
                 assert catalog.gettext(m.msgid) == m.msgstr[0]
@@ -136,6 +157,29 @@ def test_a_po_file_survives_a_round_trip(tmp_path: Path) -> None:
         path.write_text(
             translations.format_po(header, messages[1:], translations.plural_count(header)), encoding="utf-8"
         )
-        assert [(m.msgid, m.msgid_plural, m.msgstr) for m in inst.read_po(path)] == [
-            (m.msgid, m.msgid_plural, m.msgstr) for m in messages
+        assert [(m.msgid, m.msgid_plural, m.msgstr, m.obsolete) for m in inst.read_po(path)] == [
+            (m.msgid, m.msgid_plural, m.msgstr, m.obsolete) for m in messages
         ]
+
+
+def test_a_translation_survives_its_message_leaving_and_coming_back(tmp_path: Path) -> None:
+    po = tmp_path / "de.po"
+    both = [inst.Message("Mask {number}", []), inst.Message("New image", [])]
+    po.write_text(
+        translations.format_po(
+            "Language: de\n",
+            [inst.Message("Mask {number}", ["Maske {number}"]), inst.Message("New image", ["Neues Bild"])],
+            2,
+        ),
+        encoding="utf-8",
+    )
+    po.write_text(translations.merged(both[:1], po), encoding="utf-8")  # "New image" left the sources
+    assert [(m.msgid, m.obsolete) for m in inst.read_po(po)][1:] == [("Mask {number}", False), ("New image", True)]
+    compiled = tmp_path / "locale"
+    inst.compile_catalogs(tmp_path, compiled)
+    assert gettext.translation(i18n.DOMAIN, compiled, languages=["de"]).gettext("New image") == "New image"
+    po.write_text(translations.merged(both, po), encoding="utf-8")  # and came back
+    assert [(m.msgid, m.msgstr, m.obsolete) for m in inst.read_po(po)][1:] == [
+        ("Mask {number}", ["Maske {number}"], False),
+        ("New image", ["Neues Bild"], False),
+    ]
