@@ -460,3 +460,38 @@ def test_bad_images_are_refused_up_front(client: Client, emulator: Emulator, por
     with pytest.raises(TooLargeError, match="the image"):
         client.submit(portrait_bytes + b"\0" * 10_000_000, mask_style=1)
     assert emulator.requests == []
+
+
+def test_a_submit_slot_bounds_the_submits_in_flight_but_not_the_waits(
+    emulator: Emulator, portrait_bytes: bytes
+) -> None:
+    emulator.configure(processing_seconds=0.6, faults=(Fault("latency", route="submit", seconds=0.3, count=4),))
+    client = fast_client(emulator.base_url)
+    slot, inside, most = threading.BoundedSemaphore(2), [0], [0]
+    lock = threading.Lock()
+
+    class Counted:
+        def __enter__(self) -> None:
+            slot.acquire()
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+
+        def __exit__(self, *exc_info: object) -> None:
+            with lock:
+                inside[0] -= 1
+            slot.release()
+
+    counted = Counted()
+    threads = [
+        threading.Thread(target=client.apply, args=(portrait_bytes, style), kwargs={"submit_slot": counted})
+        for style in (1, 2, 3, 4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == 2 and inside[0] == 0
+    spans = [(task.created, task.done_at) for task in emulator.tasks.values()]
+    assert len(spans) == 4
+    assert max(sum(a <= t < b for a, b in spans) for t, _ in spans) >= 3, "the waits were held back too"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -140,25 +140,29 @@ class Client:
         *,
         cancel: CancelToken | None = None,
         deadline: float | Deadline | None = None,
+        slot: AbstractContextManager[Any] | None = None,
     ) -> str:
         """Upload ``image`` with a ``mask_style`` (1-85) or a ``template`` image; returns the task id.
 
         Checked before anything is sent. Never resent once the service may have received it.
+        ``slot`` is held while the upload is on its way (a semaphore shared by threads bounds
+        how many submits are in flight at once).
         """
         fields = _form_fields(mask_style, template, aspect_ratio)
         parts = {"image": _file_part("image", image)}
         if template is not None:
             parts["image_template"] = _file_part("template", template)
-        response = self.transport.call(
-            "POST",
-            self.base_url + SUBMIT_PATH,
-            safe=False,
-            deadline=self._limit(deadline),
-            cancel=cancel or CancelToken(),
-            headers=self._auth(),
-            data=fields,
-            files=lambda: dict(parts),  # a fresh body for a retry of a submit that never left
-        )
+        with slot or nullcontext():
+            response = self.transport.call(
+                "POST",
+                self.base_url + SUBMIT_PATH,
+                safe=False,
+                deadline=self._limit(deadline),
+                cancel=cancel or CancelToken(),
+                headers=self._auth(),
+                data=fields,
+                files=lambda: dict(parts),  # a fresh body for a retry of a submit that never left
+            )
         task_id = read_submit(response)
         log.info("submitted task %s", task_id)
         return task_id
@@ -263,16 +267,20 @@ class Client:
         cancel: CancelToken | None = None,
         deadline: float | None = None,
         pending: PendingTasks | None = None,
+        submit_slot: AbstractContextManager[Any] | None = None,
     ) -> Result:
         """Submit, wait and download every result: the whole job in one call, within one deadline.
 
         With a ``pending`` store, a task that an earlier run of the same request submitted but
         never collected (killed, cancelled, out of time) is collected instead of paying again.
+        ``submit_slot`` is held around the submit only (see ``submit``), not the wait.
         """
         cancel = cancel or CancelToken()
         limit = self._limit(deadline)
         if pending is None:
-            task_id = self.submit(image, mask_style, template, aspect_ratio, cancel=cancel, deadline=limit)
+            task_id = self.submit(
+                image, mask_style, template, aspect_ratio, cancel=cancel, deadline=limit, slot=submit_slot
+            )
             return self.collect(task_id, on_progress, cancel, limit)
         key = fingerprint(self.base_url, image, mask_style, template, aspect_ratio)
 
@@ -283,7 +291,9 @@ class Client:
                 if found:
                     log.info("collecting task %s from an earlier or concurrent run", found)
                     return found, True
-                task_id = self.submit(image, mask_style, template, aspect_ratio, cancel=cancel, deadline=limit)
+                task_id = self.submit(
+                    image, mask_style, template, aspect_ratio, cancel=cancel, deadline=limit, slot=submit_slot
+                )
                 pending.remember(key, task_id)
                 return task_id, False
 
