@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from client_support import fast_client
 from emulator_support import API_KEY
-from halloween_mask.emulator import Emulator, EmulatorConfig, Failure
+from halloween_mask.emulator import Emulator, EmulatorConfig, Failure, Fault
 from halloween_mask.errors import CancelledError, DeadlineExceededError, InvalidArgumentError, ServerBusyError
 from halloween_mask.pending import PendingTasks
 from halloween_mask.variants import StyleBatch, failure_lines, parse_styles
@@ -50,10 +52,14 @@ def test_bad_style_lists_say_what_is_wrong(text, words):
 # -- the batch -------------------------------------------------------------------------------------
 
 
-def in_flight_at_once(emulator: Emulator) -> int:
-    """The most tasks the emulator was working on at the same moment (from their timestamps)."""
-    spans = [(task.created, task.done_at) for task in emulator.tasks.values()]
+def most_at_once(spans: list[tuple[float, float]]) -> int:
+    """The most of the (start, end) spans that overlap at one moment."""
     return max(sum(start <= moment < end for start, end in spans) for moment, _end in spans)
+
+
+def tasks_at_once(emulator: Emulator) -> int:
+    """The most tasks the emulator was working on at the same moment (from their timestamps)."""
+    return most_at_once([(task.created, task.done_at) for task in emulator.tasks.values()])
 
 
 def run_batch(client, image, styles, **options):
@@ -64,14 +70,20 @@ def run_batch(client, image, styles, **options):
     return batch.outcomes()
 
 
-def test_styles_run_concurrently_but_at_most_three_at_once(portrait_bytes, tmp_path):
-    with Emulator(EmulatorConfig(api_keys={API_KEY}, processing_seconds=0.6)) as emulator:
+def test_every_style_waits_at_once_but_at_most_three_submits_are_in_flight(portrait_bytes):
+    upload = 0.4  # seconds each submit takes, so that submits sent together overlap for certain
+    config = EmulatorConfig(
+        api_keys={API_KEY}, processing_seconds=1.0, faults=(Fault("latency", route="submit", seconds=upload, count=5),)
+    )
+    with Emulator(config) as emulator:
         outcomes = run_batch(fast_client(emulator.base_url), portrait_bytes, (3, 7, 12, 40, 85))
         assert [o.style for o in outcomes] == [3, 7, 12, 40, 85]
         assert all(o.result is not None and o.result.images and o.error is None for o in outcomes)
         by_task = {task_id: task.mask_style for task_id, task in emulator.tasks.items()}
         assert [by_task[o.result.task_id] for o in outcomes] == [3, 7, 12, 40, 85]
-        assert in_flight_at_once(emulator) == 3
+        submits = [(r.time - upload, r.time) for r in emulator.requests_to("submit")]
+        assert most_at_once(submits) == 3, "not three submits at once"
+        assert tasks_at_once(emulator) == 5, "the tasks did not all wait at the service together"
         assert len({o.result.images[0] for o in outcomes}) == 5, "each style has its own look"
 
 
@@ -87,22 +99,25 @@ def test_one_style_failing_leaves_the_others(portrait_bytes):
 
 def test_one_deadline_bounds_the_whole_batch(portrait_bytes):
     with Emulator(EmulatorConfig(api_keys={API_KEY}, processing_seconds=30.0)) as emulator:
+        start = time.monotonic()
         outcomes = run_batch(fast_client(emulator.base_url), portrait_bytes, (1, 2, 3, 4), deadline=0.8, in_flight=2)
+        assert time.monotonic() - start < 3.0, "each style had a deadline of its own"
         assert all(isinstance(o.error, DeadlineExceededError) for o in outcomes)
-        assert len(emulator.tasks) == 2, "styles were submitted after the deadline had passed"
 
 
 def test_cancel_stops_every_wait_and_sends_nothing_more(portrait_bytes):
     with Emulator(EmulatorConfig(api_keys={API_KEY}, processing_seconds=30.0)) as emulator:
         client = fast_client(emulator.base_url)
         with StyleBatch(client, portrait_bytes, (1, 2, 3, 4, 5), in_flight=2) as batch:
-            while len(emulator.tasks) < 2:
+            while len(emulator.tasks) < 5:
                 batch.wait(0.02)
             batch.cancel()
             assert batch.wait(5.0), "a wait went on after the cancel"
+        polls = len(emulator.requests_to("poll"))
+        time.sleep(1.0)
+        assert len(emulator.requests_to("poll")) == polls, "still polling after the cancel"
         outcomes = batch.outcomes()
     assert all(isinstance(o.error, CancelledError) for o in outcomes)
-    assert len(emulator.tasks) == 2
 
 
 def test_a_cancelled_batch_is_collected_by_the_next_without_paying_twice(portrait_bytes, tmp_path):
@@ -110,13 +125,13 @@ def test_a_cancelled_batch_is_collected_by_the_next_without_paying_twice(portrai
     with Emulator(EmulatorConfig(api_keys={API_KEY}, processing_seconds=1.0)) as emulator:
         client = fast_client(emulator.base_url)
         with StyleBatch(client, portrait_bytes, (3, 7, 12, 40), pending=store) as batch:
-            while len(emulator.tasks) < 3:
+            while sum(task.polls > 0 for task in emulator.tasks.values()) < 4:  # every style is waiting
                 batch.wait(0.02)
             batch.cancel()
-        assert len(emulator.tasks) == 3
+        assert len(emulator.tasks) == 4
         outcomes = run_batch(client, portrait_bytes, (3, 7, 12, 40), pending=store)
         assert all(o.result is not None for o in outcomes)
-        assert [o.result.resumed for o in outcomes] == [True, True, True, False]
+        assert [o.result.resumed for o in outcomes] == [True, True, True, True]
         styles = sorted(task.mask_style for task in emulator.tasks.values())
         assert styles == [3, 7, 12, 40], "a style was paid for twice"
 

@@ -6,14 +6,16 @@
             print(f"{batch.done} of {len(styles)} done, {batch.elapsed:.0f} s")
     outcomes = batch.outcomes()                          # one StyleOutcome per style, in order
 
-Every style goes through ``Client.apply`` with its usual rules (safe retries, pending tasks
-that a later run collects instead of paying twice), at most ``in_flight`` at once, all within
-one deadline and stopped together by one cancel token. Imports only the standard library.
+Every style goes through ``Client.apply`` on its own thread with its usual rules (safe retries,
+pending tasks that a later run collects instead of paying twice), at most ``in_flight`` submits
+at once (the service rate-limits), then every task waits at the service at the same time, all
+within one deadline and stopped together by one cancel token. Imports only the standard library.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
@@ -27,7 +29,7 @@ from .styles import STYLE_COUNT, style
 from .timing import CancelToken, Deadline
 
 MAX_STYLES = 12
-DEFAULT_IN_FLIGHT = 3  # the service rate-limits (429 EXCEEDING_LIMITS); three at once stays polite
+DEFAULT_IN_FLIGHT = 3  # submits at once: the service rate-limits (429 EXCEEDING_LIMITS); three stays polite
 _SEPARATORS = re.compile(r"[,\s]+")
 _NUMBER = re.compile(r"[0-9]+")  # ASCII digits only: str.isdigit() also takes "²"
 
@@ -79,7 +81,7 @@ def failure_lines(outcomes: Sequence[StyleOutcome]) -> list[str]:
 
 
 class StyleBatch:
-    """``client.apply`` for each style on worker threads, at most ``in_flight`` at once.
+    """``client.apply`` for each style on a worker thread each, at most ``in_flight`` submits at once.
 
     Use it as a context manager: entering starts the styles, leaving cancels what is still
     waiting and joins the threads. The caller's thread stays free (GIMP's main thread pulses
@@ -106,7 +108,7 @@ class StyleBatch:
         self.pending = pending
         self.deadline = Deadline(client.clock, deadline or client.deadline)
         self.cancel_token = CancelToken()
-        self.in_flight = in_flight
+        self.submit_slots = threading.BoundedSemaphore(in_flight)
         self._futures: list[Future[StyleOutcome]] = []
         self._pool: ThreadPoolExecutor | None = None
 
@@ -118,7 +120,7 @@ class StyleBatch:
         self.close()
 
     def start(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=self.in_flight, thread_name_prefix="halloween-mask-style")
+        self._pool = ThreadPoolExecutor(max_workers=len(self.styles) or 1, thread_name_prefix="halloween-mask-style")
         self._futures = [self._pool.submit(self._run, number) for number in self.styles]
 
     def close(self) -> None:
@@ -161,6 +163,7 @@ class StyleBatch:
                 cancel=self.cancel_token,
                 deadline=remaining,  # the batch's one deadline, as seconds from now
                 pending=self.pending,
+                submit_slot=self.submit_slots,
             )
         except HalloweenMaskError as error:
             return StyleOutcome(number, error=error)
