@@ -26,6 +26,7 @@ from halloween_mask.errors import HalloweenMaskError, SettingsError  # noqa: E40
 from halloween_mask.i18n import DOMAIN, _, use_catalog  # noqa: E402
 from halloween_mask.styles import ASPECT_RATIOS, STYLES  # noqa: E402
 from halloween_mask.variants import DEFAULT_IN_FLIGHT, MAX_STYLES  # noqa: E402
+from halloween_mask_gimp.result import VARIANTS_GROUP  # noqa: E402
 from halloween_mask_gimp.run import LOG_PREFIX, TEMPLATE, HalloweenMaskRun, UsageError  # noqa: E402
 from halloween_mask_gimp.variants import VariantsRun  # noqa: E402
 
@@ -135,10 +136,10 @@ def _variants_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
         _("Paint several AI Halloween masks at once, as a layer group over the selected layer"),
         _(
             "Sends the selected layer (or the part around the selection) once per style, up to {most} styles, "
-            '{at_once} at a time, and puts the results in one layer group "Halloween Mask variants" above it, '
+            '{at_once} at a time, and puts the results in one layer group "{group}" above it, '
             "one layer per style. Each style costs {credits} credits; a style that fails costs nothing and is "
             "named in a message."
-        ).format(most=MAX_STYLES, at_once=DEFAULT_IN_FLIGHT, credits=CREDITS_PER_MASK),
+        ).format(most=MAX_STYLES, at_once=DEFAULT_IN_FLIGHT, group=_(VARIANTS_GROUP), credits=CREDITS_PER_MASK),
     )
     procedure.add_string_argument(
         "mask-styles",

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from . import __version__
+from .i18n import _
 from .region import Box
 
 ASPECT_TOLERANCE = 0.02  # relative; covers rounding when the API or the upload fit resizes
 PARASITE_NAME = "halloween-mask-provenance"
-LAYER_PREFIX = "Halloween Mask"
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,8 @@ def place_result(source_size: tuple[int, int], result_size: tuple[int, int], new
 
 
 def layer_name(style: int | None) -> str:
-    """ "Halloween Mask 7" for a style, "Halloween Mask (template)" for a template."""
-    return f"{LAYER_PREFIX} {style}" if style is not None else f"{LAYER_PREFIX} (template)"
+    """ "Halloween Mask 7" for a style, "Halloween Mask (template)" for a template, in the user's language."""
+    return _("Halloween Mask {number}").format(number=style) if style is not None else _("Halloween Mask (template)")
 
 
 def provenance(

@@ -22,6 +22,7 @@ EXPECTED = {
         "menu_paths": ["<Image>/Filters/KI"],
         "style_nick": "_Maskenstil",
         "error": "Es wurde kein verwendbares Gesicht gefunden.",
+        "layer_name": "Halloween-Maske 3",
         "dialog": "^Halloween-Maske$",
         "variants_dialog": "^Halloween-Maske \u2013 Varianten$",
     },
@@ -30,6 +31,7 @@ EXPECTED = {
         "menu_paths": ["<Image>/Filters/AI"],
         "style_nick": "マスクのスタイル(_Y)",
         "error": "使用できる顔が見つかりませんでした。",
+        "layer_name": "ハロウィンマスク 3",
         "dialog": "^ハロウィンマスク$",
         "variants_dialog": "^ハロウィンマスクのバリエーション$",
     },
@@ -38,7 +40,7 @@ EXPECTED = {
         "menu_paths": ["<Image>/Filters/IA"],
         "style_nick": "_Style de masque",
         "error": "Aucun visage exploitable n\u2019a été trouvé.",
-        "dialog": "^Masque d\u2019Halloween$",
+        "layer_name": "Masque d\u2019Halloween 3",
     },
 }
 
@@ -51,7 +53,9 @@ report = {"menu_label": proc.get_menu_label(), "menu_paths": list(proc.get_menu_
           "blurb": proc.get_blurb(), "style_nick": style_arg.get_nick()}
 image = hm_load("portrait.png")
 layer = image.get_layers()[0]
-report["status"], report["error"] = hm_call(PROC, image, [layer], mask_style="mask-2")
+report["status"], report["error"] = hm_call(PROC, image, [layer], mask_style="mask-2")  # fails: no face
+report["made"] = hm_call(PROC, image, [layer], mask_style="mask-3")
+report["layer_name"] = image.get_layers()[0].get_name()
 hm_write_report(report)
 """
 )
@@ -59,11 +63,11 @@ hm_write_report(report)
 
 @pytest.fixture(scope="module")
 def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY}, failure="submit_reject")) as emulator:
+    with Emulator(EmulatorConfig(api_keys={SECRET_KEY}, failures_by_style={2: "submit_reject"})) as emulator:
         yield emulator
 
 
-@pytest.mark.parametrize("lang", ["de", "ja"])
+@pytest.mark.parametrize("lang", ["de", "ja", "fr"])
 def test_gimp_in_the_users_language_registers_translated_labels(run_gimp_batch, make_gimp_profile, emu, lang):
     profile = make_gimp_profile()  # fresh: the plug-in is queried in this language
     env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json", LANG=LOCALES[lang])
@@ -73,6 +77,7 @@ def test_gimp_in_the_users_language_registers_translated_labels(run_gimp_batch, 
     assert report["menu_paths"] == expected["menu_paths"]
     assert report["style_nick"] == expected["style_nick"]
     assert expected["error"] in report["error"], report["error"]  # the client's advice, via GIMP's error
+    assert report["made"] == ["success", None] and report["layer_name"] == expected["layer_name"]
 
 
 LABELS = (
@@ -106,6 +111,7 @@ def test_english_stays_english(run_gimp_batch, gimp_profile, emu):
     report = run_gimp_batch(REGISTRATION, env, files={"portrait.png": PORTRAIT}).report
     assert report["menu_label"] == "_Halloween Mask..." and report["menu_paths"] == ["<Image>/Filters/AI"]
     assert "No usable face was found." in report["error"]
+    assert report["layer_name"] == "Halloween Mask 3"
 
 
 @pytest.mark.parametrize("lang", ["de", "ja"])

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gi.repository import Gimp, Gio
+from halloween_mask.i18n import N_, _
 from halloween_mask.placement import PARASITE_NAME, place_result
 from halloween_mask.region import Box
 
 from halloween_mask_gimp.selection import layer_box
 
-VARIANTS_GROUP = "Halloween Mask variants"
+VARIANTS_GROUP = N_("Halloween Mask variants")  # the group's name, in the user's language
 
 Downloads = Sequence[tuple[Path, tuple[int, int]]]  # (file, (width, height)), in the service's order
 
@@ -104,7 +105,7 @@ def insert_variants(
         raise
     if here:
         with _undo_step(image):
-            group = Gimp.GroupLayer.new(image, VARIANTS_GROUP)
+            group = Gimp.GroupLayer.new(image, _(VARIANTS_GROUP))
             image.insert_layer(group, source.get_parent(), image.get_item_position(source))
             for position, layer in enumerate(here):
                 image.insert_layer(layer, group, position)
@@ -169,7 +170,7 @@ def _group_in_new_image(entries: Sequence[tuple[str, bytes, Path]]) -> Gimp.Laye
     image = Gimp.Image.new(1, 1, Gimp.ImageBaseType.RGB)
     try:
         image.undo_disable()
-        group = Gimp.GroupLayer.new(image, VARIANTS_GROUP)
+        group = Gimp.GroupLayer.new(image, _(VARIANTS_GROUP))
         image.insert_layer(group, None, 0)
         for position, (name, provenance, path) in enumerate(entries):
             layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, _gfile(path))
