@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Install the AI Halloween Mask plug-in into every GIMP 3 found (standard library only).
+"""Install the AI Halloween Mask plug-in into every GIMP 3 profile found (standard library only).
 
-    python3 install/install.py                  # every GIMP 3 profile, and that of every GIMP 3.x installed
+    python3 install/install.py                  # every GIMP 3 profile (a GIMP never started is named, not touched)
     python3 install/install.py --profile DIR    # one given profile directory
     python3 install/install.py --uninstall
     python3 install/install.py --check          # each profile: current/outdated/missing, then in GIMP's own Python
@@ -254,13 +254,18 @@ def profile_of(gimp: InstalledGimp, machine: Machine) -> Profile:
     return Profile(root / gimp.version, gimp.kind)
 
 
-def all_profiles(machine: Machine, gimps: Sequence[InstalledGimp]) -> list[tuple[Profile, bool]]:
-    """Every existing profile, then those of installed GIMPs not started yet: (profile, exists)."""
-    found = [(profile, True) for profile in find_profiles(machine)]
+def unstarted_profiles(machine: Machine, gimps: Sequence[InstalledGimp], known: Sequence[Profile]) -> list[Profile]:
+    """The profiles of installed GIMPs that were never started (no folder yet), not in ``known``.
+
+    They are left alone: GIMP sets up its profile, bringing over an older version's settings and
+    plug-ins, only when that folder does not exist yet (app.c, gimp-user-install.c), so creating
+    it first would cost the user that migration.
+    """
+    found: list[Profile] = []
     for gimp in gimps:
         profile = profile_of(gimp, machine)
-        if all(profile.path != known.path for known, _ in found):
-            found.append((profile, False))
+        if not profile.path.exists() and all(profile.path != p.path for p in (*known, *found)):
+            found.append(profile)
     return found
 
 
@@ -713,14 +718,13 @@ def _say(message: str = "") -> None:
     print(message, flush=True)
 
 
-def _targets(args: argparse.Namespace, machine: Machine) -> tuple[list[tuple[Profile, bool]], list[InstalledGimp]]:
-    """(profile, exists) pairs to work on, and the GIMPs installed; uninstall: existing ones only."""
+def _targets(args: argparse.Namespace, machine: Machine) -> tuple[list[Profile], list[Profile], list[InstalledGimp]]:
+    """The profiles to work on, those of installed GIMPs never started (skipped), and the GIMPs installed."""
     gimps = installed_gimps(machine)
     if args.profile:
-        given = [Path(p).expanduser().absolute() for p in args.profile]
-        return [(Profile(path, "given"), path.is_dir()) for path in given], gimps
-    found = all_profiles(machine, gimps)
-    return [(p, exists) for p, exists in found if exists or not args.uninstall], gimps
+        return [Profile(Path(p).expanduser().absolute(), "given") for p in args.profile], [], gimps
+    profiles = find_profiles(machine)
+    return profiles, unstarted_profiles(machine, gimps, profiles), gimps
 
 
 def _nothing_found(args: argparse.Namespace) -> int:
@@ -782,13 +786,22 @@ def _run_checks(
     return problems, None
 
 
-def _install(profile: Profile, exists: bool) -> None:
+def _install(profile: Profile) -> None:
     target = install_into(profile.path)
     manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
     deps = ", ".join(f"{k} {v}" for k, v in manifest["dependencies"].items())
-    created = "" if exists else f" (a new profile: GIMP {profile.version} is installed but was not started yet)"
-    _say(f"  installed {target}{created}")
+    _say(f"  installed {target}")
     _say(f"    plug-in {PLUGIN_NAME}.py, client modules: {len(CLIENT_MODULES)}, bundled: {deps}")
+
+
+def _report_unstarted(profile: Profile) -> str:
+    """Say why the profile of a GIMP never started is skipped; returns the line for the summary."""
+    _say(f"{profile.label()} (not created yet)")
+    _say(
+        f"  skipped: GIMP {profile.version} is installed but was never started; creating its profile now"
+        " would stop GIMP from setting it up (and from bringing over an older version's settings)"
+    )
+    return f"GIMP {profile.version} ({profile.kind}): start it once, then run this again"
 
 
 def main(argv: Sequence[str] | None = None, machine: Machine | None = None) -> int:
@@ -821,14 +834,14 @@ def main(argv: Sequence[str] | None = None, machine: Machine | None = None) -> i
         _say("  extract it into a GIMP 3 plug-ins folder (Preferences \u25b8 Folders \u25b8 Plug-ins)")
         return 0
     try:
-        targets, gimps = _targets(args, machine or Machine.this())
-        if not targets:
+        targets, unstarted, gimps = _targets(args, machine or Machine.this())
+        if not targets and (args.uninstall or not unstarted):
             return _nothing_found(args)
         failures: list[str] = []
         skipped: list[str] = []
-        for profile, exists in targets:
+        for profile in targets:
             target = profile.plugin_dir
-            _say(profile.label() + ("" if exists else " (not created yet)"))
+            _say(profile.label())
             if args.dry_run:
                 _say(f"  would {'remove' if args.uninstall else 'check' if args.check else 'install'} {target}")
             elif args.uninstall:
@@ -838,13 +851,20 @@ def main(argv: Sequence[str] | None = None, machine: Machine | None = None) -> i
                 failures += problems
                 skipped += [why_skipped] if why_skipped else []
             else:
-                _install(profile, exists)
+                _install(profile)
+        not_started = [] if args.uninstall else [_report_unstarted(profile) for profile in unstarted]
     except InstallError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if not_started:
+        _say("Not set up yet, so left alone:")
+        for line in not_started:
+            _say(f"  {line}")
     if failures:
         for problem in failures:
             print(f"error: {problem}", file=sys.stderr)
+        return 1
+    if not targets:
         return 1
     if args.check and not args.dry_run and skipped:
         _say("The layout and the imports are fine, but the check inside GIMP was skipped for:")

@@ -381,19 +381,34 @@ def test_gimps_found_in_windows_and_macos_app_folders(tmp_path: Path):
     assert gimps(mac) == [("3.2", "macOS", "gimp")]
 
 
-def test_installs_into_every_profile_and_every_installed_gimp(tmp_path: Path, capsys):
+def test_installs_into_every_profile_and_leaves_a_gimp_never_started_to_set_up_its_own(tmp_path: Path, capsys):
     fake = machine(tmp_path, PATH=str(tmp_path / "bin"))
-    make_dirs(fake.home, ".config/GIMP/3.0")  # after an upgrade: the old profile stays
-    make_files(tmp_path, "bin/gimp-3.2")  # installed, not started yet: no profile
+    make_dirs(fake.home, ".config/GIMP/3.0", ".var/app/org.gimp.GIMP/config/GIMP/3.2")
+    make_files(tmp_path, "bin/gimp-3.2")  # upgraded, not started yet: GIMP 3.2 migrates 3.0 when it first starts
     make_files(fake.root, "var/lib/flatpak/app/org.gimp.GIMP/x86_64/stable/active/files/bin/gimp-3.2")
     assert inst.main([], fake) == 0
     out = capsys.readouterr().out
-    for profile in (".config/GIMP/3.0", ".config/GIMP/3.2", ".var/app/org.gimp.GIMP/config/GIMP/3.2"):
+    for profile in (".config/GIMP/3.0", ".var/app/org.gimp.GIMP/config/GIMP/3.2"):
         assert inst.plugin_state(fake.home / profile / "plug-ins" / "halloween-mask") == "current"
-    assert "GIMP 3.2 profile (Flatpak)" in out and "GIMP 3.2 is installed but was not started yet" in out
-    assert sorted(p.name for p in (fake.home / ".config/GIMP").iterdir()) == ["3.0", "3.2"]
+    assert sorted(p.name for p in (fake.home / ".config/GIMP").iterdir()) == ["3.0"], "a profile GIMP has to set up"
+    assert "GIMP 3.2 profile (Linux)" in out and "installed but was never started" in out
+    assert "GIMP 3.2 (Linux): start it once, then run this again" in out
+    assert "GIMP 3.2 (Flatpak)" not in out
     assert inst.main(["--uninstall"], fake) == 0
-    assert capsys.readouterr().out.count("removed") == 3
+    out = capsys.readouterr().out
+    assert out.count("removed") == 2 and "never started" not in out
+
+
+def test_only_a_gimp_never_started_installs_nothing_and_says_why(tmp_path: Path, capsys):
+    fake = machine(tmp_path, PATH=str(tmp_path / "bin"))
+    make_files(tmp_path, "bin/gimp-3.2")
+    assert inst.main([], fake) == 1
+    assert "GIMP 3.2 (Linux): start it once, then run this again" in capsys.readouterr().out
+    assert list(fake.home.iterdir()) == []
+    assert inst.main(["--check"], fake) == 1
+    assert "start it once" in capsys.readouterr().out
+    assert inst.main(["--uninstall"], fake) == 0
+    assert "nothing to uninstall" in capsys.readouterr().out
 
 
 def test_no_profile_is_created_for_a_gimp_that_is_not_installed(tmp_path: Path, capsys):
@@ -421,9 +436,9 @@ def test_check_names_each_profile_its_version_and_state(tmp_path: Path, capsys):
     assert sections[0].startswith("0 profile (Linux)") and "plug-in: current" in sections[0]
     assert sections[1].startswith("2 profile (Linux)") and "plug-in: outdated" in sections[1]
     assert sections[2].startswith("2 profile (Flatpak)") and "(not created yet)" in sections[2]
-    assert "plug-in: missing" in sections[2]
+    assert "(not created yet)\n  skipped: " in sections[2] and "never started" in captured.out
     assert "GIMP 3.2 profile (Linux)" in captured.err and "outdated; update it" in captured.err
-    assert "GIMP 3.2 profile (Flatpak)" in captured.err and "not installed there" in captured.err
+    assert "Flatpak" not in captured.err
     assert "GIMP 3.0 profile" not in captured.err
 
 
