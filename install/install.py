@@ -565,7 +565,12 @@ def install_into(profile: Path, plugin_source: Path = PLUGIN_SOURCE, client_sour
         _remove(old)
         if target.exists() or target.is_symlink():
             target.rename(old)
-        staging.rename(target)
+        try:
+            staging.rename(target)
+        except OSError:
+            if old.exists() or old.is_symlink():
+                old.rename(target)  # the copy GIMP had stays in place
+            raise
         _remove(old)
     finally:
         _remove(staging)
@@ -855,6 +860,9 @@ def main(argv: Sequence[str] | None = None, machine: Machine | None = None) -> i
         not_started = [] if args.uninstall else [_report_unstarted(profile) for profile in unstarted]
     except InstallError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a profile folder not writable, a file another program holds open...
+        print(f"error: {exc.filename or 'a file'}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     if not_started:
         _say("Not set up yet, so left alone:")

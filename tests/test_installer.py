@@ -183,6 +183,24 @@ def test_reinstall_replaces_cleanly(tmp_path: Path):
     assert [p.name for p in (profile / "plug-ins").iterdir()] == ["halloween-mask"]
 
 
+def test_a_failed_replacement_keeps_the_installed_copy(tmp_path: Path, monkeypatch, capsys):
+    profile = tmp_path / "3.0"
+    target = inst.install_into(profile)
+    (target / "halloween_mask_gimp" / "run.py").write_text("# the copy GIMP runs now\n")
+    real_rename = Path.rename
+
+    def rename(self, destination):
+        if self.name.startswith(".halloween-mask-new-"):  # Windows: a file in the old copy is open
+            raise PermissionError(13, "Access is denied", str(destination))
+        return real_rename(self, destination)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    assert inst.main(["--profile", str(profile)]) == 1
+    assert capsys.readouterr().err == f"error: {target}: Access is denied\n"
+    assert (target / "halloween_mask_gimp" / "run.py").read_text() == "# the copy GIMP runs now\n"
+    assert [p.name for p in (profile / "plug-ins").iterdir()] == ["halloween-mask"]
+
+
 def test_uninstall_and_dry_run(tmp_path: Path):
     profile = tmp_path / "3.0"
     proc = run_installer("--profile", str(profile), "--dry-run")
