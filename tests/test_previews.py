@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from emulator_support import API_KEY
-from halloween_mask import previews
+from halloween_mask import config, previews
 from halloween_mask.cli import main
 from halloween_mask.emulator import Emulator, Fault
 from halloween_mask.emulator.renderer import preview_jpeg
@@ -201,3 +201,21 @@ def test_preview_url_checks_the_style() -> None:
     assert preview_url(85, "https://h.example") == "https://h.example/ai-halloween-masks/masks/85.jpg"
     with pytest.raises(ValueError):
         preview_url(86, "https://h.example")
+
+
+def test_the_cache_lives_in_the_platforms_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(config.sys, "platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # a Flatpak or Snap GIMP sets its own
+    assert PreviewCache.for_base("http://127.0.0.1:8765").folder == tmp_path / "halloween-mask/previews/127.0.0.1-8765"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # the XDG rule: a relative value is ignored
+    home = Path.home()
+    assert PreviewCache.for_base(previews.DEFAULT_PREVIEW_BASE).folder == (
+        home / ".cache/halloween-mask/previews/ai-resource.ailabtools.com"
+    )
+    monkeypatch.setattr(config.sys, "platform", "darwin")
+    assert config.cache_dir() == home / "Library" / "Caches"
+    monkeypatch.setattr(config.sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))
+    assert config.cache_dir() == tmp_path / "Local"
+    monkeypatch.delenv("LOCALAPPDATA")
+    assert config.cache_dir() == home / "AppData" / "Local"

@@ -91,13 +91,24 @@ def settings_path() -> Path:
 
 def config_dir() -> Path:
     """The platform's per-user configuration directory."""
+    return _user_dir("APPDATA", "Roaming", "Application Support", "XDG_CONFIG_HOME", ".config")
+
+
+def cache_dir() -> Path:
+    """The platform's per-user cache directory (sandboxed GIMPs set ``XDG_CACHE_HOME`` to their own)."""
+    return _user_dir("LOCALAPPDATA", "Local", "Caches", "XDG_CACHE_HOME", ".cache")
+
+
+def _user_dir(windows_env: str, windows_default: str, macos: str, xdg_env: str, xdg_default: str) -> Path:
+    """``%windows_env%`` (else ``~/AppData/<windows_default>``), ``~/Library/<macos>``, or an absolute
+    ``$xdg_env`` (else ``~/<xdg_default>``), by platform."""
     if sys.platform == "win32":
-        appdata = os.environ.get("APPDATA")
-        return Path(appdata) if appdata else Path.home() / "AppData" / "Roaming"
+        value = os.environ.get(windows_env)
+        return Path(value) if value else Path.home() / "AppData" / windows_default
     if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support"
-    xdg = os.environ.get("XDG_CONFIG_HOME")
-    return Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".config"
+        return Path.home() / "Library" / macos
+    value = os.environ.get(xdg_env)
+    return Path(value) if value and Path(value).is_absolute() else Path.home() / xdg_default
 
 
 def validate_base_url(url: str) -> str:

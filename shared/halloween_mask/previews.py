@@ -15,7 +15,6 @@ import contextlib
 import logging
 import os
 import re
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .config import APP_DIR, DEFAULT_BASE_URL, ENV_BASE, is_loopback, validate_base_url
+from .config import APP_DIR, DEFAULT_BASE_URL, ENV_BASE, cache_dir, is_loopback, validate_base_url
 from .errors import DamagedDownloadError, HalloweenMaskError, NetworkError, TaskFailedError
 from .imageformat import DamagedImageError, NotAnImageError, check_complete
 from .styles import STYLE_COUNT, style
@@ -60,17 +59,6 @@ def preview_url(number: int, base: str | None = None) -> str:
     return (base or preview_base()) + PREVIEW_PATH.format(number=style(number).number)
 
 
-def cache_root() -> Path:
-    """The platform's per-user cache folder (sandboxed GIMPs set ``XDG_CACHE_HOME`` to their own)."""
-    if sys.platform == "win32":
-        local = os.environ.get("LOCALAPPDATA")
-        return Path(local) if local else Path.home() / "AppData" / "Local"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-
-
 class PreviewCache:
     """``<folder>/<N>.jpg`` files, written atomically; an entry that is not a whole image does not count."""
 
@@ -84,7 +72,7 @@ class PreviewCache:
         name = parts.hostname or "host"
         if parts.port:
             name += f"-{parts.port}"
-        return cls(cache_root() / APP_DIR / "previews" / re.sub(r"[^A-Za-z0-9.-]", "_", name))
+        return cls(cache_dir() / APP_DIR / "previews" / re.sub(r"[^A-Za-z0-9.-]", "_", name))
 
     def path(self, number: int) -> Path:
         return self.folder / f"{style(number).number}.jpg"
