@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import stat
+import threading
 from pathlib import Path
 
+import pytest
 from halloween_mask.favourites import RECENT_COUNT, StylePicks
 
 
@@ -36,3 +39,19 @@ def test_a_damaged_file_is_ignored(tmp_path: Path) -> None:
     assert StylePicks(path).favourites == [5] and StylePicks(path).recent == []
     path.write_text("{not json")
     assert StylePicks(path).first() == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_in_its_place_is_ignored_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "picks.json"
+    os.mkfifo(path, 0o600)
+    picks: list[StylePicks] = []
+    reader = threading.Thread(target=lambda: picks.append(StylePicks(path)), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    if reader.is_alive():  # blocked in open(): unblock it with a writer, then fail
+        with open(path, "w") as writer:
+            writer.write("{}")
+        reader.join(timeout=5)
+        pytest.fail("reading the favourites waited on the FIFO (the gallery would hang)")
+    assert picks[0].first() == []

@@ -11,7 +11,7 @@ import json
 import logging
 from pathlib import Path
 
-from .config import settings_path, write_private
+from .config import open_regular, settings_path, write_private
 from .styles import STYLE_COUNT
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ class StylePicks:
 
     def _read(self) -> dict:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            with open_regular(self.path) as handle:  # a FIFO there is refused, not waited on
+                data = json.load(handle)
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as error:
