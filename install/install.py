@@ -534,7 +534,11 @@ def write_mo(messages: Sequence[Message], path: Path) -> None:
 
 
 def compile_catalogs(po_source: Path, locale_dir: Path) -> list[str]:
-    """``<lang>.po`` -> ``locale_dir/<lang>/LC_MESSAGES/halloween-mask.mo``; returns the languages."""
+    """``<lang>.po`` -> ``locale_dir/<lang>/LC_MESSAGES/halloween-mask.mo``; returns the languages.
+
+    ``locale_dir`` always exists afterwards: the plug-in names it to GIMP, which warns about a missing one.
+    """
+    locale_dir.mkdir(parents=True, exist_ok=True)
     languages = []
     for po in sorted(po_source.glob("*.po")):
         write_mo(read_po(po), locale_dir / po.stem / "LC_MESSAGES" / f"{GETTEXT_DOMAIN}.mo")
@@ -601,6 +605,8 @@ def check_layout(plugin_dir: Path) -> list[str]:
     for name in ("halloween_mask", *DEPENDENCIES, "certifi/cacert.pem"):
         if not (plugin_dir / VENDOR_DIR / name).exists():
             problems.append(f"{plugin_dir / VENDOR_DIR / name} is missing")
+    if not (plugin_dir / LOCALE_DIR).is_dir():
+        problems.append(f"{plugin_dir / LOCALE_DIR} is missing (the translations)")
     return problems
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gettext
 import importlib
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,6 +59,15 @@ def compiled(tmp_path: Path) -> Path:
 def german(compiled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(i18n, "_catalog", i18n._catalog)  # restored after the test
     i18n.use_catalog(compiled, languages=["de"])
+
+
+def test_the_installed_plugin_carries_every_catalog(tmp_path: Path) -> None:
+    plugin = inst.install_into(tmp_path / "profile")
+    found = sorted(p.relative_to(plugin).as_posix() for p in (plugin / "locale").rglob("*.mo"))
+    assert found == [f"locale/{lang}/LC_MESSAGES/halloween-mask.mo" for lang in LANGUAGES]
+    assert inst.check_layout(plugin) == []
+    shutil.rmtree(plugin / "locale")
+    assert inst.check_layout(plugin) == [f"{plugin / 'locale'} is missing (the translations)"]
 
 
 def test_the_template_and_every_translation_are_current() -> None:
