@@ -17,7 +17,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +42,7 @@ PREVIEW_TIMEOUTS = Timeouts(connect=5.0, read=15.0)
 PREVIEW_RETRY = RetryPolicy(attempts=2, base=0.5, cap=2.0)
 
 
-def preview_base(environ: dict[str, str] | os._Environ[str] | None = None) -> str:
+def preview_base(environ: Mapping[str, str] | None = None) -> str:
     """The preview host: ``AILAB_PREVIEW_BASE``, the API base if it is loopback, else the vendor's."""
     env = os.environ if environ is None else environ
     explicit = env.get(ENV_PREVIEW_BASE, "").strip()
