@@ -131,3 +131,12 @@ def test_a_killed_run_does_not_hold_its_request_locked(tmp_path: Path, store: Pe
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_failure_the_service_reports_for_the_task_forgets_it(portrait_bytes: bytes, store: PendingTasks) -> None:
+    with Emulator(EmulatorConfig(api_keys={API_KEY}, failure="poll_error")) as emulator:  # PROCESSING_FAILURE
+        client = fast_client(emulator.base_url)
+        with pytest.raises(ServerBusyError, match="PROCESSING_FAILURE") as caught:
+            client.apply(portrait_bytes, mask_style=7, pending=store)
+        assert not caught.value.kept_pending
+        assert store.find(fingerprint(emulator.base_url, portrait_bytes, 7, None, "auto")) is None

@@ -21,6 +21,7 @@ from .errors import (
     ErrorKind,
     HalloweenMaskError,
     InvalidArgumentError,
+    ProtocolError,
     SettingsError,
     TaskFailedError,
 )
@@ -43,10 +44,11 @@ KEY_HEADER = "ailabapi-api-key"
 DEFAULT_DEADLINE = 600.0
 MAX_RESULT_BYTES = 50_000_000
 MAX_RESULTS = 8  # result images taken from one task; the service sends one
-# Only these prove that a task will never give a result (the service reports it failed, or no
-# longer knows it), so only they drop it from the pending store. Anything else (a network error,
-# the deadline, a malformed answer, 5xx outlasting the retries, a refused key) leaves it for the
-# next run of the same request, unless that run, collecting it, fails again so (it looks stuck).
+# Only these prove that a task will never give a result, so only they drop it from the pending
+# store: the service reports the task failed (its status, or an error code of its own in answer
+# to the poll), or no longer knows it. Anything else (a network error, the deadline, a malformed
+# answer, 5xx pages without the service's code outlasting the retries, a refused key) leaves it
+# for the next run of the same request, unless that run, collecting it, fails again so (stuck).
 _TASK_IS_OVER = frozenset(
     {ErrorKind.TASK_FAILED, ErrorKind.NO_FACE, ErrorKind.BAD_INPUT, ErrorKind.TOO_LARGE, ErrorKind.UNSUPPORTED_FORMAT}
 )
@@ -302,7 +304,7 @@ class Client:
             try:
                 return self._collect(task_id, True, key, pending, on_progress, cancel, limit)
             except HalloweenMaskError as error:
-                if error.kept_pending or error.kind not in _TASK_IS_OVER:
+                if error.kept_pending or not _proves_over(error):
                     raise
                 log.info("task %s cannot be collected (%s); submitting again", task_id, error.kind.name)
             task_id, resumed = task()
@@ -322,7 +324,7 @@ class Client:
         try:
             result = self.collect(task_id, on_progress, cancel, deadline)
         except HalloweenMaskError as error:
-            if error.kind in _TASK_IS_OVER or (resumed and error.kind in _STUCK_WHEN_AGAIN):
+            if _proves_over(error) or (resumed and error.kind in _STUCK_WHEN_AGAIN):
                 pending.forget(key)
             else:
                 error.kept_pending = True
@@ -349,6 +351,12 @@ class Client:
     def _auth(self) -> dict[str, str]:
         """The key header, built per API request (never session-wide, so result hosts never see it)."""
         return {KEY_HEADER: self._key.reveal(), "Accept": "application/json"}
+
+
+def _proves_over(error: HalloweenMaskError) -> bool:
+    """Whether ``error`` shows the task will never give a result (see ``_TASK_IS_OVER``)."""
+    reported = error.kind is ErrorKind.SERVER_BUSY and bool(error.code) and not isinstance(error, ProtocolError)
+    return error.kind in _TASK_IS_OVER or reported
 
 
 def _check_result(data: bytes) -> ImageInfo:
