@@ -6,10 +6,10 @@ import json
 import os
 import pickle
 import stat
-import threading
 from pathlib import Path
 
 import pytest
+from fifo_support import read_beside_a_fifo
 from halloween_mask import config
 from halloween_mask.config import ApiKey, Settings, load_settings, save_api_key, settings_path, validate_base_url
 from halloween_mask.errors import SettingsError
@@ -101,17 +101,8 @@ def test_a_readable_file_only_warns_when_the_environment_key_wins(
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
 def test_a_fifo_settings_path_is_refused_at_once_without_waiting_for_a_writer(settings_file: Path) -> None:
     settings_file.parent.mkdir()
-    os.mkfifo(settings_file, 0o600)
-    outcome: list[BaseException | None] = []
-    reader = threading.Thread(target=lambda: outcome.append(_settings_error()), daemon=True)
-    reader.start()
-    reader.join(timeout=10)
-    if reader.is_alive():  # blocked in open(): unblock it with a writer, then fail
-        with open(settings_file, "w") as writer:
-            writer.write("{}")
-        reader.join(timeout=5)
-        pytest.fail("reading the settings waited on the FIFO")
-    assert isinstance(outcome[0], SettingsError) and "a FIFO, not a regular file" in str(outcome[0])
+    error = read_beside_a_fifo(settings_file, _settings_error)
+    assert isinstance(error, SettingsError) and "a FIFO, not a regular file" in str(error)
 
 
 @pytest.mark.parametrize(("make", "kind"), [("folder", "a folder"), ("device", "a device")])

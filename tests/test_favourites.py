@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import stat
-import threading
 from pathlib import Path
 
 import pytest
+from fifo_support import read_beside_a_fifo
 from halloween_mask.favourites import RECENT_COUNT, StylePicks
 
 
@@ -43,15 +43,5 @@ def test_a_damaged_file_is_ignored(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
 def test_a_fifo_in_its_place_is_ignored_at_once(tmp_path: Path) -> None:
-    path = tmp_path / "picks.json"
-    os.mkfifo(path, 0o600)
-    picks: list[StylePicks] = []
-    reader = threading.Thread(target=lambda: picks.append(StylePicks(path)), daemon=True)
-    reader.start()
-    reader.join(timeout=10)
-    if reader.is_alive():  # blocked in open(): unblock it with a writer, then fail
-        with open(path, "w") as writer:
-            writer.write("{}")
-        reader.join(timeout=5)
-        pytest.fail("reading the favourites waited on the FIFO (the gallery would hang)")
-    assert picks[0].first() == []
+    picks = read_beside_a_fifo(tmp_path / "picks.json", lambda: StylePicks(tmp_path / "picks.json"))
+    assert picks.first() == []
