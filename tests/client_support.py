@@ -140,11 +140,12 @@ def drip_server() -> Iterator[_DripServer]:
     """A loopback server that can send a route's answer one byte at a time, ``per_byte`` seconds apart.
 
     Fill ``server.routes[path] = (status, content type, body, per_byte)`` (0: at once) after it
-    starts (``server.base`` is its URL); ``server.seen`` lists the paths asked for.
+    starts (``server.base``, also ``base_url`` as the emulator names it, is its URL); ``server.seen``
+    lists the paths asked for.
     """
     server = _DripServer(("127.0.0.1", 0), _DripHandler)
     server.routes, server.seen, server.stopping = {}, [], threading.Event()
-    server.base = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+    server.base = server.base_url = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -376,6 +376,12 @@ class _Watchdog:
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
 
+    def start(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.cancel()
+
     def watch(self, connection: Any) -> None:
         with self._lock:
             self._connections.append(connection)
@@ -394,11 +400,11 @@ def _watchdog(seconds: float) -> Iterator[threading.Event]:
     """Watch this thread's exchanges for ``seconds``; yields the event set if it had to cut them off."""
     watchdog = _Watchdog(seconds)
     _current.watchdog = watchdog
-    watchdog._timer.start()
+    watchdog.start()
     try:
         yield watchdog.fired
     finally:
-        watchdog._timer.cancel()
+        watchdog.stop()
         _current.watchdog = None
 
 

@@ -489,3 +489,29 @@ hm_write_report({"result": report})
     assert status == "calling-error" and "AILAB_API_KEY" in message, message
     assert layer_names == ["Background"] and not dirty and not emu.tasks
     assert_no_traceback(result.log)
+
+
+DRIPPED_RUN = r"""
+import time
+image = hm_load("portrait.png")
+layer = image.get_layers()[0]
+image.clean_all()
+start = time.monotonic()
+status, message = call(image, layer, mask_style="mask-1", deadline=2)
+hm_write_report({"status": status, "message": message, "seconds": time.monotonic() - start,
+                 "layers": len(image.get_layers()), "dirty": image.is_dirty()})
+image.delete()
+"""
+
+
+def test_wait_at_most_holds_when_the_service_answers_a_byte_at_a_time(run_gimp_batch, profile):
+    from client_support import POLL, drip_server, fake_service
+
+    with drip_server() as server:
+        fake_service(server, PORTRAIT.read_bytes(), slow=POLL, per_byte=0.1)  # the answer alone: 15 s
+        result = run_plugin(run_gimp_batch, server, profile, DRIPPED_RUN)
+    report = result.report
+    assert report["status"] == "execution-error" and "did not finish in time" in report["message"]
+    assert report["seconds"] < 6, f"a 2 s 'Wait at most' took {report['seconds']:.1f} s"
+    assert report["layers"] == 1 and not report["dirty"]
+    assert_no_traceback(result.log)
