@@ -10,6 +10,7 @@ The API key is never a procedure argument: it comes from ``AILAB_API_KEY`` or th
 
 from __future__ import annotations
 
+import gettext
 import os
 import sys
 import traceback
@@ -23,7 +24,7 @@ gi.require_version("Gimp", "3.0")
 from gi.repository import Gimp, GLib, GObject  # noqa: E402
 from halloween_mask.cost import CREDITS_PER_MASK  # noqa: E402
 from halloween_mask.errors import HalloweenMaskError, SettingsError  # noqa: E402
-from halloween_mask.i18n import DOMAIN, _, use_catalog  # noqa: E402
+from halloween_mask.i18n import DOMAIN, _, use  # noqa: E402
 from halloween_mask.styles import ASPECT_RATIOS, STYLES  # noqa: E402
 from halloween_mask.variants import DEFAULT_IN_FLIGHT, MAX_STYLES  # noqa: E402
 from halloween_mask_gimp.result import VARIANTS_GROUP  # noqa: E402
@@ -34,7 +35,20 @@ PROC_NAME = "python-fu-halloween-mask"
 VARIANTS_PROC_NAME = "python-fu-halloween-mask-variants"
 RUNS = {PROC_NAME: HalloweenMaskRun, VARIANTS_PROC_NAME: VariantsRun}
 LOCALE_FOLDER = "locale"  # <lang>/LC_MESSAGES/halloween-mask.mo in this folder, compiled by the installer
-use_catalog(os.path.join(os.path.dirname(os.path.abspath(__file__)), LOCALE_FOLDER))  # the client's texts too
+
+
+class GimpTranslations(gettext.NullTranslations):
+    """The plug-in's catalog as GIMP's gettext reads it once ``do_set_i18n`` has bound the domain,
+    so every text follows the language GIMP itself speaks (its preference, else the system's)."""
+
+    def gettext(self, message: str) -> str:
+        return GLib.dgettext(DOMAIN, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return GLib.dngettext(DOMAIN, singular, plural, n)
+
+
+use(GimpTranslations())  # the shared client's texts too
 
 
 def _choice(entries: list[tuple[str, str, str]]) -> Gimp.Choice:

@@ -1,33 +1,27 @@
 """Messages in the user's language: one gettext domain shared by the GIMP plug-in and the client.
 
-The plug-in calls :func:`use_catalog` with its ``locale`` folder, the one its ``do_set_i18n``
-names to GIMP, so the client's advice texts come out in the same language as its dialog. Until
-then (the CLI, tests) :func:`_` and :func:`ngettext` return the English text unchanged.
+The plug-in hands :func:`use` the translations GIMP loads for it (``do_set_i18n`` binds the
+domain to the plug-in's ``locale`` folder), so the client's advice texts come out in the
+language of its dialog and of GIMP itself. Until then (the CLI, tests) :func:`_` and
+:func:`ngettext` return the English text unchanged.
 
 Mark a message with ``_("...")`` where it is shown, or with ``N_("...")`` where it is defined
-earlier than the language is known (class constants); ``install/translations.py`` finds both.
+before the language is known (class constants); ``install/translations.py`` finds both.
 """
 
 from __future__ import annotations
 
 import gettext
-import os
-from collections.abc import Sequence
 
 DOMAIN = "halloween-mask"
 
 _catalog: gettext.NullTranslations = gettext.NullTranslations()
 
 
-def use_catalog(localedir: str | os.PathLike[str], languages: Sequence[str] | None = None) -> None:
-    """Translate from ``<localedir>/<lang>/LC_MESSAGES/halloween-mask.mo``.
-
-    ``languages`` defaults to the environment (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``),
-    which GIMP sets for its plug-ins from its own language preference; a language without a
-    catalog falls back to English.
-    """
+def use(translations: gettext.NullTranslations) -> None:
+    """Translate every message from now on with ``translations`` (a ``gettext`` catalog)."""
     global _catalog
-    _catalog = gettext.translation(DOMAIN, os.fspath(localedir), languages=languages, fallback=True)
+    _catalog = translations
 
 
 def _(message: str) -> str:

@@ -1,8 +1,8 @@
 """The plug-in in the user's language inside a real GIMP: menu entry, arguments, dialog, messages.
 
 GIMP is started with ``LANG=<lang>_<COUNTRY>.UTF-8`` as a person's desktop session would; the
-plug-in registers its translated labels (``do_set_i18n`` names its ``locale`` folder) and the
-client's advice texts follow the same catalog. The GUI test saves the menu and the dialog in
+plug-in's texts and the client's advice come from GIMP's own gettext (``do_set_i18n`` binds the
+domain to the plug-in's ``locale`` folder). The GUI test saves the menu and both dialogs in
 German and Japanese under artifacts/gimp-e2e/gimp-<version>/.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from halloween_mask.emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 
-LOCALES = {"de": "de_DE.UTF-8", "ja": "ja_JP.UTF-8", "fr": "fr_FR.UTF-8"}
+LOCALES = {"de": "de_DE.UTF-8", "ja": "ja_JP.UTF-8", "fr": "fr_FR.UTF-8", "nl": "nl_NL.UTF-8"}
 # What GIMP shows, in the words of po/<lang>.po.
 EXPECTED = {
     "de": {
@@ -42,6 +42,13 @@ EXPECTED = {
         "error": "Aucun visage exploitable n\u2019a été trouvé.",
         "layer_name": "Masque d\u2019Halloween 3",
     },
+    "nl": {  # GIMP speaks Dutch; the plug-in has no Dutch catalog and stays English
+        "menu_label": "_Halloween Mask...",
+        "menu_paths": ["<Image>/Filters/AI"],
+        "style_nick": "Mask st_yle",
+        "error": "No usable face was found.",
+        "layer_name": "Halloween Mask 3",
+    },
 }
 
 REGISTRATION = (
@@ -67,7 +74,7 @@ def emu():
         yield emulator
 
 
-@pytest.mark.parametrize("lang", ["de", "ja", "fr"])
+@pytest.mark.parametrize("lang", ["de", "ja", "fr", "nl"])
 def test_gimp_in_the_users_language_registers_translated_labels(run_gimp_batch, make_gimp_profile, emu, lang):
     profile = make_gimp_profile()  # fresh: the plug-in is queried in this language
     env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json", LANG=LOCALES[lang])
