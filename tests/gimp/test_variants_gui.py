@@ -2,7 +2,8 @@
 
 Filters ▸ AI ▸ Halloween Mask Variants… opens its dialog, the style numbers are typed (the cost
 line follows them), OK adds one layer group, and one Ctrl+Z removes it. Then an ellipse over
-the face and Filters ▸ AI ▸ Halloween Mask… give a result limited to the selection. The
+the face and Filters ▸ AI ▸ Halloween Mask… give a result limited to the selection (masked by the selection
+as it was when OK was pressed, though Select ▸ None follows during the wait). The
 screenshots (the dialog, the group in the Layers dock, the selection-limited result) are saved
 in artifacts/gimp-e2e/gimp-<version>/; the README shows the 3.2 ones from docs/.
 """
@@ -44,6 +45,8 @@ def snap():
     top = image.get_layers()[0]
     hm_write_report({{"seq": seq, "tree": tree(image.get_layers()), "dirty": image.is_dirty(),
                      "source": digest(source), "top": info(top), "has_mask": top.get_mask() is not None,
+                     "selection": Gimp.Selection.bounds(image)[1],
+                     "mask_max": max(px(top.get_mask(), "Y u8")) if top.get_mask() else None,
                      "children": [info(c) for c in top.get_children()] if top.is_group() else []}})
 
 
@@ -106,11 +109,16 @@ def test_variants_group_from_the_menu_one_undo_and_a_selection(gui_session, gimp
     time.sleep(1.0)
     dialog = person.open_from_filters_menu()
     session.key("alt+o", wid=dialog, delay=1.0)
+    session.wait_for(lambda: len(emu.tasks) == 4, "the task to reach the service", 60)
+    session.screenshot("selection-progress")
+    session.key("ctrl+shift+a", wid=person.image_window, delay=0.5)  # Select > None while the service works
     person.wait_for_results(1, timeout=90)
     time.sleep(1.5)
     session.screenshot("selection-result")
     masked = person.snapshot()
     assert masked["tree"] == ["Halloween Mask 1", "Background"] and masked["has_mask"]
+    assert not masked["selection"], "Select > None did not reach GIMP"
+    assert masked["mask_max"] == 255, "the mask follows a selection dropped during the wait, not the one sent"
     region = upload_box(Box(*FACE_ELLIPSE), Box(0, 0, 512, 512))
     assert masked["top"]["provenance"]["region"] == region.as_dict() == {"x": 113, "y": 0, "width": 224, "height": 252}
     assert masked["top"]["offsets"] == [region.x, region.y] and masked["top"]["size"] == [region.width, region.height]

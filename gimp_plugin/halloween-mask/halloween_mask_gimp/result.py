@@ -5,7 +5,7 @@ first every result is loaded (a loaded layer is not yet part of the image, and a
 is the plug-in's own), then the layers go over the source in one short undo group.
 
 Results go where the uploaded part of the source was: the whole layer, or the part of it
-around the selection (``region``); in that case each layer gets a mask made from the selection.
+around the selection (``part``); in that case each layer gets a mask made from the selection.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from halloween_mask.i18n import N_, _
 from halloween_mask.placement import PARASITE_NAME, place_result
 from halloween_mask.region import Box
 
-from halloween_mask_gimp.selection import layer_box
+from halloween_mask_gimp.selection import SelectedPart, add_selection_mask, layer_box
 
 VARIANTS_GROUP = N_("Halloween Mask variants")  # the group's name, in the user's language
 
@@ -44,7 +44,7 @@ class Labelled:
 
 
 def insert_results(
-    results: Labelled, image: Gimp.Image, source: Gimp.Layer, new_image: bool, region: Box | None = None
+    results: Labelled, image: Gimp.Image, source: Gimp.Layer, new_image: bool, part: SelectedPart | None = None
 ) -> list[Gimp.Layer]:
     """Place every download of one run, in order; returns the new layers.
 
@@ -54,7 +54,7 @@ def insert_results(
     forced new image, or a source closed or deleted meanwhile gives a new image each; the
     source image is then untouched.
     """
-    target = _target(image, source, region)
+    target = _target(image, source, part)
     loaded: list[Gimp.Layer] = []
     try:
         for name, provenance, path, size in results.layers():
@@ -72,13 +72,13 @@ def insert_results(
         with _undo_step(image):
             for layer in over:  # each one goes directly above the source, below the ones before it
                 image.insert_layer(layer, source.get_parent(), image.get_item_position(source))
-                _fit(layer, target, masked=region is not None)
+                _fit(layer, target, part)
             image.set_selected_layers(over[:1])
     return loaded
 
 
 def insert_variants(
-    variants: Sequence[Labelled], image: Gimp.Image, source: Gimp.Layer, region: Box | None = None
+    variants: Sequence[Labelled], image: Gimp.Image, source: Gimp.Layer, part: SelectedPart | None = None
 ) -> list[Gimp.Layer]:
     """Place the results of several styles as one layer group; returns the groups made.
 
@@ -87,7 +87,7 @@ def insert_variants(
     layer, in one undo step. Results of another shape (a fixed aspect ratio the source does
     not have) go together into one new image, as the same kind of group, unmasked.
     """
-    target = _target(image, source, region)
+    target = _target(image, source, part)
     here: list[Gimp.Layer] = []
     elsewhere: list[tuple[str, bytes, Path]] = []
     try:
@@ -109,7 +109,7 @@ def insert_variants(
             image.insert_layer(group, source.get_parent(), image.get_item_position(source))
             for position, layer in enumerate(here):
                 image.insert_layer(layer, group, position)
-                _fit(layer, target, masked=region is not None)
+                _fit(layer, target, part)
             group.set_expanded(True)
             image.set_selected_layers([group])
         groups.insert(0, group)
@@ -129,20 +129,20 @@ def _undo_step(image: Gimp.Image) -> Iterator[None]:
         Gimp.context_pop()
 
 
-def _target(image: Gimp.Image, source: Gimp.Layer, region: Box | None) -> Box | None:
+def _target(image: Gimp.Image, source: Gimp.Layer, part: SelectedPart | None) -> Box | None:
     """Where results over the source go (image pixels); ``None`` once the source is gone."""
     if not (image.is_valid() and source.is_valid()):
         return None
-    return region or layer_box(source)
+    return part.box if part else layer_box(source)
 
 
-def _fit(layer: Gimp.Layer, target: Box, masked: bool) -> None:
-    """Size and place an inserted layer at ``target``; ``masked``: add a mask from the selection."""
+def _fit(layer: Gimp.Layer, target: Box, part: SelectedPart | None) -> None:
+    """Size and place an inserted layer at ``target``; with a selected ``part``, mask it by the selection."""
     if (layer.get_width(), layer.get_height()) != (target.width, target.height):
         layer.scale(target.width, target.height, False)
     layer.set_offsets(target.x, target.y)
-    if masked:  # the selection's own values, so feathered edges stay soft
-        layer.add_mask(layer.create_mask(Gimp.AddMaskType.SELECTION))
+    if part is not None:  # the selection's own values, so feathered edges stay soft
+        add_selection_mask(layer, part)
 
 
 def _label(layer: Gimp.Layer, name: str, provenance: bytes) -> None:

@@ -25,12 +25,11 @@ from halloween_mask.i18n import N_, _
 from halloween_mask.pending import PendingTasks
 from halloween_mask.placement import layer_name, provenance
 from halloween_mask.preflight import check_upload
-from halloween_mask.region import Box
 from halloween_mask.styles import style
 
 from halloween_mask_gimp.export import export_for_upload
 from halloween_mask_gimp.result import Labelled, insert_results
-from halloween_mask_gimp.selection import layer_box, upload_region
+from halloween_mask_gimp.selection import SelectedPart, layer_box, selected_part
 
 LOG_PREFIX = "[halloween-mask]"
 TEMPLATE = "template"  # the mask-style nick that means "use the template image"
@@ -79,24 +78,25 @@ class PluginRun:
     def _run(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
         raise NotImplementedError
 
-    def _upload(self, image: Gimp.Image, source: Gimp.Layer) -> tuple[bytes, Box | None]:
-        """The bytes to send and the part of the image they show (``None``: the whole layer).
+    def _upload(self, image: Gimp.Image, source: Gimp.Layer) -> tuple[bytes, SelectedPart | None]:
+        """The bytes to send and the selected part they show (``None``: the whole layer).
 
-        With a selection over the layer, only its bounding box (grown, clipped to the layer) goes.
+        With a selection over the layer, only its bounding box (grown, clipped to the layer) goes,
+        and the selection's values there are kept for the results' layer masks.
         """
         Gimp.progress_init(_("{title}: preparing").format(title=self.status))
-        region, missed = upload_region(image, source)
+        selected, missed = selected_part(image, source)
         if missed:
             log("the selection does not touch the layer, so the whole layer is uploaded")
         with self._timed("export"):
-            part = region.relative_to(layer_box(source)) if region else None
-            upload, plan = export_for_upload(source, self.directory, part)
+            crop = selected.box.relative_to(layer_box(source)) if selected else None
+            upload, plan = export_for_upload(source, self.directory, crop)
             self.scratch.append(upload)
             image_bytes = upload.read_bytes()
             check_upload(image_bytes)
-        where = f" of the selected part at {region.x},{region.y}" if region else ""
+        where = f" of the selected part at {selected.box.x},{selected.box.y}" if selected else ""
         log(f"uploading {plan.width}x{plan.height} {plan.format}{where} ({len(image_bytes):,} bytes)")
-        return image_bytes, region
+        return image_bytes, selected
 
     def _renew_client(self, rejected: AuthError) -> None:
         """After a refused key: a client with a new key (asked for), or ``rejected`` raised."""
@@ -198,7 +198,8 @@ class HalloweenMaskRun(PluginRun):
         )
 
     def _run(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
-        image_bytes, region = self._upload(image, source)
+        image_bytes, selected = self._upload(image, source)
+        region = selected.box if selected else None
         template_bytes = self._template_bytes(self.directory) if self.style is None else None
 
         Gimp.progress_set_text(_("{title}: uploading").format(title=self.status))
@@ -225,7 +226,7 @@ class HalloweenMaskRun(PluginRun):
 
         Gimp.progress_set_text(_("{title}: adding").format(title=self.status))
         with self._timed("insert"):
-            layers = insert_results(results, image, source, self.new_image, region)
+            layers = insert_results(results, image, source, self.new_image, selected)
         self._show_new_images(layers, image)
         layer = layers[0]
         more = f" and {len(layers) - 1} more" if len(layers) > 1 else ""

@@ -50,7 +50,8 @@ class VariantsRun(PluginRun):
         self.failures: list[str] = []
 
     def _run(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
-        image_bytes, region = self._upload(image, source)
+        image_bytes, selected = self._upload(image, source)
+        region = selected.box if selected else None
         with self._timed("service"):
             outcomes = self._batch(image_bytes, self.styles)
             refused = [o for o in outcomes if isinstance(o.error, AuthError)]
@@ -76,7 +77,7 @@ class VariantsRun(PluginRun):
 
         Gimp.progress_set_text(_("{title}: adding the results").format(title=self.status))
         with self._timed("insert"):
-            groups = insert_variants(variants, image, source, region)
+            groups = insert_variants(variants, image, source, selected)
         self._show_new_images(groups, image)
         log(f"inserted the group {groups[0].get_name()!r} with {', '.join(v.name for v in variants)}")
         if self.failures:
