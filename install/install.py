@@ -102,6 +102,9 @@ GIMP_BINARY = re.compile(r"gimp(-console)?-(3\.\d+)(\.exe)?", re.IGNORECASE)
 FLATPAK_ID = "org.gimp.GIMP"
 SANDBOXED = ("Flatpak", "Snap")
 CHECK_MARKER = "HALLOWEEN-MASK-CHECK "
+# GIMP writes UTF-8 (GLib), whatever the console's code page (cp1252 on many Windows machines);
+# a byte that is not UTF-8 must not end a check with a UnicodeDecodeError.
+CHILD_OUTPUT = {"text": True, "encoding": "utf-8", "errors": "replace"}
 GET_GIMP = "https://www.gimp.org/downloads/"
 
 
@@ -675,7 +678,7 @@ def gimp_check_code(vendor: str) -> str:
 def check_with_python(plugin_dir: Path, python: str = sys.executable) -> dict:
     """Import the bundle in an isolated interpreter that sees only ``vendor/`` (and the stdlib)."""
     code = import_probe_code(str(plugin_dir / VENDOR_DIR)) + "\nprint(json.dumps(report))"
-    proc = subprocess.run([python, "-I", "-S", "-c", code], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([python, "-I", "-S", "-c", code], capture_output=True, timeout=120, **CHILD_OUTPUT)
     if proc.returncode != 0:
         raise InstallError(f"import check under {python} failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -712,7 +715,7 @@ def check_with_gimp(
         command = [gimp[0], *args]
         env = {**os.environ, **variables}
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+        proc = subprocess.run(command, capture_output=True, timeout=timeout, env=env, **CHILD_OUTPUT)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise InstallError(f"could not run GIMP ({shlex.join(command[:3])} ...): {exc}") from exc
     output = proc.stdout + proc.stderr

@@ -497,3 +497,16 @@ def test_check_runs_the_profiles_own_gimp_console(tmp_path: Path, capsys, monkey
     ran.clear()
     assert inst.main(["--check", "--profile", str(fake.home / profiles[2])], fake) == 0
     assert ran == [] and "GIMP not found" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell script stands in for gimp-console")
+def test_the_check_inside_gimp_reads_any_bytes_gimp_prints(tmp_path: Path):
+    """GIMP's own messages (translated, or in a code page) may hold bytes that are not UTF-8."""
+    gimp = tmp_path / "gimp-console-3.0"
+    report = {"python": "3.13", "errors": {}, "gimp": "3.0.4", "registered": True, "menu_paths": []}
+    gimp.write_bytes(
+        b"#!/bin/sh\nprintf 'Warnung: \\374ber \\377\\n' >&2\n"
+        + f"echo '{inst.CHECK_MARKER}{json.dumps(report)}' >&2\n".encode()
+    )
+    gimp.chmod(0o755)
+    assert inst.check_with_gimp(tmp_path / "3.0", [str(gimp)]) == report
