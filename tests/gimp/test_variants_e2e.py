@@ -171,6 +171,35 @@ def test_three_styles_become_one_group_above_the_source(run_gimp_batch, emu, gim
     assert_no_traceback(result.log)
 
 
+OTHER_SHAPE_RUN = r"""
+image, face = offset_portrait_in_a_group()
+known = images()
+status, message, group, failed = variants(image, face, "3, 7", aspect_ratio="9x16")
+new_images = list(images() - known)
+report = {"status": status, "message": message,
+          "siblings": [l.get_name() for l in face.get_parent().get_children()], "dirty": image.is_dirty(),
+          "new_images": [[i.get_width(), i.get_height(), names(i)] for i in new_images],
+          "group_image_is_new": bool(group) and group.get_image() in new_images,
+          "children": [info(c) for c in group.get_children()] if group else []}
+for extra in new_images:
+    extra.delete()
+image.delete()
+hm_write_report(report)
+"""
+
+
+def test_results_of_another_shape_open_as_one_new_image_with_the_group(run_gimp_batch, emu, gimp_profile):
+    report = run_variants(run_gimp_batch, emu, gimp_profile, OTHER_SHAPE_RUN).report
+    assert report["status"] == "success", report["message"]
+    assert report["siblings"] == ["top", "face"] and not report["dirty"], "the source image changed"
+    ((width, height, layer_names),) = report["new_images"]
+    assert abs(width / height - 9 / 16) < 0.01 and layer_names == ["Halloween Mask variants"]
+    assert report["group_image_is_new"]
+    assert [c["name"] for c in report["children"]] == ["Halloween Mask 3", "Halloween Mask 7"]
+    assert all(c["size"] == [width, height] and c["offsets"] == [0, 0] for c in report["children"])
+    assert [task.aspect_ratio for task in emu.tasks.values()] == ["9:16", "9:16"]
+
+
 FAILURES_RUN = r"""
 report = {}
 image, face = offset_portrait_in_a_group()
