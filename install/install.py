@@ -613,8 +613,13 @@ def check_layout(plugin_dir: Path) -> list[str]:
     return problems
 
 
-def plugin_state(plugin_dir: Path, plugin_source: Path = PLUGIN_SOURCE, client_source: Path = CLIENT_SOURCE) -> str:
-    """``missing``, ``current`` (the plug-in and client files are this source's) or ``outdated``."""
+def plugin_state(
+    plugin_dir: Path,
+    plugin_source: Path = PLUGIN_SOURCE,
+    client_source: Path = CLIENT_SOURCE,
+    po_source: Path = PO_SOURCE,
+) -> str:
+    """``missing``, ``current`` (the plug-in, client and translation files are this source's) or ``outdated``."""
     if not (plugin_dir / f"{PLUGIN_NAME}.py").is_file():
         return "missing"
     pairs = [
@@ -624,7 +629,10 @@ def plugin_state(plugin_dir: Path, plugin_source: Path = PLUGIN_SOURCE, client_s
     ]
     client = plugin_dir / VENDOR_DIR / "halloween_mask"
     pairs += [(client_source / f"{name}.py", client / f"{name}.py") for name in CLIENT_MODULES]
-    same = all(installed.is_file() and installed.read_bytes() == source.read_bytes() for source, installed in pairs)
+    with tempfile.TemporaryDirectory(prefix=f"{PLUGIN_NAME}-locale-") as tmp:
+        compile_catalogs(po_source, Path(tmp))  # what this source's translations compile to
+        pairs += [(mo, plugin_dir / LOCALE_DIR / mo.relative_to(tmp)) for mo in Path(tmp).rglob("*.mo")]
+        same = all(installed.is_file() and installed.read_bytes() == source.read_bytes() for source, installed in pairs)
     return "current" if same else "outdated"
 
 

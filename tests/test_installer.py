@@ -227,6 +227,13 @@ def test_check_without_gimp_checks_layout_and_imports(tmp_path: Path):
     assert "GIMP not found" in proc.stdout and "All checks passed" not in proc.stdout
 
 
+def test_a_copy_with_older_translations_is_outdated(tmp_path: Path):
+    plugin = inst.install_into(tmp_path / "3.0")
+    assert inst.plugin_state(plugin) == "current"
+    (plugin / "locale" / "de" / "LC_MESSAGES" / "halloween-mask.mo").write_bytes(b"")  # before a translation update
+    assert inst.plugin_state(plugin) == "outdated"
+
+
 def test_check_fails_on_broken_install(tmp_path: Path):
     plugin = tmp_path / "3.0" / "plug-ins" / "halloween-mask"
     inst.install_into(tmp_path / "3.0")
