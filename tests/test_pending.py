@@ -10,6 +10,7 @@ import threading
 import pytest
 from client_support import fast_client
 from emulator_support import API_KEY
+from halloween_mask import pending
 from halloween_mask.client import CancelToken
 from halloween_mask.emulator import Emulator, EmulatorConfig, Failure, Fault
 from halloween_mask.errors import AuthError, CancelledError, DeadlineExceededError, NoFaceError, RateLimitedError
@@ -185,6 +186,34 @@ def test_parallel_jobs_sharing_a_store_lose_no_entry(store):
     for thread in threads:
         thread.join()
     assert [store.find(f"key-{n}") for n in range(20)] == [f"task-{n}" for n in range(20)]
+
+
+def test_a_look_waits_for_a_write_in_progress_in_another_thread(store, monkeypatch):
+    """A write that is not atomic (half the file on disk for a while) is never read half-done."""
+    halfway, finished = threading.Event(), threading.Event()
+
+    def slow_write(path, text):  # stands for a writer that cannot replace the file at once
+        with open(path, "w") as handle:
+            handle.write(text[: len(text) // 2])
+            handle.flush()
+            halfway.set()
+            finished.wait(10)
+            handle.write(text[len(text) // 2 :])
+
+    store.remember("kept", "task-kept")
+    monkeypatch.setattr(pending, "write_private", slow_write)
+    writer = threading.Thread(target=store.remember, args=("new", "task-new"))
+    writer.start()
+    assert halfway.wait(10)
+    found: list[str | None] = []
+    looks = [threading.Thread(target=lambda key=key: found.append(store.find(key))) for key in ("kept", "new") * 4]
+    for look in looks:
+        look.start()
+    looks[0].join(0.3)  # a look that does not wait for the writer reads the half file now
+    finished.set()
+    for thread in (writer, *looks):
+        thread.join(10)
+    assert sorted(found) == ["task-kept"] * 4 + ["task-new"] * 4
 
 
 def test_being_told_to_slow_down_does_not_lose_the_task(portrait_bytes, store):

@@ -64,7 +64,7 @@ class PendingTasks:
 
     Losing it costs at most a second payment, so file errors are logged, never raised. Safe for
     threads and processes sharing one store: every change is a read and a write under the
-    file's lock, and ``claim`` makes identical requests take turns.
+    file's lock, every look a read under it too, and ``claim`` makes identical requests take turns.
     """
 
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
@@ -83,15 +83,16 @@ class PendingTasks:
 
     def find(self, key: str) -> str | None:
         """The task id remembered for ``key``, if it is recent enough to still hold a result."""
-        entry = self._read().get(key)
+        with self._locked() as entries:  # never half a write, nor a write refused (Windows) while reading
+            entry = entries.get(key)
         return entry["task_id"] if entry else None
 
     def remember(self, key: str, task_id: str) -> None:
-        with self._changing() as entries:
+        with self._locked() as entries:
             entries[key] = {"task_id": task_id, "submitted": self.clock()}
 
     def forget(self, key: str) -> None:
-        with self._changing() as entries:
+        with self._locked() as entries:
             entries.pop(key, None)
 
     @contextlib.contextmanager
@@ -116,8 +117,8 @@ class PendingTasks:
             yield
 
     @contextlib.contextmanager
-    def _changing(self) -> Iterator[dict[str, dict]]:
-        """The live entries to change in place, written back under the store's lock."""
+    def _locked(self) -> Iterator[dict[str, dict]]:
+        """The live entries, read and (if changed in place) written back under the store's lock."""
         with self._lock, contextlib.ExitStack() as stack:
             try:
                 lock = stack.enter_context(_FileLock(self.path.with_name(f"{FILE_NAME}.lock")))
