@@ -15,7 +15,6 @@ import json
 import logging
 import math
 import os
-import secrets
 import signal
 import sys
 import threading
@@ -27,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .client import DEFAULT_DEADLINE, MAX_RESULTS, CancelToken, Client, Progress, Result
-from .config import ENV_BASE, ENV_KEY, Settings, load_settings, save_api_key
+from .config import ENV_BASE, ENV_KEY, Settings, load_settings, replace_whole, save_api_key
 from .cost import CREDITS_PER_MASK, masks_left
 from .errors import HalloweenMaskError, SettingsError
 from .imageformat import read_image_info
@@ -372,31 +371,15 @@ def _save_as(data: bytes, path: Path, size: tuple[int, int] | None) -> str:
     wanted = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".webp": "webp"}.get(path.suffix.lower(), info.format)
     rescale = size is not None and size != (info.width, info.height) and same_shape(*size, info.width, info.height)
     if wanted == info.format and not rescale:
-        _write_whole(path, data)
+        replace_whole(path, data)
         return ""
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as image, io.BytesIO() as converted:
         out = image.resize(size, Image.Resampling.LANCZOS) if rescale else image
         (out.convert("RGB") if wanted == "jpeg" else out).save(converted, wanted.upper(), quality=95)
-        _write_whole(path, converted.getvalue())
+        replace_whole(path, converted.getvalue())
     return f" (scaled from {info.width}x{info.height} px to the input's {size[0]}x{size[1]})" if rescale else ""
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    """``path`` holds ``data`` whole, or is as it was: a temporary file in the same folder, then renamed."""
-    scratch = path.with_name(f".halloween-mask-{secrets.token_hex(4)}.part")  # short: any name length works
-    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)  # umask applies
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(scratch, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(scratch)
-        raise
 
 
 def _resume_hint(task_id: str, target: Path) -> str:

@@ -13,9 +13,9 @@ import ipaddress
 import json
 import logging
 import os
+import secrets
 import stat
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -235,16 +235,26 @@ def _not_private(path: Path, st: os.stat_result) -> str:
 def write_private(path: Path, text: str) -> None:
     """Replace ``path`` atomically with ``text``, readable only by its owner (folders created 0700)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)  # created 0600
+    replace_whole(path, text.encode("utf-8"), private=True)
+
+
+def replace_whole(path: Path, data: bytes, *, private: bool = False) -> None:
+    """``path`` holds ``data`` whole, or is as it was: a temporary file in the same folder, then renamed.
+
+    A ``private`` file is 0600 whatever the umask; any other gets the user's usual mode (0666 less the umask).
+    """
+    scratch = path.with_name(f".halloween-mask-{secrets.token_hex(4)}.part")  # short: any name length works
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows
+    fd = os.open(scratch, flags, 0o600 if private else 0o666)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            if os.name == "posix":
+        with os.fdopen(fd, "wb") as handle:
+            if private and os.name == "posix":
                 os.fchmod(handle.fileno(), 0o600)
-            handle.write(text)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        os.replace(scratch, path)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            os.unlink(scratch)
         raise
