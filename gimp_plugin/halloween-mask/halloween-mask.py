@@ -13,6 +13,7 @@ from __future__ import annotations
 import gettext
 import os
 import sys
+import time
 import traceback
 
 # Bundled pure-Python dependencies and the shared client, placed here by the installer.
@@ -28,7 +29,15 @@ from halloween_mask.i18n import DOMAIN, _, use  # noqa: E402
 from halloween_mask.styles import ASPECT_RATIOS, STYLES  # noqa: E402
 from halloween_mask.variants import DEFAULT_IN_FLIGHT, MAX_STYLES  # noqa: E402
 from halloween_mask_gimp.result import VARIANTS_GROUP  # noqa: E402
-from halloween_mask_gimp.run import LOG_PREFIX, TEMPLATE, HalloweenMaskRun, UsageError  # noqa: E402
+from halloween_mask_gimp.run import (  # noqa: E402
+    LOG_PREFIX,
+    SOURCE_FILE,
+    SOURCE_LAYER,
+    SOURCE_STYLE,
+    TEMPLATE,
+    HalloweenMaskRun,
+    UsageError,
+)
 from halloween_mask_gimp.variants import VariantsRun  # noqa: E402
 
 PROC_NAME = "python-fu-halloween-mask"
@@ -100,11 +109,14 @@ def _single_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
         ),
     )
     styles = [(f"mask-{s.number}", s.label, _("Mask style {number}").format(number=s.number)) for s in STYLES]
-    styles.append((TEMPLATE, _("Use a template image"), _("Use the mask in the template image file")))
+    # Scripts written before the source argument chose the template file with this entry.
+    styles.append(
+        (TEMPLATE, _("Template image file (as source 'file')"), _("Older scripts: the same as source 'file'"))
+    )
     procedure.add_choice_argument(
         "mask-style",
         _("Mask st_yle"),
-        _("Mask style 1-85, or 'template'"),
+        _("Mask style 1-85 when the source is 'style' ('template' means source 'file', for older scripts)"),
         _choice(styles),
         "mask-1",
         GObject.ParamFlags.READWRITE,
@@ -112,7 +124,7 @@ def _single_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
     procedure.add_file_argument(
         "template",
         _("_Template image"),
-        _("Template image (JPEG, PNG, WEBP) when the style is 'template'"),
+        _("Template image (JPEG, PNG, WEBP) when the source is 'file'"),
         Gimp.FileChooserAction.OPEN,
         True,
         None,
@@ -132,6 +144,27 @@ def _single_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
         GObject.ParamFlags.READWRITE,
     )
     _add_deadline(procedure)
+    # Added after the older arguments, so scripts that pass arguments by position keep working.
+    sources = [
+        (SOURCE_STYLE, _("Built-in style"), _("One of the 85 mask styles (mask-style)")),
+        (SOURCE_FILE, _("Template image file"), _("The mask in a template image file (template)")),
+        (SOURCE_LAYER, _("Template layer"), _("The mask in a layer of an open image (template-layer)")),
+    ]
+    procedure.add_choice_argument(
+        "source",
+        _("Use"),  # a radio frame: its title has no mnemonic
+        _("What the mask comes from: 'style', 'file' or 'layer'"),
+        _choice(sources),
+        SOURCE_STYLE,
+        GObject.ParamFlags.READWRITE,
+    )
+    procedure.add_layer_argument(
+        "template-layer",
+        _("Template lay_er"),
+        _("A layer of an open image whose picture is the template, when the source is 'layer'"),
+        True,
+        GObject.ParamFlags.READWRITE,
+    )
     procedure.add_layer_return_value(
         "result-layer",
         _("Result layer"),
@@ -215,6 +248,7 @@ def run(
     data: object,
 ) -> Gimp.ValueArray:
     """Validate, show the dialog when interactive, then do the work on this (the main) thread."""
+    started = time.monotonic()
     runner = RUNS[procedure.get_name()]
     try:
         if len(drawables) != 1 or not isinstance(drawables[0], Gimp.Layer):
@@ -222,7 +256,7 @@ def run(
         if run_mode == Gimp.RunMode.INTERACTIVE:
             from halloween_mask_gimp.dialog import show_dialog  # GimpUi only when there is a dialog
 
-            if not show_dialog(procedure, config):
+            if not show_dialog(procedure, config, started):
                 return procedure.new_return_values(Gimp.PDBStatusType.CANCEL, None)
         job = runner(config, run_mode)
         layer = job.apply(image, drawables[0])

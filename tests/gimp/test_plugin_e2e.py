@@ -14,7 +14,18 @@ from halloween_mask.emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 
 # What the plug-in imports from the shared package (besides what the client imports itself).
-PLUGIN_MODULES = ("upload_plan", "placement", "region", "tempfiles", "timing", "pending", "variants")
+PLUGIN_MODULES = (
+    "upload_plan",
+    "placement",
+    "region",
+    "tempfiles",
+    "timing",
+    "pending",
+    "variants",
+    "previews",
+    "favourites",
+    "cost",
+)
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +111,16 @@ def test_portrait_gets_a_masked_layer_above_the_source(run_gimp_batch, emu, prof
     report = result.report
     assert report["status"] == "success", report["message"]
     assert report["menu"] == ["<Image>/Filters/AI"]
-    assert report["args"][3:] == ["mask-style", "template", "aspect-ratio", "placement", "deadline"]
+    # New arguments come last, so scripts that pass arguments by position keep working.
+    assert report["args"][3:] == [
+        "mask-style",
+        "template",
+        "aspect-ratio",
+        "placement",
+        "deadline",
+        "source",
+        "template-layer",
+    ]
 
     new, source = report["new"], report["source"]
     assert report["names"] == ["Halloween Mask 7", source["name"]]
@@ -330,7 +350,7 @@ def test_big_layer_template_and_new_image(run_gimp_batch, emu, profile):
 
     template_case = report["template"]
     assert template_case["status"][0] == "success", template_case["status"]
-    assert template_case["new"]["name"] == "Halloween Mask (template)"
+    assert template_case["new"]["name"] == "Halloween Mask (template)"  # an older script's mask-style "template"
     assert template_case["new"]["provenance"]["style"] == "template"
     assert tasks[1].template_used and tasks[1].mask_style is None
     submit = [r for r in emu.requests_to("submit") if r.status == 200][1]

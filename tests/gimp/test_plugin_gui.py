@@ -24,7 +24,9 @@ DIALOG_TITLE = "^Halloween Mask$"
 ERROR_DIALOG_TITLE = "^GIMP Message$"
 KEY_PROMPT_TITLE = "^Halloween Mask: API key$"
 MISTYPED_KEY = "hm-mistyped-key"
-PICKED_STYLE = 3  # two steps down from the default, Mask 1
+PICKED_STYLE = 3  # not the default, Mask 1
+DIALOG_AT = (280, 60)  # where the dialog is moved to: all of it on the 1280x800 screen
+SEARCH_FIELD = (290, 34)  # the gallery's search field, in the dialog
 CANCELLED_TASK_SECONDS = 10.0  # the task cancelled in GIMP finishes meanwhile, before the next run
 POLL_GAP = 6.0  # seconds; longer than the client's longest pause between polls (5 s)
 # The status bar's Cancel button, from the image window's bottom right corner (the docks to its
@@ -97,16 +99,17 @@ class Person:
         s.screenshot("menu")
         s.key(mnemonic, delay=0.5)
         dialog = s.find_window(title, timeout=30)
-        s.move(dialog, 700, 60)  # no window manager: dialogs open at 0,0 over the menu bar
+        s.move(dialog, *DIALOG_AT)  # no window manager: dialogs open at 0,0 over the menu bar
         return dialog
 
-    def pick_style(self, dialog: str, steps_down: int) -> None:
-        """Open the style list with its mnemonic (Alt+Y, Space) and move ``steps_down`` entries."""
+    def pick_style(self, dialog: str, number: int) -> None:
+        """Type the style's number into the gallery's search field: the grid jumps to it and selects it."""
         s = self.session
-        s.key("alt+y", wid=dialog, delay=0.3)
-        s.key("space", delay=1.0)
-        s.screenshot("styles")
-        s.key(*["Down"] * steps_down, "Return", delay=0.3)
+        s.focus(dialog)
+        s.click(dialog, *SEARCH_FIELD)
+        s.xdotool("type", "--delay", "60", str(number))
+        time.sleep(0.8)
+        s.screenshot("styles", dialog)
 
     def cancel_from_status_bar(self) -> None:
         """Click the Cancel button that the status bar shows beside the progress bar."""
@@ -156,7 +159,9 @@ def test_first_run_from_the_filters_menu(gui_session, make_gimp_profile, emu):
     # The dialog opens from the real menu and lists the styles; pick one that is not the default.
     dialog = person.open_from_filters_menu()
     session.screenshot("dialog", dialog)
-    person.pick_style(dialog, PICKED_STYLE - 1)
+    credits_line = "dialog: OK costs 15 credits · no API key yet: OK asks for one"
+    session.wait_for(lambda: credits_line in session.log(), "the credits line", 20)
+    person.pick_style(dialog, PICKED_STYLE)
     session.screenshot("dialog-style-picked", dialog)
     session.key("alt+o", wid=dialog, delay=1.0)
 
@@ -223,6 +228,8 @@ def test_an_error_or_a_cancel_leaves_the_image_as_it_was(gui_session, gimp_profi
 
     # A failure is shown to the person in GIMP's message dialog; the image is untouched.
     dialog = person.open_from_filters_menu()
+    credits_line = "dialog: OK costs 15 credits · the API key in AILAB_API_KEY was refused"
+    session.wait_for(lambda: credits_line in session.log(), "the credits line", 20)
     session.key("alt+o", wid=dialog, delay=0.5)
     message = session.find_window(ERROR_DIALOG_TITLE, timeout=60)
     session.screenshot("error-message")

@@ -1,9 +1,16 @@
-"""The filters' dialogs: GimpUi's ProcedureDialog built from the procedure's arguments.
+"""The filters' dialogs: the style gallery beside GIMP's own widgets, and the variants' dialog.
 
-Widget types are chosen here, not left to ``fill``: GIMP 3.2 draws a choice of three or fewer
-entries as radio buttons where 3.0 draws a combo box, and the dialog should look the same in
-both. Long lists are combo boxes; "Put the result in" (two places) is a radio frame, so both
-places are visible and one click apart, as 3.2 shows it by default.
+Left, the gallery of the 85 styles (``gallery.StyleGallery``, bound to ``mask-style``); right,
+"Use: Built-in style / Template image file / Template layer" (the ``source`` argument), the
+template file with its thumbnail and the template layer chooser, the aspect ratio, placement and
+deadline, and what OK costs with the credits left. Only the chosen source's widgets are
+sensitive, so a template can never be picked while a style is what runs, or the other way round.
+``HALLOWEEN_MASK_DIALOG=plain`` shows GIMP's generated dialog instead (no gallery, no network).
+
+Widget types are chosen here, not left to GIMP: 3.2 draws a choice of three or fewer entries as
+radio buttons where 3.0 draws a combo box, and the dialog should look the same in both. Long
+lists are combo boxes; "Put the result in" (two places) and "Use" (three sources) are radio
+frames, so every entry is visible and one click away.
 
 The variants dialog adds a line under the arguments with what the typed styles will cost,
 updated as they are typed; OK stays greyed out while the list is not valid.
@@ -11,44 +18,115 @@ updated as they are typed; OK stays greyed out while the list is not valid.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import threading
+import time
 
 import gi
 
 gi.require_version("GimpUi", "3.0")
 gi.require_version("Gtk", "3.0")
-from gi.repository import Gimp, GimpUi, Gtk  # noqa: E402
-from halloween_mask.cost import cost_line  # noqa: E402
+gi.require_version("GdkPixbuf", "2.0")
+gi.require_version("Gdk", "3.0")
+from gi.repository import Gdk, GdkPixbuf, Gimp, GimpUi, GLib, GObject, Gtk  # noqa: E402
+from halloween_mask.cost import balance_line, cost_line  # noqa: E402
 from halloween_mask.errors import InvalidArgumentError  # noqa: E402
-from halloween_mask.i18n import ngettext  # noqa: E402
+from halloween_mask.i18n import _, ngettext  # noqa: E402
 from halloween_mask.variants import parse_styles  # noqa: E402
 
+from halloween_mask_gimp.gallery import StyleGallery, nick_of  # noqa: E402
+from halloween_mask_gimp.run import SOURCE_FILE, SOURCE_LAYER, SOURCE_STYLE, TEMPLATE, TIMINGS_ENV, log  # noqa: E402
+
 COMBO_BOXES = ("mask-style", "aspect-ratio")
-RADIO_FRAMES = ("placement",)
+RADIO_FRAMES = ("placement", "source")
 STYLES_ARGUMENT = "mask-styles"
 MNEMONIC = re.compile(r"\(_\w\)")  # a mnemonic in brackets, as Japanese and Chinese labels put it: "(_H)"
+DIALOG_ENV = "HALLOWEEN_MASK_DIALOG"  # "plain": GIMP's generated dialog, without the gallery
+TEMPLATE_THUMB = 64
 
 
-def show_dialog(procedure: Gimp.Procedure, config: Gimp.ProcedureConfig) -> bool:
-    """Show the dialog until it is answered; ``True`` for OK, ``False`` for Cancel."""
+def show_dialog(procedure: Gimp.Procedure, config: Gimp.ProcedureConfig, started: float) -> bool:
+    """Show the dialog until it is answered; ``True`` for OK, ``False`` for Cancel.
+
+    ``started`` is ``time.monotonic()`` when the procedure started (for the benchmark's timings).
+    """
     GimpUi.init(procedure.get_name())
+    single = config.find_property("mask-style") is not None  # the variants procedure has no style choice
+    if single and config.get_property("mask-style") == TEMPLATE:  # an older script's values: the explicit form
+        config.set_property("source", SOURCE_FILE)
+        config.set_property("mask-style", nick_of(1))
     dialog = GimpUi.ProcedureDialog.new(procedure, config, dialog_title(procedure.get_menu_label()))
     for names, widget in ((COMBO_BOXES, Gtk.ComboBox), (RADIO_FRAMES, GimpUi.IntRadioFrame)):
         for name in names:
-            if config.find_property(name) is not None:  # the variants procedure has no style choice or placement
+            if config.find_property(name) is not None:  # the variants procedure has no placement or source
                 dialog.get_widget(name, widget)
-    dialog.fill(None)
-    if config.find_property(STYLES_ARGUMENT) is not None:
-        _add_cost_line(dialog, config)
+    gallery = None
+    if single and os.environ.get(DIALOG_ENV) != "plain":
+        gallery = _fill(dialog, config)
+    else:
+        dialog.fill(None)
+        if config.find_property(STYLES_ARGUMENT) is not None:
+            _add_cost_line(dialog, config)
+    _time_first_frame(dialog, gallery, started)
     try:
         return dialog.run()
     finally:
+        if gallery is not None:
+            gallery.close()
         dialog.destroy()
 
 
 def dialog_title(menu_label: str) -> str:
     """The menu label without its mnemonic or dots: "_Halloween Mask..." -> "Halloween Mask"."""
     return MNEMONIC.sub("", menu_label).replace("_", "").rstrip(" .\u2026")
+
+
+def _fill(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> StyleGallery:
+    gallery = StyleGallery(config, "mask-style", on_activate=lambda: dialog.response(Gtk.ResponseType.OK))
+    source = dialog.get_widget("source", GimpUi.IntRadioFrame)
+    template_box = dialog.fill_box("hm-template", ["template", "template-layer"])
+    options = dialog.fill_box("hm-options", ["aspect-ratio", "placement", "deadline"])
+    template_file = dialog.get_widget("template", GObject.TYPE_NONE)
+    template_layer = dialog.get_widget("template-layer", GObject.TYPE_NONE)
+    thumbnail = Gtk.Image(halign=Gtk.Align.START)
+    cost = Gtk.Label(
+        label=_("{cost} · checking the balance…").format(cost=cost_line()), xalign=0.0, wrap=True, max_width_chars=40
+    )
+
+    side = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=10)
+    for widget in (source, template_box, thumbnail, options):
+        side.pack_start(widget, False, False, 0)
+    side.pack_end(cost, False, False, 0)
+    row = Gtk.Box(orientation=Gtk.Orientation.HORIZONTAL, spacing=12, border_width=6)
+    row.pack_start(gallery, True, True, 0)
+    row.pack_start(side, False, False, 0)
+    dialog.get_content_area().pack_start(row, True, True, 0)
+    row.show_all()
+
+    def follow_source(*_args: object) -> None:
+        chosen = config.get_property("source")
+        gallery.set_sensitive(chosen == SOURCE_STYLE)
+        template_file.set_sensitive(chosen == SOURCE_FILE)
+        thumbnail.set_sensitive(chosen != SOURCE_STYLE)
+        follow_template()
+        template_layer.set_sensitive(chosen == SOURCE_LAYER)
+
+    def follow_template(*_args: object) -> None:
+        """The chosen template's thumbnail: the file's picture, or the layer's."""
+        thumbnail.clear()
+        pixbuf = _template_thumbnail(config)
+        if pixbuf is not None:
+            thumbnail.set_from_pixbuf(pixbuf)
+
+    config.connect("notify::source", follow_source)
+    config.connect("notify::template", follow_template)
+    config.connect("notify::template-layer", follow_template)
+    follow_source()
+    dialog.connect("map-event", lambda *_args: gallery.start_previews())  # after the dialog is built
+    threading.Thread(target=_balance, args=(cost,), name="credits", daemon=True).start()
+    return gallery
 
 
 def _add_cost_line(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> None:
@@ -75,3 +153,53 @@ def _add_cost_line(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig)
     config.connect(f"notify::{STYLES_ARGUMENT}", update)
     update()
     label.show()
+
+
+def _template_thumbnail(config: Gimp.ProcedureConfig) -> GdkPixbuf.Pixbuf | None:
+    source = config.get_property("source")
+    if source == SOURCE_LAYER:
+        layer = config.get_property("template-layer")
+        if layer is None or not layer.is_valid():
+            return None
+        return layer.get_thumbnail(TEMPLATE_THUMB, TEMPLATE_THUMB, Gimp.PixbufTransparency.SMALL_CHECKS)
+    template = config.get_property("template")
+    if source != SOURCE_FILE or template is None or not template.get_path():
+        return None
+    try:
+        return GdkPixbuf.Pixbuf.new_from_file_at_scale(template.get_path(), TEMPLATE_THUMB, TEMPLATE_THUMB, True)
+    except GLib.Error:
+        return None
+
+
+def _balance(label: Gtk.Label) -> None:  # worker thread: the network only, Gtk on the main loop
+    text = _("{cost} · {balance}").format(cost=cost_line(), balance=balance_line())
+    log(f"dialog: {text}")
+    GLib.idle_add(label.set_text, text)
+
+
+def _time_first_frame(dialog: Gtk.Dialog, gallery: StyleGallery | None, started: float) -> None:
+    """With ``HALLOWEEN_MASK_TIMINGS`` set, append when the dialog was first drawn (and the pictures shown)."""
+    path = os.environ.get(TIMINGS_ENV)
+    if not path:
+        return
+
+    def write(event: str, **extra: object) -> None:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"event": event, "at": time.monotonic(), "started": started, **extra}) + "\n")
+
+    def painted(clock: Gdk.FrameClock) -> None:
+        clock.disconnect(painting)
+        write("dialog-shown")
+
+    def mapped(*_args: object) -> bool:
+        nonlocal painting
+        dialog.disconnect(handler)
+        clock = dialog.get_frame_clock()
+        painting = clock.connect("after-paint", painted)  # the first frame is on screen
+        return False
+
+    painting = 0
+
+    handler = dialog.connect("map-event", mapped)
+    if gallery is not None:
+        gallery.on_finished = lambda shown: write("pictures", shown=shown)

@@ -21,6 +21,7 @@ from halloween_mask import tempfiles
 from halloween_mask.client import Client, Progress, Result, TaskState
 from halloween_mask.config import load_settings, save_api_key, settings_path
 from halloween_mask.errors import AuthError, HalloweenMaskError
+from halloween_mask.favourites import StylePicks
 from halloween_mask.i18n import N_, _
 from halloween_mask.pending import PendingTasks
 from halloween_mask.placement import layer_name, provenance
@@ -32,8 +33,17 @@ from halloween_mask_gimp.result import Labelled, insert_results
 from halloween_mask_gimp.selection import SelectedPart, layer_box, selected_part
 
 LOG_PREFIX = "[halloween-mask]"
-TEMPLATE = "template"  # the mask-style nick that means "use the template image"
+TEMPLATE = "template"  # the mask-style nick older scripts use for "the template image file"
+SOURCE_STYLE, SOURCE_FILE, SOURCE_LAYER = "style", "file", "layer"  # the source argument's nicks
 TIMINGS_ENV = "HALLOWEEN_MASK_TIMINGS"  # a file to append one JSON line of timings per run (benchmark)
+
+
+def mask_source(config: Gimp.ProcedureConfig) -> str:
+    """The source argument; the older ``mask-style`` entry ``template`` (from scripts) means ``file``."""
+    source = config.get_property("source")
+    if source == SOURCE_STYLE and config.get_property("mask-style") == TEMPLATE:
+        return SOURCE_FILE
+    return source
 
 
 class UsageError(Exception):
@@ -185,12 +195,26 @@ class HalloweenMaskRun(PluginRun):
 
     def __init__(self, config: Gimp.ProcedureConfig, run_mode: Gimp.RunMode) -> None:
         super().__init__(config, run_mode)
+        self.source = mask_source(config)
         nick = config.get_property("mask-style")
-        self.style = None if nick == TEMPLATE else style(int(nick.removeprefix("mask-")))
-        self.template = config.get_property("template")
+        self.style = style(int(nick.removeprefix("mask-"))) if self.source == SOURCE_STYLE else None
+        self.template = config.get_property("template") if self.source == SOURCE_FILE else None
+        self.template_layer = config.get_property("template-layer") if self.source == SOURCE_LAYER else None
         self.new_image = config.get_property("placement") == "new-image"
-        if self.style is None and (self.template is None or not self.template.query_exists(None)):
-            raise UsageError(_("The mask style is 'Use a template image': choose an existing template image file."))
+        if self.source == SOURCE_FILE and (self.template is None or not self.template.query_exists(None)):
+            raise UsageError(_("The mask comes from a template image file: choose an existing template image file."))
+        if self.source == SOURCE_LAYER and (self.template_layer is None or not self.template_layer.is_valid()):
+            raise UsageError(
+                _("The mask comes from a template layer: choose a layer of an open image as the template.")
+            )
+        given = config.get_property("template") is not None or config.get_property("template-layer") is not None
+        if run_mode == Gimp.RunMode.NONINTERACTIVE and self.source == SOURCE_STYLE and given:
+            raise UsageError(
+                _(
+                    "A template was given but the source is 'style', so it would be ignored: "
+                    "set source to 'file' or 'layer' (or give no template)."
+                )
+            )
         self.status = (
             _("Halloween Mask {number}").format(number=self.style.number)
             if self.style
@@ -231,11 +255,19 @@ class HalloweenMaskRun(PluginRun):
         layer = layers[0]
         more = f" and {len(layers) - 1} more" if len(layers) > 1 else ""
         log(f"inserted layer {layer.get_name()!r}{more} (task {task_id})")
+        if self.style is not None:
+            StylePicks.beside_settings().used(self.style.number)  # shown first in the next dialog
         return layer
 
     def _template_bytes(self, directory: Path) -> bytes:
-        """The template file as is when the service takes it, else re-exported through GIMP."""
+        """The template layer exported, or the template file as is when the service takes it, else re-exported."""
 
+        if self.template_layer is not None:
+            path, _plan = export_for_upload(self.template_layer, directory)
+            self.scratch.append(path)
+            data = path.read_bytes()
+            check_upload(data, role="template")
+            return data
         data = self.template.load_bytes(None)[0].get_data()
         try:
             check_upload(data, role="template")

@@ -1,0 +1,308 @@
+"""A gallery of the 85 mask styles for a ProcedureDialog: one tile per style, with its preview picture.
+
+    gallery = StyleGallery(config, "mask-style", on_activate=lambda: dialog.response(Gtk.ResponseType.OK))
+    dialog.get_content_area().pack_start(gallery, True, True, 0)
+    gallery.start_previews()        # pictures arrive from the cache or the network, off the main thread
+    ...
+    gallery.close()                 # when the dialog ends
+
+The config property stays the truth: a click writes it and the grid follows ``notify::<property>``
+(Reset, Load Saved Settings, a script's values). With ``multiple=False`` the property is the
+``Gimp.Choice`` of nicks ``mask-<N>``; with ``multiple=True`` it is a string property holding the
+chosen numbers in order, e.g. ``"3,7,12"``, and Ctrl/Shift-click pick several tiles. Double-click
+or Enter on a tile calls ``on_activate``. Each tile has a favourites star (kept beside the
+client's settings); favourites, then recently used styles, come first. A search field jumps to
+a number. Every Gtk call happens on the main thread: the preview worker hands each picture over
+with ``GLib.idle_add``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import gi
+
+gi.require_version("Gtk", "3.0")
+gi.require_version("Gdk", "3.0")
+gi.require_version("GdkPixbuf", "2.0")
+from gi.repository import Gdk, GdkPixbuf, GLib, GObject, Gtk  # noqa: E402
+from halloween_mask.errors import HalloweenMaskError  # noqa: E402
+from halloween_mask.favourites import StylePicks  # noqa: E402
+from halloween_mask.i18n import _  # noqa: E402
+from halloween_mask.previews import FetchReport, PreviewCache, PreviewFetcher, preview_base  # noqa: E402
+from halloween_mask.styles import STYLE_COUNT  # noqa: E402
+
+from halloween_mask_gimp.run import log  # noqa: E402
+
+try:  # pycairo draws sharp tiles on HiDPI screens; without it (some GIMP builds) tiles are drawn at 1x
+    gi.require_foreign("cairo")
+    SHARP_HIDPI = True
+except ImportError:
+    SHARP_HIDPI = False
+
+THUMB = 96  # logical pixels; times the scale factor on HiDPI screens
+COLUMNS, ROWS = 5, 3  # tiles visible without scrolling at the default size
+PLACEHOLDER_RGBA = 0x3A3440FF
+CSS = b"""
+.hm-gallery flowboxchild { padding: 3px; border: 3px solid transparent; border-radius: 4px; }
+.hm-gallery flowboxchild:selected { border-color: #ff8c00; background-color: rgba(255, 140, 0, 0.3); }
+.hm-star { padding: 0 2px; min-height: 0; min-width: 0; }
+"""
+
+
+def nick_of(number: int) -> str:
+    return f"mask-{number}"
+
+
+def number_of(nick: str) -> int | None:
+    """The style number of a ``mask-<N>`` nick, ``None`` for anything else (e.g. ``template``)."""
+    digits = nick.removeprefix("mask-") if isinstance(nick, str) else ""
+    return int(digits) if digits.isdigit() and 1 <= int(digits) <= STYLE_COUNT else None
+
+
+class _Tile(Gtk.FlowBoxChild):
+    """One style: its picture (a numbered placeholder until it arrives), its number and a star."""
+
+    def __init__(self, number: int, favourite: bool, on_star: Callable[[int, bool], None]) -> None:
+        super().__init__()
+        self.number = number
+        self.has_picture = False
+        self.set_tooltip_text(_("Mask {number}").format(number=number))
+        box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=2)
+        self.image = Gtk.Image()
+        self.image.set_size_request(THUMB, THUMB)
+        box.pack_start(self.image, False, False, 0)
+        caption = Gtk.Box(orientation=Gtk.Orientation.HORIZONTAL, spacing=2)
+        caption.pack_start(Gtk.Label(label=str(number)), True, True, 0)
+        self.star = Gtk.ToggleButton(label="★" if favourite else "☆", active=favourite, relief=Gtk.ReliefStyle.NONE)
+        self.star.set_can_focus(False)  # the arrow keys move between tiles, not stars
+        self.star.set_tooltip_text(_("Favourite: shown first"))
+        self.star.get_style_context().add_class("hm-star")
+        self.star.connect("toggled", self._starred, on_star)
+        caption.pack_end(self.star, False, False, 0)
+        box.pack_start(caption, False, False, 0)
+        self.add(box)
+
+    def _starred(self, button: Gtk.ToggleButton, on_star: Callable[[int, bool], None]) -> None:
+        button.set_label("★" if button.get_active() else "☆")
+        on_star(self.number, button.get_active())
+
+    def show_placeholder(self, scale: int) -> None:
+        pixbuf = GdkPixbuf.Pixbuf.new(GdkPixbuf.Colorspace.RGB, True, 8, THUMB * scale, THUMB * scale)
+        pixbuf.fill(PLACEHOLDER_RGBA)
+        self._set(pixbuf, scale)
+
+    def show_picture(self, path: Path, scale: int) -> bool:
+        try:
+            pixbuf = GdkPixbuf.Pixbuf.new_from_file_at_scale(str(path), THUMB * scale, THUMB * scale, True)
+        except GLib.Error:
+            return False
+        self._set(pixbuf, scale)
+        self.has_picture = True
+        return True
+
+    def _set(self, pixbuf: GdkPixbuf.Pixbuf, scale: int) -> None:
+        if scale > 1:
+            self.image.set_from_surface(Gdk.cairo_surface_create_from_pixbuf(pixbuf, scale, None))
+        else:
+            self.image.set_from_pixbuf(pixbuf)
+
+
+class StyleGallery(Gtk.Box):
+    """Search field, grid of tiles and a one-line notice, bound to a config property (see the module)."""
+
+    def __init__(
+        self,
+        config: GObject.Object,
+        prop: str = "mask-style",
+        *,
+        multiple: bool = False,
+        on_activate: Callable[[], object] | None = None,
+        picks: StylePicks | None = None,
+    ) -> None:
+        super().__init__(orientation=Gtk.Orientation.VERTICAL, spacing=6)
+        self.config, self.prop, self.multiple = config, prop, multiple
+        self.on_activate = on_activate
+        self.on_finished: Callable[[int], object] | None = None  # called with the pictures shown
+        self.picks = picks or StylePicks.beside_settings()
+        self.fetcher: PreviewFetcher | None = None
+        self._closed = False
+        self._syncing = False
+        _install_css()
+
+        self.search = Gtk.SearchEntry(placeholder_text=_("Style number, e.g. 37"))
+        self.search.connect("search-changed", self._searched)
+        self.search.connect("activate", self._searched)
+        self.pack_start(self.search, False, False, 0)
+
+        self.grid = Gtk.FlowBox(
+            homogeneous=True,
+            activate_on_single_click=False,  # a click selects; double-click or Enter runs
+            selection_mode=Gtk.SelectionMode.MULTIPLE if multiple else Gtk.SelectionMode.BROWSE,
+            min_children_per_line=COLUMNS,
+            max_children_per_line=COLUMNS,
+            row_spacing=2,
+            column_spacing=2,
+        )
+        self.grid.get_style_context().add_class("hm-gallery")
+        favourites = set(self.picks.favourites)
+        self.tiles = {n: _Tile(n, n in favourites, self._star) for n in range(1, STYLE_COUNT + 1)}
+        for tile in self.tiles.values():
+            self.grid.add(tile)
+        self.grid.set_sort_func(self._order)
+        scroller = Gtk.ScrolledWindow(hscrollbar_policy=Gtk.PolicyType.NEVER)
+        scroller.set_min_content_width(COLUMNS * (THUMB + 24))
+        scroller.set_min_content_height(ROWS * (THUMB + 44))
+        scroller.add(self.grid)
+        self.grid.set_vadjustment(scroller.get_vadjustment())  # the focused tile scrolls into view
+        self.pack_start(scroller, True, True, 0)
+
+        self.notice = Gtk.Label(xalign=0.0, no_show_all=True)
+        self.pack_start(self.notice, False, False, 0)
+
+        for tile in self.tiles.values():
+            tile.show_placeholder(self._scale())
+        self.grid.connect("selected-children-changed", self._picked)
+        self.grid.connect("child-activated", self._activated)
+        self.grid.connect("map", self._focus_chosen)
+        self._notify = config.connect(f"notify::{prop}", self._property_changed)
+        self._property_changed()
+
+    # -- the property and the grid, in step
+    def chosen(self) -> list[int]:
+        """The style numbers the property holds."""
+        value = self.config.get_property(self.prop) or ""
+        if self.multiple:
+            return [n for n in (number_of(f"mask-{part.strip()}") for part in value.split(",")) if n]
+        number = number_of(value)
+        return [number] if number else []
+
+    def _property_changed(self, *_args: object) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            chosen = self.chosen()
+            self.grid.unselect_all()
+            for number in chosen:
+                self.grid.select_child(self.tiles[number])
+            self._focus_chosen()
+        finally:
+            self._syncing = False
+
+    def _focus_chosen(self, *_args: object) -> None:
+        """Keyboard focus on the (first) chosen tile, so the arrow keys start from it."""
+        chosen = self.chosen()
+        if chosen and self.get_mapped():
+            self.tiles[chosen[0]].grab_focus()
+
+    def _picked(self, _grid: Gtk.FlowBox) -> None:
+        if self._syncing:
+            return
+        numbers = sorted(child.number for child in self.grid.get_selected_children())
+        if not numbers:
+            return
+        self._syncing = True
+        try:
+            if self.multiple:
+                self.config.set_property(self.prop, ",".join(map(str, numbers)))
+            else:
+                self.config.set_property(self.prop, nick_of(numbers[0]))
+        finally:
+            self._syncing = False
+
+    def _activated(self, _grid: Gtk.FlowBox, tile: _Tile) -> None:
+        if not self.multiple:
+            self.grid.select_child(tile)
+        if self.on_activate is not None:
+            self.on_activate()
+
+    def _searched(self, entry: Gtk.SearchEntry) -> None:
+        text = entry.get_text().strip()
+        number = int(text) if text.isdigit() else 0
+        if 1 <= number <= STYLE_COUNT:
+            tile = self.tiles[number]
+            if not self.multiple:
+                self.grid.select_child(tile)  # writes the property through _picked
+            tile.grab_focus()
+            entry.grab_focus_without_selecting()
+
+    # -- favourites first
+    def _star(self, number: int, favourite: bool) -> None:
+        self.picks.set_favourite(number, favourite)
+        self.grid.invalidate_sort()
+
+    def _order(self, a: _Tile, b: _Tile) -> int:
+        first = self.picks.first()
+        rank_a = first.index(a.number) if a.number in first else len(first) + a.number
+        rank_b = first.index(b.number) if b.number in first else len(first) + b.number
+        return rank_a - rank_b
+
+    # -- pictures
+    def start_previews(self) -> None:
+        """Fetch the pictures on a worker thread (cache first); the dialog stays usable meanwhile."""
+        if self.fetcher is not None:
+            return
+        try:
+            base = preview_base()
+            self.fetcher = PreviewFetcher(base, PreviewCache.for_base(base))
+        except HalloweenMaskError as error:
+            self._show_notice(_("Previews are off: {reason}").format(reason=error.message))
+            return
+        threading.Thread(target=self._fetch, args=(self.fetcher,), name="previews", daemon=True).start()
+
+    def _fetch(self, fetcher: PreviewFetcher) -> None:  # worker thread: no Gtk here
+        report = fetcher.fetch_all(on_ready=lambda n, path: GLib.idle_add(self._arrived, n, path))
+        GLib.idle_add(self._finished, report)
+
+    def _arrived(self, number: int, path: Path) -> bool:
+        if not self._closed:
+            self.tiles[number].show_picture(path, self._scale())
+        return GLib.SOURCE_REMOVE
+
+    def _finished(self, report: FetchReport) -> bool:
+        if not self._closed and report.failed:
+            missing = len(report.failed)
+            why = _("the preview host cannot be reached") if report.unreachable else next(iter(report.failed.values()))
+            text = _("{missing} of {count} previews not shown ({reason}); styles are numbered.")
+            self._show_notice(text.format(missing=missing, count=STYLE_COUNT, reason=why))
+        if not self._closed and self.on_finished is not None:
+            self.on_finished(self.pictures_shown())
+        return GLib.SOURCE_REMOVE
+
+    def _show_notice(self, text: str) -> None:
+        log(f"gallery: {text}")
+        self.notice.set_text(text)
+        self.notice.set_tooltip_text(text)
+        self.notice.show()
+
+    def _scale(self) -> int:
+        """Device pixels per logical pixel for the tiles' pictures."""
+        return self.get_scale_factor() if SHARP_HIDPI else 1
+
+    def pictures_shown(self) -> int:
+        return sum(tile.has_picture for tile in self.tiles.values())
+
+    def close(self) -> None:
+        """Stop fetching and stop following the property (call when the dialog ends)."""
+        self._closed = True
+        if self.fetcher is not None:
+            self.fetcher.close()
+        self.config.disconnect(self._notify)
+
+
+_css_installed = False
+
+
+def _install_css() -> None:
+    global _css_installed
+    if _css_installed:
+        return
+    provider = Gtk.CssProvider()
+    provider.load_from_data(CSS)
+    Gtk.StyleContext.add_provider_for_screen(
+        Gdk.Screen.get_default(), provider, Gtk.STYLE_PROVIDER_PRIORITY_APPLICATION
+    )
+    _css_installed = True
