@@ -116,6 +116,22 @@ def test_every_advice_text_is_in_the_template() -> None:
     assert advice - msgids == set(), "mark these with N_() and run install/translations.py"
 
 
+# The labels with mnemonics that share one window (GIMP's own buttons aside).
+WINDOWS = {
+    "filter dialog": ("Mask st_yle", "_Template image", "Template lay_er", "_Aspect ratio", "_Wait at most (seconds)"),
+    "variants dialog": ("Mask st_yles", "_Aspect ratio", "_Wait at most (seconds)"),
+    "key prompt": ("_Cancel", "_OK", "Sho_w the key"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("window", WINDOWS)
+def test_mnemonics_in_one_window_differ(lang: str, window: str) -> None:
+    translated = {m.msgid: m.msgstr[0] for m in CATALOGS[lang] if m.msgid and not m.obsolete}
+    keys = [re.search(r"_(\w)", IDENTIFIER.sub("", translated[label])).group(1).lower() for label in WINDOWS[window]]
+    assert len(set(keys)) == len(keys), f"{lang} {window}: {keys}"
+
+
 def test_gettext_reads_every_compiled_message(compiled: Path) -> None:
     for lang, messages in CATALOGS.items():
         catalog = gettext.translation(i18n.DOMAIN, compiled, languages=[lang])
