@@ -13,6 +13,7 @@ import time
 import pytest
 from halloween_mask.emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
+from test_plugin_gui import DIALOG_AT
 
 LOCALES = {"de": "de_DE.UTF-8", "ja": "ja_JP.UTF-8", "fr": "fr_FR.UTF-8", "nl": "nl_NL.UTF-8"}
 # What GIMP shows, in the words of po/<lang>.po.
@@ -122,11 +123,10 @@ def test_english_stays_english(run_gimp_batch, gimp_profile, emu):
 
 
 @pytest.mark.parametrize("lang", ["de", "ja"])
-def test_the_menu_and_the_dialog_in_the_users_language(gui_session, make_gimp_profile, lang):
+def test_the_menu_and_the_dialog_in_the_users_language(gui_session, make_gimp_profile, emu, lang):
     profile = make_gimp_profile()
-    session = gui_session(
-        env={"HM_IMAGE": "portrait.png", "LANG": LOCALES[lang]}, files={"portrait.png": PORTRAIT}, profile=profile
-    )
+    env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json", HM_IMAGE="portrait.png", LANG=LOCALES[lang])
+    session = gui_session(env=env, files={"portrait.png": PORTRAIT}, profile=profile)  # previews from the emulator
     window = session.image_window(timeout=90)
     time.sleep(2)  # docks and brushes are still loading
     for mnemonic, title, name in (("h", "dialog", "dialog"), ("v", "variants_dialog", "dialog-variants")):
@@ -136,7 +136,7 @@ def test_the_menu_and_the_dialog_in_the_users_language(gui_session, make_gimp_pr
         session.screenshot(f"menu-{lang}")
         session.key(mnemonic, delay=0.5)  # the entries keep their mnemonics: "(_H)", "_Varianten"
         dialog = session.find_window(EXPECTED[lang][title], timeout=30)
-        session.move(dialog, 700, 60)
-        time.sleep(1.0)
+        session.move(dialog, *DIALOG_AT)
+        time.sleep(3.0)  # the gallery's previews arrive
         session.screenshot(f"{name}-{lang}", dialog)
         session.key("Escape", wid=dialog, delay=1.0)
