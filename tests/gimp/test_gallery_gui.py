@@ -62,14 +62,20 @@ def closest_style(shot: Image.Image, slot: int) -> int:
     return min(range(1, 86), key=lambda number: np.abs(tile - _preview(number)).mean())
 
 
-def framed_slot(shot: Image.Image) -> int | None:
-    """The slot whose frame is drawn in the selection colour, if any."""
+def framed_slots(shot: Image.Image) -> list[int]:
+    """The visible slots whose frame is drawn in the selection colour."""
     rgb = shot.convert("RGB")
-    for slot in range(VISIBLE):
+
+    def framed(slot: int) -> bool:
         left, top, _right, _bottom = slot_box(slot)
-        if all(abs(c - s) < 40 for c, s in zip(rgb.getpixel((left - 4, top + 40)), SELECTED, strict=True)):
-            return slot
-    return None
+        return all(abs(c - s) < 40 for c, s in zip(rgb.getpixel((left - 4, top + 40)), SELECTED, strict=True))
+
+    return [slot for slot in range(VISIBLE) if framed(slot)]
+
+
+def framed_slot(shot: Image.Image) -> int | None:
+    """The first slot whose frame is drawn in the selection colour, if any."""
+    return next(iter(framed_slots(shot)), None)
 
 
 class GalleryUser(Person):
@@ -112,11 +118,12 @@ class GalleryUser(Person):
         time.sleep(0.3)
         return Image.open(self.session.screenshot(name, self.dialog))
 
-    def click_tile(self, number: int, double: bool = False) -> None:
+    def click_tile(self, number: int, double: bool = False, ctrl: bool = False) -> None:
         x, y = slot_centre(self.slot_of(number))
-        self.session.xdotool(
-            "mousemove", "--window", self.dialog, str(x), str(y), "click", "--repeat", "2" if double else "1", "1"
-        )
+        click = ["click", "--repeat", "2" if double else "1", "1"]
+        if ctrl:
+            click = ["keydown", "ctrl", *click, "keyup", "ctrl"]
+        self.session.xdotool("mousemove", "--window", self.dialog, str(x), str(y), *click)
         time.sleep(0.6)
 
     def star_tile(self, number: int) -> None:

@@ -1,7 +1,8 @@
 """Variants and selections as a person uses them: full GIMP 3 under Xvfb, through the real menus.
 
-Filters ▸ AI ▸ Halloween Mask Variants… opens its dialog, the style numbers are typed (the cost
-line follows them), OK adds one layer group, and one Ctrl+Z removes it. Then an ellipse over
+Filters ▸ AI ▸ Halloween Mask Variants… opens its dialog, a typed number selects its tile,
+Ctrl-clicks on tiles write the typed list (the cost line follows), OK adds one layer group with
+exactly the styles picked, and one Ctrl+Z removes it. Then an ellipse over
 the face and Filters ▸ AI ▸ Halloween Mask… give a result limited to the selection (masked by the selection
 as it was when OK was pressed, though Select ▸ None follows during the wait). The
 screenshots (the dialog, the group in the Layers dock, the selection-limited result) are saved
@@ -16,10 +17,10 @@ import pytest
 from halloween_mask.emulator import Emulator, EmulatorConfig
 from halloween_mask.region import Box, upload_box
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
-from test_plugin_gui import Person
+from test_gallery_gui import VISIBLE, GalleryUser, framed_slots
 
 VARIANTS_DIALOG_TITLE = "^Halloween Mask Variants$"
-STYLES = "3, 7, 12"
+PICKED = (3, 7, 12)
 FACE_ELLIPSE = (150, 40, 150, 170)  # x, y, width, height over the portrait's face
 
 # Opens the portrait in a window; answers "snap" with the image's layer tree and "select" by
@@ -72,19 +73,29 @@ def emu():
 def test_variants_group_from_the_menu_one_undo_and_a_selection(gui_session, gimp_profile, emu):
     settings = f"{gimp_profile.home_inside}/gui-variants-settings.json"
     session = gui_session(SESSION, env=plugin_env(emu.base_url, settings), files={"portrait.png": PORTRAIT})
-    person = Person(session)
+    home = gimp_profile.dir.host / "home"
+    person = GalleryUser(session, home / "favourite-styles.json", home / "timings.jsonl")
     start = person.snapshot()
     assert start["tree"] == ["Background"]
     person.image_window = session.image_window(timeout=90)
     time.sleep(2)
 
-    # The variants dialog: type the styles; the cost line follows; OK.
-    dialog = person.open_from_filters_menu("v", VARIANTS_DIALOG_TITLE)
+    # The variants dialog: a typed number selects its tile; Ctrl-clicks on tiles write the typed
+    # list, which an edit at its end shows is there ("3,7,12" -> "3,7,1" -> "3,7,12"); OK.
+    dialog = person.dialog = person.open_from_filters_menu("v", VARIANTS_DIALOG_TITLE)
+    assert all(person.slot_of(number) < VISIBLE for number in (5, *PICKED))
     session.key("alt+y", wid=dialog, delay=0.3)
     session.key("ctrl+a", delay=0.2)
-    session.xdotool("type", "--delay", "20", STYLES)
+    session.xdotool("type", "--delay", "20", "5")
     time.sleep(0.8)
-    session.screenshot("variants-dialog", dialog)
+    assert framed_slots(person.look("variants-typed")) == [person.slot_of(5)]
+    for number in (*PICKED, 5):  # the typed 5 is Ctrl-clicked away
+        person.click_tile(number, ctrl=True)
+    assert framed_slots(person.look("variants-dialog")) == sorted(map(person.slot_of, PICKED))
+    session.key("alt+y", wid=dialog, delay=0.3)
+    session.key("End", "BackSpace", delay=0.3)
+    session.xdotool("type", "2")
+    time.sleep(0.8)
     session.key("alt+o", wid=dialog, delay=1.0)
     session.wait_for(lambda: len(emu.tasks) == 3, "three tasks at the service", 60)
     session.screenshot("variants-progress")

@@ -12,8 +12,10 @@ radio buttons where 3.0 draws a combo box, and the dialog should look the same i
 lists are combo boxes; "Put the result in" (two places) and "Use" (three sources) are radio
 frames, so every entry is visible and one click away.
 
-The variants dialog adds a line under the arguments with what the typed styles will cost,
-updated as they are typed; OK stays greyed out while the list is not valid.
+The variants dialog has the same gallery in multiple mode, bound to ``mask-styles``: Ctrl/Shift-
+click writes the numbers into the typed list and typing selects the tiles. Under the list, a
+line says what the styles will cost, updated as they change; OK stays greyed out while the
+list is not valid.
 """
 
 from __future__ import annotations
@@ -63,12 +65,14 @@ def show_dialog(procedure: Gimp.Procedure, config: Gimp.ProcedureConfig, started
             if config.find_property(name) is not None:  # the variants procedure has no placement or source
                 dialog.get_widget(name, widget)
     gallery = None
-    if single and os.environ.get(DIALOG_ENV) != "plain":
+    if os.environ.get(DIALOG_ENV) == "plain":
+        dialog.fill(None)
+        if not single:
+            dialog.get_content_area().pack_start(_cost_line(dialog, config), False, False, 0)
+    elif single:
         gallery = _fill(dialog, config)
     else:
-        dialog.fill(None)
-        if config.find_property(STYLES_ARGUMENT) is not None:
-            _add_cost_line(dialog, config)
+        gallery = _fill_variants(dialog, config)
     _time_first_frame(dialog, gallery, started)
     try:
         return dialog.run()
@@ -94,16 +98,7 @@ def _fill(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> Style
     cost = Gtk.Label(
         label=_("{cost} · checking the balance…").format(cost=cost_line()), xalign=0.0, wrap=True, max_width_chars=40
     )
-
-    side = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=10)
-    for widget in (source, template_box, thumbnail, options):
-        side.pack_start(widget, False, False, 0)
-    side.pack_end(cost, False, False, 0)
-    row = Gtk.Box(orientation=Gtk.Orientation.HORIZONTAL, spacing=12, border_width=6)
-    row.pack_start(gallery, True, True, 0)
-    row.pack_start(side, False, False, 0)
-    dialog.get_content_area().pack_start(row, True, True, 0)
-    row.show_all()
+    _beside_gallery(dialog, gallery, (source, template_box, thumbnail, options), cost)
 
     def follow_source(*_args: object) -> None:
         chosen = config.get_property("source")
@@ -124,15 +119,37 @@ def _fill(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> Style
     config.connect("notify::template", follow_template)
     config.connect("notify::template-layer", follow_template)
     follow_source()
-    dialog.connect("map-event", lambda *_args: gallery.start_previews())  # after the dialog is built
     threading.Thread(target=_balance, args=(cost,), name="credits", daemon=True).start()
     return gallery
 
 
-def _add_cost_line(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> None:
+def _fill_variants(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> StyleGallery:
+    """The gallery picking several styles (Ctrl/Shift-click) beside the typed list: each follows the other."""
+    gallery = StyleGallery(config, STYLES_ARGUMENT, multiple=True)
+    options = dialog.fill_box("hm-variants", [STYLES_ARGUMENT, "aspect-ratio", "deadline"])
+    _beside_gallery(dialog, gallery, (options,), _cost_line(dialog, config))
+    return gallery
+
+
+def _beside_gallery(
+    dialog: GimpUi.ProcedureDialog, gallery: StyleGallery, widgets: tuple[Gtk.Widget, ...], cost: Gtk.Label
+) -> None:
+    """The gallery on the left; right of it, ``widgets`` from the top and the cost line at the bottom."""
+    side = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=10)
+    for widget in widgets:
+        side.pack_start(widget, False, False, 0)
+    side.pack_end(cost, False, False, 0)
+    row = Gtk.Box(orientation=Gtk.Orientation.HORIZONTAL, spacing=12, border_width=6)
+    row.pack_start(gallery, True, True, 0)
+    row.pack_start(side, False, False, 0)
+    dialog.get_content_area().pack_start(row, True, True, 0)
+    row.show_all()
+    dialog.connect("map-event", lambda *_args: gallery.start_previews())  # after the dialog is built
+
+
+def _cost_line(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> Gtk.Label:
     """A label that says "3 styles (3, 7, 12): OK costs 45 credits at most", or what is wrong, as the user types."""
-    label = Gtk.Label(xalign=0.0, wrap=True, max_width_chars=56, margin_top=6)
-    dialog.get_content_area().pack_start(label, False, False, 0)
+    label = Gtk.Label(xalign=0.0, wrap=True, max_width_chars=40, margin_top=6)
 
     def update(*_args: object) -> None:
         try:
@@ -153,6 +170,7 @@ def _add_cost_line(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig)
     config.connect(f"notify::{STYLES_ARGUMENT}", update)
     update()
     label.show()
+    return label
 
 
 def _template_thumbnail(config: Gimp.ProcedureConfig) -> GdkPixbuf.Pixbuf | None:

@@ -188,7 +188,8 @@ class StyleGallery(Gtk.Box):
             self.grid.unselect_all()
             for number in chosen:
                 self.grid.select_child(self.tiles[number])
-            self._focus_chosen()
+            if not self._typing_elsewhere():
+                self._focus_chosen()
         finally:
             self._syncing = False
 
@@ -197,6 +198,11 @@ class StyleGallery(Gtk.Box):
         chosen = self.chosen()
         if chosen and self.get_mapped():
             self.tiles[chosen[0]].grab_focus()
+
+    def _typing_elsewhere(self) -> bool:
+        """Whether a text field has the focus (the variants' typed list): a tile must not take it away."""
+        window = self.get_toplevel()
+        return isinstance(window, Gtk.Window) and isinstance(window.get_focus(), Gtk.Editable)
 
     def _picked(self, _grid: Gtk.FlowBox) -> None:
         if self._syncing:
