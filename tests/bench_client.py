@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import requests
 from halloween_mask.client import POLL_PATH, SUBMIT_PATH, Client
-from halloween_mask.emulator import Emulator, EmulatorConfig
 from halloween_mask.polling import PollSchedule
+from halloween_mask_emulator import Emulator, EmulatorConfig
 from PIL import Image
 from polling_support import fixed_interval, polls_until
 

@@ -46,7 +46,7 @@ from gimp_runner import (
     selected_series,
     start_gui,
 )
-from halloween_mask.emulator import Emulator, EmulatorConfig
+from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 
 WARM_TARGET = 1.3  # warm gallery dialog / plain dialog

@@ -51,8 +51,8 @@ from gimp_runner import (
     run_batch,
     selected_series,
 )
-from halloween_mask.emulator import Emulator, EmulatorConfig
 from halloween_mask.imageformat import MAX_UPLOAD_BYTES
+from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 
 WIDTH, HEIGHT = 4000, 3000

@@ -26,12 +26,12 @@ from pathlib import Path
 
 import numpy as np
 from client_support import POLL, SUBMIT, drip_server, envelope, fake_service
-from halloween_mask.emulator import Emulator, EmulatorConfig, Fault
+from halloween_mask_emulator import Emulator, EmulatorConfig, Fault
 from PIL import Image
 
 PORTRAIT = Path(__file__).resolve().parent / "data" / "portrait-astronaut.png"
 KEY = "bench-key"
-CLI = (sys.executable, "-m", "halloween_mask.cli")
+CLI = (sys.executable, "-m", "halloween_mask_cli")
 CHILD_LIMIT = 120.0  # seconds; a child still running then is killed and reported as such
 
 

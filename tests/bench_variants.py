@@ -38,7 +38,7 @@ from gimp_runner import (
     run_batch,
     selected_series,
 )
-from halloween_mask.emulator import Emulator, EmulatorConfig
+from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, SECRET_KEY, plugin_env
 from test_variants_e2e import VARIANTS_LIB
 

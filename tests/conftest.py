@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from emulator_support import API_KEY, PORTRAIT, EmulatorApi, make_no_face_png
-from halloween_mask.emulator import Emulator, EmulatorConfig
+from halloween_mask_emulator import Emulator, EmulatorConfig
 
 
 @pytest.fixture(autouse=True)

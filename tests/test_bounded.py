@@ -20,13 +20,13 @@ import pytest
 import requests
 from client_support import POLL, envelope, fast_client, tiny_server
 from emulator_support import API_KEY, PORTRAIT, EmulatorApi
-from halloween_mask.cli import main
 from halloween_mask.client import MAX_RESULTS
-from halloween_mask.emulator import Emulator, EmulatorConfig
 from halloween_mask.errors import ProtocolError, TooLargeError
-from halloween_mask.fitting import fit_for_upload
 from halloween_mask.imageformat import check_complete
 from halloween_mask.transport import MAX_ANSWER_BYTES, Transport
+from halloween_mask_cli import main
+from halloween_mask_cli.fitting import fit_for_upload
+from halloween_mask_emulator import Emulator, EmulatorConfig
 from PIL import Image
 
 TESTS = Path(__file__).resolve().parent
@@ -130,7 +130,7 @@ def test_a_forged_huge_jpeg_is_decoded_at_a_reduced_scale() -> None:
         "import resource, warnings\n"
         "warnings.simplefilter('ignore')\n"
         "from bench_hardening import forged_jpeg\n"
-        "from halloween_mask.fitting import fit_for_upload\n"
+        "from halloween_mask_cli.fitting import fit_for_upload\n"
         "fitted = fit_for_upload(forged_jpeg(12000))\n"
         "print(fitted.size, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
     )
@@ -150,7 +150,7 @@ def test_a_full_disk_leaves_no_truncated_result(emulator: Emulator, tmp_path: Pa
     out.parent.mkdir()
     code = (
         "import resource, signal, sys\n"
-        "from halloween_mask.cli import main\n"
+        "from halloween_mask_cli import main\n"
         "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
         "resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))  # as if the disk filled up\n"
         "sys.exit(main(sys.argv[1:]))\n"

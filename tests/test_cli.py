@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from emulator_support import API_KEY, EmulatorApi, free_port, wait_until_serving
-from halloween_mask.cli import DEFAULT_JOBS, main
-from halloween_mask.emulator import Emulator, Failure, Fault
-from halloween_mask.emulator.detect import find_face
+from halloween_mask_cli import DEFAULT_JOBS, main
+from halloween_mask_emulator import Emulator, Failure, Fault
+from halloween_mask_emulator.detect import find_face
 from PIL import Image
 
 
@@ -274,7 +274,7 @@ def test_the_emulator_command_serves_until_terminated(
     portrait_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     port, key = free_port(), "shell-key"
-    command = [sys.executable, "-m", "halloween_mask.cli", "emulator", "--port", str(port), "--key", key]
+    command = [sys.executable, "-m", "halloween_mask_cli", "emulator", "--port", str(port), "--key", key]
     process = subprocess.Popen([*command, "--credits", "450"], stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -313,7 +313,7 @@ def test_console_script_is_installed() -> None:
 def test_styles_into_a_pipe_closed_early_ends_without_a_traceback() -> None:
     for options in ([], ["--json"]):
         process = subprocess.Popen(
-            [sys.executable, "-m", "halloween_mask.cli", "styles", *options],
+            [sys.executable, "-m", "halloween_mask_cli", "styles", *options],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -328,7 +328,7 @@ def test_styles_into_a_pipe_closed_early_ends_without_a_traceback() -> None:
 def test_standard_output_on_a_full_disk_is_one_line_not_a_traceback() -> None:
     with open("/dev/full", "w") as full:
         result = subprocess.run(
-            [sys.executable, "-m", "halloween_mask.cli", "styles"], stdout=full, stderr=subprocess.PIPE, text=True
+            [sys.executable, "-m", "halloween_mask_cli", "styles"], stdout=full, stderr=subprocess.PIPE, text=True
         )
     assert result.returncode == 1 and result.stderr == "halloween-mask: No space left on device\n"
 
@@ -355,7 +355,7 @@ def test_a_readable_settings_file_is_one_warning_when_the_environment_key_wins(s
     settings = Path(os.environ["HALLOWEEN_MASK_SETTINGS"])
     settings.write_text('{"api_key": "stored-key"}')
     settings.chmod(0o644)
-    result = subprocess.run([sys.executable, "-m", "halloween_mask.cli", "check"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "halloween_mask_cli", "check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     warning = f"halloween-mask: the settings file {settings} is readable by other users (mode 644)"
     assert result.stderr.count(warning) == 1 and "stored-key" not in result.stderr + result.stdout

@@ -11,7 +11,6 @@ import pytest
 import requests
 from client_support import FAST_RETRY, RecordingClock, fast_client, tiny_server
 from halloween_mask.client import CancelToken, Client, Progress, TaskState, _file_part
-from halloween_mask.emulator import Emulator, Failure, Fault
 from halloween_mask.errors import (
     AuthError,
     CancelledError,
@@ -34,6 +33,7 @@ from halloween_mask.errors import (
 from halloween_mask.imageformat import check_complete, read_image_info
 from halloween_mask.styles import ASPECT_RATIOS
 from halloween_mask.transport import Timeouts
+from halloween_mask_emulator import Emulator, Failure, Fault
 from PIL import Image
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NameResolutionError, NewConnectionError
 

@@ -6,7 +6,7 @@ import pytest
 from emulator_support import API_KEY
 from halloween_mask.config import save_api_key
 from halloween_mask.cost import balance_line, cost_line
-from halloween_mask.emulator import Emulator
+from halloween_mask_emulator import Emulator
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from client_support import POLL, SUBMIT, drip_server, fake_service, fast_client
-from halloween_mask.cli import main
 from halloween_mask.errors import DeadlineExceededError, SubmitOutcomeUnknownError
+from halloween_mask_cli import main
 from PIL import Image
 
 DEADLINE = 1.5

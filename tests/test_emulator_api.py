@@ -10,9 +10,9 @@ import time
 import pytest
 import requests
 from emulator_support import API_KEY, CREDITS_PATH, POLL_PATH, SUBMIT_PATH, EmulatorApi
-from halloween_mask.emulator import CREDITS_PER_TASK, Emulator
-from halloween_mask.emulator import app as app_module
 from halloween_mask.error_codes import ERROR_CODES
+from halloween_mask_emulator import CREDITS_PER_TASK, Emulator
+from halloween_mask_emulator import app as app_module
 from PIL import Image
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 from emulator_support import EmulatorApi
-from halloween_mask.emulator import Emulator, Failure, Fault
+from halloween_mask_emulator import Emulator, Failure, Fault
 from test_emulator_api import assert_envelope
 
 

@@ -8,10 +8,10 @@ import time
 
 import numpy as np
 import pytest
-from halloween_mask.emulator.detect import Box, find_face
-from halloween_mask.emulator.paint import look_for_style, paint_mask
-from halloween_mask.emulator.renderer import NoFaceFound, UndecodableImage, decode, preview_jpeg, render
 from halloween_mask.styles import ASPECT_RATIOS, STYLE_COUNT, ratio_of
+from halloween_mask_emulator.detect import Box, find_face
+from halloween_mask_emulator.paint import look_for_style, paint_mask
+from halloween_mask_emulator.renderer import NoFaceFound, UndecodableImage, decode, preview_jpeg, render
 from PIL import Image
 
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 import requests
 from emulator_support import API_KEY, EmulatorApi, free_port, wait_until_serving
-from halloween_mask.emulator import Emulator, EmulatorConfig, serve_forever
+from halloween_mask_emulator import Emulator, EmulatorConfig, serve_forever
 
 
 def test_binds_loopback_on_a_free_port_and_stops() -> None:
@@ -58,7 +58,7 @@ def test_control_routes_can_be_switched_off(emulator: Emulator) -> None:
 def test_serve_forever_in_another_process(portrait_bytes: bytes) -> None:
     port = free_port()
     code = (
-        "from halloween_mask.emulator import EmulatorConfig, serve_forever\n"
+        "from halloween_mask_emulator import EmulatorConfig, serve_forever\n"
         f"serve_forever(EmulatorConfig(api_keys=({API_KEY!r},)), port={port})\n"
     )
     process = subprocess.Popen([sys.executable, "-c", code])

@@ -9,12 +9,12 @@ import cv2
 import numpy as np
 import pytest
 from emulator_support import PORTRAIT
-from halloween_mask.emulator.detect import find_face
-from halloween_mask.emulator.renderer import decode
 from halloween_mask.errors import UnsupportedFormatError
-from halloween_mask.fitting import fit_for_upload
 from halloween_mask.imageformat import read_image_info
 from halloween_mask.preflight import check_upload
+from halloween_mask_cli.fitting import fit_for_upload
+from halloween_mask_emulator.detect import find_face
+from halloween_mask_emulator.renderer import decode
 from PIL import Image
 
 

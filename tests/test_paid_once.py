@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from client_support import fast_client
 from emulator_support import API_KEY, PORTRAIT
-from halloween_mask.cli import main
-from halloween_mask.emulator import Emulator, EmulatorConfig, Fault
 from halloween_mask.errors import DeadlineExceededError, ProtocolError, ServerBusyError
 from halloween_mask.pending import PendingTasks, fingerprint
 from halloween_mask.timing import CancelToken, Clock, Deadline
+from halloween_mask_cli import main
+from halloween_mask_emulator import Emulator, EmulatorConfig, Fault
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_identical_commands_in_two_processes_share_one_task(tmp_path: Path) -> N
     with Emulator(EmulatorConfig(api_keys={API_KEY}, processing_seconds=1.0)) as emulator:
         env = {**os.environ, "AILAB_API_BASE": emulator.base_url, "AILAB_API_KEY": API_KEY}
         env["HALLOWEEN_MASK_SETTINGS"] = str(settings)
-        command = [sys.executable, "-m", "halloween_mask.cli", "apply", str(PORTRAIT), "--style", "9", "-o"]
+        command = [sys.executable, "-m", "halloween_mask_cli", "apply", str(PORTRAIT), "--style", "9", "-o"]
         for trial in range(3):  # today's code submitted twice in most trials
             emulator.reset()
             outputs = [tmp_path / f"out-{trial}-{n}.png" for n in range(2)]

@@ -12,9 +12,9 @@ from client_support import fast_client
 from emulator_support import API_KEY
 from halloween_mask import pending
 from halloween_mask.client import CancelToken
-from halloween_mask.emulator import Emulator, EmulatorConfig, Failure, Fault
 from halloween_mask.errors import AuthError, CancelledError, DeadlineExceededError, NoFaceError, RateLimitedError
 from halloween_mask.pending import LIFETIME, PendingTasks, fingerprint
+from halloween_mask_emulator import Emulator, EmulatorConfig, Failure, Fault
 
 
 @pytest.fixture

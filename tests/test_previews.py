@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from emulator_support import API_KEY
 from halloween_mask import config, previews
-from halloween_mask.cli import main
-from halloween_mask.emulator import Emulator, Fault
-from halloween_mask.emulator.renderer import preview_jpeg
 from halloween_mask.errors import SettingsError
 from halloween_mask.imageformat import check_complete
 from halloween_mask.previews import PreviewCache, PreviewFetcher, preview_base, preview_url
+from halloween_mask_cli import main
+from halloween_mask_emulator import Emulator, Fault
+from halloween_mask_emulator.renderer import preview_jpeg
 
 VENDOR = "https://ai-resource.ailabtools.com/ai-halloween-masks/masks/7.jpg"
 

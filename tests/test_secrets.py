@@ -11,8 +11,8 @@ import pytest
 from client_support import fast_client, tiny_server
 from halloween_mask.client import Client
 from halloween_mask.config import load_settings, save_api_key
-from halloween_mask.emulator import Emulator, Fault
 from halloween_mask.errors import AuthError, HalloweenMaskError, ProtocolError
+from halloween_mask_emulator import Emulator, Fault
 
 SECRET = "sk-live-SECRET-0123456789"
 

@@ -7,10 +7,10 @@ import time
 import pytest
 from client_support import fast_client
 from emulator_support import API_KEY
-from halloween_mask.emulator import Emulator, EmulatorConfig, Failure, Fault
 from halloween_mask.errors import CancelledError, DeadlineExceededError, InvalidArgumentError, ServerBusyError
 from halloween_mask.pending import PendingTasks
 from halloween_mask.variants import StyleBatch, failure_lines, parse_styles
+from halloween_mask_emulator import Emulator, EmulatorConfig, Failure, Fault
 
 # -- the style list --------------------------------------------------------------------------------
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from gimp_runner import GuiSession
-from halloween_mask.emulator import Emulator, EmulatorConfig
-from halloween_mask.emulator.renderer import preview_jpeg
 from halloween_mask.favourites import StylePicks
 from halloween_mask.previews import PreviewCache
+from halloween_mask_emulator import Emulator, EmulatorConfig
+from halloween_mask_emulator.renderer import preview_jpeg
 from PIL import Image
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 from test_plugin_gui import DIALOG_AT, SEARCH_FIELD, SESSION, Person

@@ -17,7 +17,7 @@ import time
 
 import pytest
 from gimp_runner import GuiSession
-from halloween_mask.emulator import Emulator, EmulatorConfig
+from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, PROC, SECRET_KEY, plugin_env
 
 DIALOG_TITLE = "^Halloween Mask$"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from halloween_mask.emulator import Emulator, EmulatorConfig
+from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 from test_plugin_gui import DIALOG_AT
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from gimp_runner import INSTALLER, RELEASE_ARTIFACTS
-from halloween_mask.emulator import Emulator, EmulatorConfig
+from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 
 FILTER_RUN = r"""

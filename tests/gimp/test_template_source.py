@@ -6,7 +6,7 @@ whether each submit carried a style or a template.
 
 from __future__ import annotations
 
-from halloween_mask.emulator import Emulator, EmulatorConfig
+from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 
 SOURCES_RUN = r"""

@@ -14,8 +14,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from halloween_mask.emulator import Emulator, EmulatorConfig
 from halloween_mask.region import Box, upload_box
+from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 from test_gallery_gui import VISIBLE, GalleryUser, framed_slots
 

@@ -1,7 +1,7 @@
 """A faithful local stand-in for the AILabTools "AI Halloween Mask" API, for tests and offline use.
 
 ```python
-from halloween_mask.emulator import Emulator, EmulatorConfig
+from halloween_mask_emulator import Emulator, EmulatorConfig
 with Emulator(EmulatorConfig(api_keys={"test-key"})) as emu:
     emu.base_url  # http://127.0.0.1:PORT
 ```

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from halloween_mask.imageformat import NotAnImageError, read_image_info, sniff_format
+from halloween_mask.styles import ASPECT_RATIOS, STYLE_COUNT
 from PIL import Image
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
-from ..imageformat import NotAnImageError, read_image_info, sniff_format
-from ..styles import ASPECT_RATIOS, STYLE_COUNT
 from .config import MAX_SIDE_EXCLUSIVE, MAX_UPLOAD_BYTES
 from .renderer import UndecodableImage, decode
 

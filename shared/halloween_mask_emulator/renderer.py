@@ -9,9 +9,9 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 
+from halloween_mask.styles import ratio_of
 from PIL import Image, ImageOps
 
-from ..styles import ratio_of
 from .detect import Box, find_face
 from .paint import Look, look_for_style, look_for_template, paint_mask
 

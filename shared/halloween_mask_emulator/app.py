@@ -14,11 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from halloween_mask.styles import STYLE_COUNT
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from ..styles import STYLE_COUNT
 from . import envelope, faults
 from .config import EmulatorConfig, Failure, Fault, Seconds, config_changes_from_json
 from .credits import Ledger

@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..error_codes import ERROR_CODES
+from halloween_mask.error_codes import ERROR_CODES
 
 Seconds = float | tuple[float, float]  # a fixed delay, or a (low, high) range drawn per task
 

@@ -24,16 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .client import DEFAULT_DEADLINE, MAX_RESULTS, CancelToken, Client, Progress, Result
-from .config import ENV_BASE, ENV_KEY, Settings, load_settings, replace_whole, save_api_key
-from .cost import CREDITS_PER_MASK, masks_left
-from .errors import HalloweenMaskError, SettingsError
-from .imageformat import read_image_info
-from .pending import PendingTasks
-from .placement import same_shape
-from .previews import PreviewCache, PreviewFetcher, preview_base, preview_url
-from .styles import ASPECT_RATIOS, STYLE_COUNT, STYLES, style
+from halloween_mask import __version__
+from halloween_mask.client import DEFAULT_DEADLINE, MAX_RESULTS, CancelToken, Client, Progress, Result
+from halloween_mask.config import ENV_BASE, ENV_KEY, Settings, load_settings, replace_whole, save_api_key
+from halloween_mask.cost import CREDITS_PER_MASK, masks_left
+from halloween_mask.errors import HalloweenMaskError, SettingsError
+from halloween_mask.imageformat import read_image_info
+from halloween_mask.pending import PendingTasks
+from halloween_mask.placement import same_shape
+from halloween_mask.previews import PreviewCache, PreviewFetcher, preview_base, preview_url
+from halloween_mask.styles import ASPECT_RATIOS, STYLE_COUNT, STYLES, style
 
 if TYPE_CHECKING:
     from .fitting import Fitted  # Pillow: imported only when a file is read
@@ -482,7 +482,7 @@ def _set_key(args: argparse.Namespace) -> int:
 
 
 def _emulator(args: argparse.Namespace) -> int:
-    from .emulator import EmulatorConfig, serve_forever
+    from halloween_mask_emulator import EmulatorConfig, serve_forever
 
     options = {"credits": args.credits}
     options.update({"api_keys": tuple(args.key)} if args.key else {"accept_any_key": True})
@@ -523,7 +523,7 @@ def _client(
         with Client.from_settings(settings, deadline=deadline) as client:
             yield client
         return
-    from .emulator import Emulator, EmulatorConfig  # Werkzeug, OpenCV: only when asked for
+    from halloween_mask_emulator import Emulator, EmulatorConfig  # Werkzeug, OpenCV: only when asked for
 
     with (
         Emulator(EmulatorConfig(api_keys={OFFLINE_KEY})) as emulator,

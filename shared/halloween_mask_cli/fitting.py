@@ -12,10 +12,9 @@ import io
 import math
 from dataclasses import dataclass
 
+from halloween_mask.errors import TooLargeError, UnsupportedFormatError
+from halloween_mask.imageformat import MAX_SIDE, MAX_UPLOAD_BYTES, NotAnImageError, limit_problems, read_image_info
 from PIL import ExifTags, Image, ImageFilter, ImageOps, UnidentifiedImageError
-
-from .errors import TooLargeError, UnsupportedFormatError
-from .imageformat import MAX_SIDE, MAX_UPLOAD_BYTES, NotAnImageError, limit_problems, read_image_info
 
 JPEG_QUALITY = 92
 SHRINK_STEP = 0.85  # each retry scales the longer side by this much

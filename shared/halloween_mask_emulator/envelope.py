@@ -7,9 +7,8 @@ import time
 import uuid
 from typing import Any
 
+from halloween_mask.error_codes import ERROR_CODES
 from werkzeug.wrappers import Response
-
-from ..error_codes import ERROR_CODES
 
 # What the emulator says in error_detail.message for the codes it raises itself.
 MESSAGES = {
