@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import importlib.metadata
-import importlib.util
 import json
 import os
 import plistlib
@@ -37,6 +35,11 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the installer's parts, in hm_installer/
+
+from hm_installer.errors import InstallError
+from hm_installer.wheels import extract_locked, read_lock
 
 PLUGIN_NAME = "halloween-mask"
 PROCEDURE_NAME = "python-fu-halloween-mask"
@@ -85,17 +88,6 @@ CLIENT_MODULES = (
 # Not bundled: they need Pillow, OpenCV or Werkzeug, or are of no use inside GIMP.
 EXCLUDED_MODULES = ("cli", "fitting", "__main__", "emulator")
 CLIENT_DATA = ("py.typed",)
-# Import name -> distribution name of the client's pure-Python dependencies.
-DEPENDENCIES = {
-    "requests": "requests",
-    "urllib3": "urllib3",
-    "idna": "idna",
-    "certifi": "certifi",
-    "charset_normalizer": "charset-normalizer",
-}
-COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll", ".pyc", ".pyo")
-MYPYC_HELPER = "__mypyc"  # stem suffix of mypyc's shared runtime module, e.g. md__mypyc.cpython-311-....so
-SKIPPED_DIRS = {"__pycache__"}
 PROFILE_VERSION = re.compile(r"^3\.\d+$")
 # gimp-3.2, gimp-console-3.0, gimp-console-3.2.exe: GIMP 3 binaries carry their series.
 GIMP_BINARY = re.compile(r"gimp(-console)?-(3\.\d+)(\.exe)?", re.IGNORECASE)
@@ -106,10 +98,6 @@ CHECK_MARKER = "HALLOWEEN-MASK-CHECK "
 # a byte that is not UTF-8 must not end a check with a UnicodeDecodeError.
 CHILD_OUTPUT = {"text": True, "encoding": "utf-8", "errors": "replace"}
 GET_GIMP = "https://www.gimp.org/downloads/"
-
-
-class InstallError(Exception):
-    """A problem the person running the installer must fix; str() is the message."""
 
 
 @dataclass(frozen=True)
@@ -288,7 +276,8 @@ def check_plugin_source(source: Path) -> Path:
 
 
 def _keep(path: Path) -> bool:
-    return not (SKIPPED_DIRS & set(path.parts)) and not path.name.endswith(COMPILED_SUFFIXES)
+    """Whether a file of the plug-in or client source belongs in the bundle (no caches)."""
+    return "__pycache__" not in path.parts and not path.name.endswith((".pyc", ".pyo"))
 
 
 def _copy_file(src: Path, dst: Path) -> None:
@@ -304,65 +293,6 @@ def _copy_tree(src: Path, dst: Path) -> list[Path]:
             _copy_file(path, dst / rel)
             copied.append(dst / rel)
     return copied
-
-
-def _package_dir(import_name: str) -> Path:
-    spec = importlib.util.find_spec(import_name)
-    if spec is None or not spec.submodule_search_locations:
-        raise InstallError(
-            f"Python package {import_name!r} not found in {sys.executable}: install requests there, or run this "
-            "installer with a Python that has it (see README: a venv with only requests is enough)"
-        )
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-def _compiled_without_fallback(package_dir: Path) -> list[str]:
-    """Compiled modules of a package that have no .py twin (they would be lost).
-
-    mypyc's runtime helpers (``md__mypyc.<tag>.so`` in charset_normalizer) have no twin by
-    design: only the compiled modules use them, and their .py twins do not.
-    """
-    missing = []
-    for path in package_dir.rglob("*"):
-        if path.suffix in (".so", ".pyd") and "__pycache__" not in path.parts:
-            stem = path.name.split(".")[0]
-            if not stem.endswith(MYPYC_HELPER) and not (path.parent / f"{stem}.py").exists():
-                missing.append(str(path.relative_to(package_dir)))
-    return missing
-
-
-def _license_files(distribution: str) -> list[tuple[Path, str]]:
-    """(source file, name) of a distribution's licence files, if its metadata lists any."""
-    try:
-        dist = importlib.metadata.distribution(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return []
-    result = []
-    for entry in dist.files or ():
-        name = entry.name.upper()
-        if ".dist-info" in str(entry) and ("LICENSE" in name or "LICENCE" in name or "COPYING" in name):
-            result.append((Path(str(dist.locate_file(entry))), entry.name))
-    return result
-
-
-def bundle_dependencies(vendor: Path) -> dict[str, str]:
-    """Copy the pure-Python dependencies into ``vendor``; returns {distribution: version}."""
-    versions = {}
-    for import_name, distribution in DEPENDENCIES.items():
-        package_dir = _package_dir(import_name)
-        lost = _compiled_without_fallback(package_dir)
-        if lost:
-            raise InstallError(f"{import_name} has compiled modules without a pure-Python fallback: {lost}")
-        _copy_tree(package_dir, vendor / import_name)
-        for src, name in _license_files(distribution):
-            _copy_file(src, vendor / "licenses" / distribution / name)
-        try:
-            versions[distribution] = importlib.metadata.version(distribution)
-        except importlib.metadata.PackageNotFoundError:
-            versions[distribution] = "unknown"
-    if not (vendor / "certifi" / "cacert.pem").is_file():
-        raise InstallError("certifi's cacert.pem was not found next to the certifi package")
-    return versions
 
 
 def bundle_client(vendor: Path, source: Path = CLIENT_SOURCE) -> None:
@@ -390,7 +320,7 @@ def versions_text(manifest: dict) -> str:
     """The bundle's ``VERSIONS.txt``: what is inside, for a person reading the folder."""
     lines = [f"AI Halloween Mask {manifest['version']} for GIMP 3.0 and later", "", "Bundled:"]
     lines += [f"  {name} {version}" for name, version in manifest["dependencies"].items()]
-    lines += ["", f"Assembled with Python {manifest['built_with']}; the plug-in runs on GIMP's own Python."]
+    lines += ["", "The plug-in runs on GIMP's own Python; their licences are in vendor/licenses/."]
     return "\n".join(lines) + "\n"
 
 
@@ -403,14 +333,13 @@ def build_bundle(staging: Path, plugin_source: Path = PLUGIN_SOURCE, client_sour
     main.chmod(main.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     vendor = staging / VENDOR_DIR
     bundle_client(vendor, client_source)
-    versions = bundle_dependencies(vendor)
+    versions = extract_locked(vendor)
     compile_catalogs(PO_SOURCE, staging / LOCALE_DIR)
     manifest = {
         "plugin": PLUGIN_NAME,
         "version": version,
         "client_modules": list(CLIENT_MODULES),
         "dependencies": versions,
-        "built_with": sys.version.split()[0],
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     (staging / VERSIONS_FILE).write_text(versions_text(manifest), encoding="utf-8")
@@ -440,8 +369,7 @@ def write_zip(out_dir: Path, plugin_source: Path = PLUGIN_SOURCE, client_source:
         files = sorted((p.relative_to(staging).as_posix(), p) for p in staging.rglob("*") if p.is_file())
         with zipfile.ZipFile(partial, "w") as archive:
             for name, path in files:
-                # The main file by name too: a Windows file system keeps no executable bit.
-                executable = name == f"{PLUGIN_NAME}.py" or bool(path.stat().st_mode & stat.S_IXUSR)
+                executable = name == f"{PLUGIN_NAME}.py"  # the one file GIMP runs (Windows keeps no exec bit)
                 archive.writestr(zip_entry(f"{PLUGIN_NAME}/{name}", executable), path.read_bytes(), compresslevel=9)
         partial.replace(target)
     return target
@@ -605,7 +533,7 @@ def check_layout(plugin_dir: Path) -> list[str]:
         problems.append(f"{main} is not executable")
     if main.read_text(encoding="utf-8").splitlines()[:1] != [SHEBANG]:
         problems.append(f"{main} does not start with {SHEBANG}")
-    for name in ("halloween_mask", *DEPENDENCIES, "certifi/cacert.pem"):
+    for name in ("halloween_mask", *(wheel.import_name for wheel in read_lock()), "certifi/cacert.pem"):
         if not (plugin_dir / VENDOR_DIR / name).exists():
             problems.append(f"{plugin_dir / VENDOR_DIR / name} is missing")
     if not (plugin_dir / LOCALE_DIR).is_dir():

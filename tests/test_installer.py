@@ -12,6 +12,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import venv
 import zipfile
 from pathlib import Path
 
@@ -21,6 +22,10 @@ from zip_support import extract
 REPO = Path(__file__).resolve().parents[1]
 INSTALLER = REPO / "install" / "install.py"
 CLIENT_SOURCE = REPO / "shared" / "halloween_mask"
+
+
+sys.path.insert(0, str(INSTALLER.parent))
+from hm_installer import wheels  # noqa: E402
 
 
 def _load_installer():
@@ -65,51 +70,100 @@ def test_plugin_layout_gimp_insists_on(installed: Path):
     assert inst.check_layout(installed) == []
 
 
-def test_vendor_holds_client_and_pure_python_dependencies(installed: Path):
+def lock_files() -> dict[str, bytes]:
+    """What the lock says the vendor folder holds besides the client: each library's runtime files and licences."""
+    files = {}
+    for wheel, path in wheels.locked_wheels():
+        with zipfile.ZipFile(path) as archive:
+            files.update(wheels.runtime_files(wheel, archive))
+    return files
+
+
+def test_vendor_holds_the_client_and_exactly_the_locked_libraries(installed: Path):
     vendor = installed / "vendor"
-    for package in ("requests", "urllib3", "idna", "certifi", "charset_normalizer", "halloween_mask"):
-        assert (vendor / package / "__init__.py").is_file(), package
+    expected = lock_files()
+    bundled = {
+        p.relative_to(vendor).as_posix(): p.read_bytes()
+        for p in vendor.rglob("*")
+        if p.is_file() and p.relative_to(vendor).parts[0] != "halloween_mask"
+    }
+    assert sorted(bundled) == sorted(expected)
+    assert bundled == expected
+    locked = {wheel.name: wheel.version for wheel in wheels.read_lock()}
+    assert set(locked) == {"requests", "urllib3", "idna", "certifi", "charset-normalizer"}
+    for name in locked:
+        assert any(p.startswith(f"licenses/{name}/") for p in bundled), f"no licence of {name}"
     assert (vendor / "certifi" / "cacert.pem").stat().st_size > 100_000
-    bundled = {p.stem for p in (vendor / "halloween_mask").glob("*.py")}
-    assert bundled == set(inst.CLIENT_MODULES)
-    for excluded in ("emulator", "cli", "fitting"):
-        assert not (vendor / "halloween_mask" / excluded).exists()
-        assert not (vendor / "halloween_mask" / f"{excluded}.py").exists()
+    bundled_client = {p.stem for p in (vendor / "halloween_mask").glob("*.py")}
+    assert bundled_client == set(inst.CLIENT_MODULES)
     manifest = json.loads((installed / "INSTALLED.json").read_text())
-    assert set(manifest["dependencies"]) == set(inst.DEPENDENCIES.values())
+    assert manifest["dependencies"] == locked
 
 
-def test_no_compiled_or_cached_files(installed: Path):
+def test_no_tests_caches_compiled_modules_or_packaging_metadata(installed: Path):
     bad = [p for p in files_under(installed) if p.endswith((".so", ".pyd", ".pyc", ".dll", ".dylib"))]
-    bad += [p for p in files_under(installed) if "__pycache__" in p]
+    bad += [p for p in files_under(installed) if {"__pycache__", "tests", "test"} & set(Path(p).parts)]
+    bad += [p for p in files_under(installed) if ".dist-info" in p or "RECORD" in p or "METADATA" in p]
     assert bad == []
 
 
-def fake_charset_normalizer(root: Path, *compiled: str) -> Path:
-    """A charset_normalizer as a mypyc wheel ships it: md.py, its compiled twin and ``compiled``."""
-    package = root / "charset_normalizer"
-    package.mkdir()
-    for name in ("__init__.py", "md.py", "md.cpython-311-x86_64-linux-gnu.so", *compiled):
-        (package / name).touch()
-    return package
+def fake_wheel(path: Path) -> wheels.LockedWheel:
+    """A pure-Python wheel with what a real one may carry besides its runtime files."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in (
+            "demo/__init__.py",
+            "demo/core.py",
+            "demo/data.pem",
+            "demo/tests/__init__.py",
+            "demo/tests/test_core.py",
+            "demo/__pycache__/core.cpython-311.pyc",
+            "demo/_speedups.cpython-311-x86_64-linux-gnu.so",
+            "demo-1.0.dist-info/METADATA",
+            "demo-1.0.dist-info/RECORD",
+            "demo-1.0.dist-info/licenses/LICENSE",
+            "demo-1.0.dist-info/licenses/NOTICE",
+            "other_top/__init__.py",
+        ):
+            archive.writestr(name, name)
+    return wheels.LockedWheel("demo", "1.0", wheels.sha256_of(path), "demo")
 
 
-def bundle_with(monkeypatch: pytest.MonkeyPatch, package: Path, vendor: Path) -> None:
-    real = inst._package_dir
-    monkeypatch.setattr(inst, "_package_dir", lambda name: package if name == package.name else real(name))
-    inst.bundle_dependencies(vendor)
+def test_only_a_librarys_runtime_files_and_licences_are_taken_from_its_wheel(tmp_path: Path):
+    path = tmp_path / "demo-1.0-py3-none-any.whl"
+    wheel = fake_wheel(path)
+    with zipfile.ZipFile(path) as archive:
+        files = wheels.runtime_files(wheel, archive)
+    assert sorted(files) == [
+        "demo/__init__.py",
+        "demo/core.py",
+        "demo/data.pem",
+        "licenses/demo/LICENSE",
+        "licenses/demo/NOTICE",
+    ]
 
 
-def test_mypyc_helper_module_is_no_obstacle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    package = fake_charset_normalizer(tmp_path, "md__mypyc.cpython-311-x86_64-linux-gnu.so")
-    bundle_with(monkeypatch, package, tmp_path / "vendor")
-    assert sorted(files_under(tmp_path / "vendor" / "charset_normalizer")) == ["__init__.py", "md.py"]
+def test_a_cached_wheel_must_match_the_locks_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A cached wheel that differs from the lock is fetched again; if pip brings no match, nothing is built."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    wheel = fake_wheel(cache / "demo-1.0-py3-none-any.whl")
+    lock = tmp_path / "bundle.lock"
+    lock.write_text(f"demo==1.0 --hash=sha256:{wheel.sha256}  # import: demo\n")
+    assert wheels.extract_locked(tmp_path / "vendor", lock, cache) == {"demo": "1.0"}
+    (cache / wheel.filename).write_bytes(b"tampered")
+    fetched = []
+    monkeypatch.setattr(wheels, "pip_download", lambda args, dest, hashes: fetched.append((args, hashes)))
+    with pytest.raises(wheels.InstallError, match="does not match the SHA-256"):
+        wheels.extract_locked(tmp_path / "vendor2", lock, cache)
+    assert fetched and fetched[0][1] is True  # asked pip again, with --require-hashes
+    assert not (tmp_path / "vendor2").exists()
 
 
-def test_compiled_module_without_python_twin_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    package = fake_charset_normalizer(tmp_path, "speedups.cpython-311-x86_64-linux-gnu.so")
-    with pytest.raises(inst.InstallError, match=r"speedups\.cpython-311-x86_64-linux-gnu\.so"):
-        bundle_with(monkeypatch, package, tmp_path / "vendor")
+def test_a_malformed_lock_line_is_named(tmp_path: Path):
+    lock = tmp_path / "bundle.lock"
+    lock.write_text("# comment\nrequests>=2\n")
+    with pytest.raises(wheels.InstallError, match="line 2"):
+        wheels.read_lock(lock)
 
 
 def test_every_client_module_is_classified():
@@ -279,8 +333,8 @@ def test_release_zip_is_the_installed_folder(release_zip: Path, tmp_path: Path):
     assert {name: data for name, data in entries.items()} == {name: p.read_bytes() for name, p in files.items()}
     versions = entries["halloween-mask/VERSIONS.txt"].decode()
     assert f"AI Halloween Mask {inst.client_version()}" in versions
-    assert f"requests {importlib.metadata.version('requests')}" in versions
-    assert f"certifi {importlib.metadata.version('certifi')}" in versions
+    for wheel in wheels.read_lock():
+        assert f"{wheel.name} {wheel.version}" in versions
 
 
 def test_release_zip_keeps_the_executable_bit_for_unix(release_zip: Path):
@@ -299,6 +353,27 @@ def test_release_zip_bytes_depend_only_on_the_inputs(release_zip: Path, tmp_path
         os.utime(path, (1_000_000_000, 1_000_000_000))
     again = inst.write_zip(tmp_path / "out", plugin_source=source)
     assert again.read_bytes() == release_zip.read_bytes()
+
+
+def test_release_zip_is_the_same_built_by_a_python_with_other_libraries_installed(release_zip: Path, tmp_path: Path):
+    """Another environment: a venv whose requests and certifi are other versions (certifi with tests/)."""
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=False)
+    python = env_dir / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    site = Path(
+        subprocess.check_output(
+            [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], text=True
+        ).strip()
+    )
+    for package, version in (("requests", "2.0.0"), ("certifi", "2099.1.1")):
+        (site / package / "tests").mkdir(parents=True)
+        (site / package / "__init__.py").write_text(f"__version__ = {version!r}\n")
+        (site / package / "tests" / "test_it.py").write_text("")
+        (site / package / "tests" / "test_it.py").chmod(0o755)
+    out = tmp_path / "out"
+    proc = subprocess.run([python, str(INSTALLER), "--zip", str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / release_zip.name).read_bytes() == release_zip.read_bytes()
 
 
 def test_extracting_the_release_zip_is_an_install(release_zip: Path, tmp_path: Path):

@@ -1,0 +1,1 @@
+"""The installer's parts: profiles, the locked bundle, translations, the release zip and the checks."""
