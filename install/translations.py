@@ -20,7 +20,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from install import CLIENT_MODULES, CLIENT_SOURCE, GETTEXT_DOMAIN, PLUGIN_SOURCE, PO_SOURCE, REPO, Message, read_po
+from hm_installer.catalogs import Message, read_po
+from hm_installer.layout import CLIENT_SOURCE, GETTEXT_DOMAIN, PLUGIN_SOURCE, PO_SOURCE, REPO
 
 TEMPLATE = PO_SOURCE / f"{GETTEXT_DOMAIN}.pot"
 MARKERS = {"_": 1, "N_": 1, "ngettext": 2}  # function name -> how many leading literal arguments
@@ -43,7 +44,8 @@ class ExtractionError(Exception):
 def source_files() -> list[Path]:
     """The files whose messages a person sees in GIMP, in a fixed order."""
     plugin = sorted(path for path in PLUGIN_SOURCE.rglob("*.py") if "__pycache__" not in path.parts)
-    return plugin + [CLIENT_SOURCE / f"{name}.py" for name in CLIENT_MODULES]
+    client = sorted(path for path in CLIENT_SOURCE.rglob("*.py") if "__pycache__" not in path.parts)
+    return plugin + client
 
 
 def extract(files: Iterable[Path]) -> list[Message]:

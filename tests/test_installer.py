@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import ast
-import importlib.metadata
-import importlib.util
 import json
 import os
 import plistlib
@@ -25,18 +23,7 @@ CLIENT_SOURCE = REPO / "shared" / "halloween_mask"
 
 
 sys.path.insert(0, str(INSTALLER.parent))
-from hm_installer import wheels  # noqa: E402
-
-
-def _load_installer():
-    spec = importlib.util.spec_from_file_location("hm_install", INSTALLER)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["hm_install"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-inst = _load_installer()
+from hm_installer import bundle, checks, cli, errors, layout, profiles, release, wheels  # noqa: E402
 
 
 def run_installer(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -67,7 +54,7 @@ def test_plugin_layout_gimp_insists_on(installed: Path):
     assert installed.name == main.stem
     assert os.access(main, os.X_OK)
     assert main.read_text(encoding="utf-8").splitlines()[0] == "#!/usr/bin/env python3"
-    assert inst.check_layout(installed) == []
+    assert checks.check_layout(installed) == []
 
 
 def lock_files() -> dict[str, bytes]:
@@ -94,8 +81,8 @@ def test_vendor_holds_the_client_and_exactly_the_locked_libraries(installed: Pat
     for name in locked:
         assert any(p.startswith(f"licenses/{name}/") for p in bundled), f"no licence of {name}"
     assert (vendor / "certifi" / "cacert.pem").stat().st_size > 100_000
-    bundled_client = {p.stem for p in (vendor / "halloween_mask").glob("*.py")}
-    assert bundled_client == set(inst.CLIENT_MODULES)
+    source = {p.relative_to(CLIENT_SOURCE) for p in CLIENT_SOURCE.rglob("*.py") if "__pycache__" not in p.parts}
+    assert {p.relative_to(vendor / "halloween_mask") for p in (vendor / "halloween_mask").rglob("*.py")} == source
     manifest = json.loads((installed / "INSTALLED.json").read_text())
     assert manifest["dependencies"] == locked
 
@@ -166,18 +153,10 @@ def test_a_malformed_lock_line_is_named(tmp_path: Path):
         wheels.read_lock(lock)
 
 
-def test_every_client_module_is_classified():
-    modules = {p.stem for p in CLIENT_SOURCE.glob("*.py")} | {
-        p.name for p in CLIENT_SOURCE.iterdir() if (p / "__init__.py").is_file()
-    }
-    unclassified = modules - set(inst.CLIENT_MODULES) - set(inst.EXCLUDED_MODULES)
-    assert not unclassified, f"add these to CLIENT_MODULES or EXCLUDED_MODULES in install/install.py: {unclassified}"
-
-
 def test_bundled_client_imports_only_stdlib_and_requests(installed: Path):
     allowed = set(sys.stdlib_module_names) | {"requests", "urllib3", "halloween_mask", "__future__"}
     offenders = {}
-    for path in (installed / "vendor" / "halloween_mask").glob("*.py"):
+    for path in (installed / "vendor" / "halloween_mask").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = []
             if isinstance(node, ast.Import):
@@ -239,7 +218,7 @@ def test_reinstall_replaces_cleanly(tmp_path: Path):
 
 def test_a_failed_replacement_keeps_the_installed_copy(tmp_path: Path, monkeypatch, capsys):
     profile = tmp_path / "3.0"
-    target = inst.install_into(profile)
+    target = bundle.install_into(profile)
     (target / "halloween_mask_gimp" / "run.py").write_text("# the copy GIMP runs now\n")
     real_rename = Path.rename
 
@@ -249,7 +228,7 @@ def test_a_failed_replacement_keeps_the_installed_copy(tmp_path: Path, monkeypat
         return real_rename(self, destination)
 
     monkeypatch.setattr(Path, "rename", rename)
-    assert inst.main(["--profile", str(profile)]) == 1
+    assert cli.main(["--profile", str(profile)]) == 1
     assert capsys.readouterr().err == f"error: {target}: Access is denied\n"
     assert (target / "halloween_mask_gimp" / "run.py").read_text() == "# the copy GIMP runs now\n"
     assert [p.name for p in (profile / "plug-ins").iterdir()] == ["halloween-mask"]
@@ -282,28 +261,28 @@ def test_check_without_gimp_checks_layout_and_imports(tmp_path: Path):
 
 
 def test_a_copy_with_older_translations_is_outdated(tmp_path: Path):
-    plugin = inst.install_into(tmp_path / "3.0")
-    assert inst.plugin_state(plugin) == "current"
+    plugin = bundle.install_into(tmp_path / "3.0")
+    assert checks.plugin_state(plugin) == "current"
     (plugin / "locale" / "de" / "LC_MESSAGES" / "halloween-mask.mo").write_bytes(b"")  # before a translation update
-    assert inst.plugin_state(plugin) == "outdated"
+    assert checks.plugin_state(plugin) == "outdated"
 
 
 def test_check_fails_on_broken_install(tmp_path: Path):
     plugin = tmp_path / "3.0" / "plug-ins" / "halloween-mask"
-    inst.install_into(tmp_path / "3.0")
+    bundle.install_into(tmp_path / "3.0")
     (plugin / "halloween-mask.py").chmod(0o644)
-    assert any("not executable" in p for p in inst.check_layout(plugin))
+    assert any("not executable" in p for p in checks.check_layout(plugin))
 
 
 def test_refuses_plugin_source_without_shebang(tmp_path: Path):
     source = tmp_path / "halloween-mask"
     source.mkdir()
     (source / "halloween-mask.py").write_text("import sys\n")
-    with pytest.raises(inst.InstallError, match="must start with"):
-        inst.build_bundle(tmp_path / "out", plugin_source=source)
+    with pytest.raises(errors.InstallError, match="must start with"):
+        bundle.build_bundle(tmp_path / "out", plugin_source=source)
     (source / "halloween-mask.py").rename(source / "other.py")
-    with pytest.raises(inst.InstallError, match="folder name must equal"):
-        inst.build_bundle(tmp_path / "out2", plugin_source=source)
+    with pytest.raises(errors.InstallError, match="folder name must equal"):
+        bundle.build_bundle(tmp_path / "out2", plugin_source=source)
 
 
 # --- release zip ----------------------------------------------------------------------------
@@ -324,15 +303,15 @@ def zip_modes(archive: Path) -> dict[str, int]:
 
 
 def test_release_zip_is_the_installed_folder(release_zip: Path, tmp_path: Path):
-    installed = inst.install_into(tmp_path / "3.2")
-    assert release_zip.name == f"halloween-mask-{inst.client_version()}-gimp3.zip"
+    installed = bundle.install_into(tmp_path / "3.2")
+    assert release_zip.name == f"halloween-mask-{bundle.client_version()}-gimp3.zip"
     with zipfile.ZipFile(release_zip) as zipped:
         entries = {info.filename: zipped.read(info) for info in zipped.infolist()}
     files = {f"halloween-mask/{p.relative_to(installed).as_posix()}": p for p in installed.rglob("*") if p.is_file()}
     assert sorted(entries) == sorted(files), "the zip's folder differs from what the installer lays out"
     assert {name: data for name, data in entries.items()} == {name: p.read_bytes() for name, p in files.items()}
     versions = entries["halloween-mask/VERSIONS.txt"].decode()
-    assert f"AI Halloween Mask {inst.client_version()}" in versions
+    assert f"AI Halloween Mask {bundle.client_version()}" in versions
     for wheel in wheels.read_lock():
         assert f"{wheel.name} {wheel.version}" in versions
 
@@ -348,10 +327,10 @@ def test_release_zip_keeps_the_executable_bit_for_unix(release_zip: Path):
 def test_release_zip_bytes_depend_only_on_the_inputs(release_zip: Path, tmp_path: Path):
     """Built again from a copy of the plug-in with other file times: byte for byte the same."""
     source = tmp_path / "source" / "halloween-mask"
-    shutil.copytree(inst.PLUGIN_SOURCE, source, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(layout.PLUGIN_SOURCE, source, ignore=shutil.ignore_patterns("__pycache__"))
     for path in source.rglob("*"):
         os.utime(path, (1_000_000_000, 1_000_000_000))
-    again = inst.write_zip(tmp_path / "out", plugin_source=source)
+    again = release.write_zip(tmp_path / "out", plugin_source=source)
     assert again.read_bytes() == release_zip.read_bytes()
 
 
@@ -380,8 +359,8 @@ def test_extracting_the_release_zip_is_an_install(release_zip: Path, tmp_path: P
     plug_ins = tmp_path / "3.2" / "plug-ins"
     extract(release_zip, plug_ins)
     assert [p.name for p in plug_ins.iterdir()] == ["halloween-mask"]
-    assert inst.check_layout(plug_ins / "halloween-mask") == []
-    report = inst.check_with_python(plug_ins / "halloween-mask")
+    assert checks.check_layout(plug_ins / "halloween-mask") == []
+    report = checks.check_with_python(plug_ins / "halloween-mask")
     assert report["errors"] == {} and report["from_bundle"]
 
 
@@ -399,18 +378,18 @@ def make_files(root: Path, *relative: str) -> None:
         (root / rel).write_text("#!/bin/sh\n")
 
 
-def machine(tmp_path: Path, platform: str = "linux", **env: str) -> inst.Machine:
+def machine(tmp_path: Path, platform: str = "linux", **env: str) -> profiles.Machine:
     """A fake machine: home and file-system root inside ``tmp_path``, only ``env`` set."""
     (tmp_path / "home").mkdir(parents=True, exist_ok=True)
-    return inst.Machine(platform, env, tmp_path / "home", tmp_path / "root")
+    return profiles.Machine(platform, env, tmp_path / "home", tmp_path / "root")
 
 
-def found(fake: inst.Machine) -> list[tuple[str, str]]:
-    return [(p.kind, str(p.path.relative_to(fake.home))) for p in inst.find_profiles(fake)]
+def found(fake: profiles.Machine) -> list[tuple[str, str]]:
+    return [(p.kind, str(p.path.relative_to(fake.home))) for p in profiles.find_profiles(fake)]
 
 
-def gimps(fake: inst.Machine) -> list[tuple[str, str, str]]:
-    return [(g.version, g.kind, g.executable.name) for g in inst.installed_gimps(fake)]
+def gimps(fake: profiles.Machine) -> list[tuple[str, str, str]]:
+    return [(g.version, g.kind, g.executable.name) for g in profiles.installed_gimps(fake)]
 
 
 def test_linux_native_flatpak_and_snap_profiles(tmp_path: Path):
@@ -438,8 +417,8 @@ def test_linux_xdg_config_home(tmp_path: Path):
     fake = machine(tmp_path, XDG_CONFIG_HOME=str(tmp_path / "home" / "xdg"))
     make_dirs(fake.home, "xdg/GIMP/3.2", ".config/GIMP/3.0")
     assert found(fake) == [("Linux", "xdg/GIMP/3.2"), ("Linux", ".config/GIMP/3.0")]
-    gimp = inst.InstalledGimp("3.4", "Linux", Path("/usr/bin/gimp-3.4"))
-    assert inst.profile_of(gimp, fake).path == fake.home / "xdg" / "GIMP" / "3.4"
+    gimp = profiles.InstalledGimp("3.4", "Linux", Path("/usr/bin/gimp-3.4"))
+    assert profiles.profile_of(gimp, fake).path == fake.home / "xdg" / "GIMP" / "3.4"
 
 
 def test_macos_profiles(tmp_path: Path):
@@ -486,15 +465,15 @@ def test_installs_into_every_profile_and_leaves_a_gimp_never_started_to_set_up_i
     make_dirs(fake.home, ".config/GIMP/3.0", ".var/app/org.gimp.GIMP/config/GIMP/3.2")
     make_files(tmp_path, "bin/gimp-3.2")  # upgraded, not started yet: GIMP 3.2 migrates 3.0 when it first starts
     make_files(fake.root, "var/lib/flatpak/app/org.gimp.GIMP/x86_64/stable/active/files/bin/gimp-3.2")
-    assert inst.main([], fake) == 0
+    assert cli.main([], fake) == 0
     out = capsys.readouterr().out
     for profile in (".config/GIMP/3.0", ".var/app/org.gimp.GIMP/config/GIMP/3.2"):
-        assert inst.plugin_state(fake.home / profile / "plug-ins" / "halloween-mask") == "current"
+        assert checks.plugin_state(fake.home / profile / "plug-ins" / "halloween-mask") == "current"
     assert sorted(p.name for p in (fake.home / ".config/GIMP").iterdir()) == ["3.0"], "a profile GIMP has to set up"
     assert "GIMP 3.2 profile (Linux)" in out and "installed but was never started" in out
     assert "GIMP 3.2 (Linux): start it once, then run this again" in out
     assert "GIMP 3.2 (Flatpak)" not in out
-    assert inst.main(["--uninstall"], fake) == 0
+    assert cli.main(["--uninstall"], fake) == 0
     out = capsys.readouterr().out
     assert out.count("removed") == 2 and "never started" not in out
 
@@ -502,24 +481,24 @@ def test_installs_into_every_profile_and_leaves_a_gimp_never_started_to_set_up_i
 def test_only_a_gimp_never_started_installs_nothing_and_says_why(tmp_path: Path, capsys):
     fake = machine(tmp_path, PATH=str(tmp_path / "bin"))
     make_files(tmp_path, "bin/gimp-3.2")
-    assert inst.main([], fake) == 1
+    assert cli.main([], fake) == 1
     assert "GIMP 3.2 (Linux): start it once, then run this again" in capsys.readouterr().out
     assert list(fake.home.iterdir()) == []
-    assert inst.main(["--check"], fake) == 1
+    assert cli.main(["--check"], fake) == 1
     assert "start it once" in capsys.readouterr().out
-    assert inst.main(["--uninstall"], fake) == 0
+    assert cli.main(["--uninstall"], fake) == 0
     assert "nothing to uninstall" in capsys.readouterr().out
 
 
 def test_no_profile_is_created_for_a_gimp_that_is_not_installed(tmp_path: Path, capsys):
     fake = machine(tmp_path, PATH=str(tmp_path / "bin"))
     make_files(tmp_path, "bin/gimp-2.10")
-    assert inst.main([], fake) == 1
+    assert cli.main([], fake) == 1
     out = capsys.readouterr().out
     assert "No GIMP 3 found" in out and "https://www.gimp.org/downloads/" in out
     assert "--profile DIR" in out and "Preferences \u25b8 Folders \u25b8 Plug-ins" in out
     assert list(fake.home.iterdir()) == []
-    assert inst.main(["--check"], fake) == 1
+    assert cli.main(["--check"], fake) == 1
     assert "No GIMP 3 found" in capsys.readouterr().out
 
 
@@ -527,10 +506,10 @@ def test_check_names_each_profile_its_version_and_state(tmp_path: Path, capsys):
     fake = machine(tmp_path, PATH=str(tmp_path / "bin"))
     make_dirs(fake.home, ".config/GIMP/3.0", ".config/GIMP/3.2")
     make_files(fake.root, "var/lib/flatpak/app/org.gimp.GIMP/x86_64/stable/active/files/bin/gimp-3.2")
-    inst.install_into(fake.home / ".config/GIMP/3.0")
-    inst.install_into(fake.home / ".config/GIMP/3.2")
+    bundle.install_into(fake.home / ".config/GIMP/3.0")
+    bundle.install_into(fake.home / ".config/GIMP/3.2")
     (fake.home / ".config/GIMP/3.2/plug-ins/halloween-mask/halloween_mask_gimp/run.py").write_text("# older\n")
-    assert inst.main(["--check"], fake) == 1
+    assert cli.main(["--check"], fake) == 1
     captured = capsys.readouterr()
     sections = captured.out.split("GIMP 3.")[1:]
     assert sections[0].startswith("0 profile (Linux)") and "plug-in: current" in sections[0]
@@ -547,8 +526,8 @@ def test_check_without_gimp_says_the_gimp_check_was_skipped(tmp_path: Path, caps
     make_dirs(fake.home, ".config/GIMP/3.2", ".var/app/org.gimp.GIMP/config/GIMP/3.0")
     make_files(tmp_path, "bin/gimp-3.2")  # the GUI binary only: no gimp-console-3.2 to check with
     for profile in (".config/GIMP/3.2", ".var/app/org.gimp.GIMP/config/GIMP/3.0"):
-        inst.install_into(fake.home / profile)
-    assert inst.main(["--check"], fake) == 0
+        bundle.install_into(fake.home / profile)
+    assert cli.main(["--check"], fake) == 0
     out = capsys.readouterr().out
     assert "All checks passed" not in out
     assert "the check inside GIMP was skipped for:" in out
@@ -563,21 +542,21 @@ def test_check_runs_the_profiles_own_gimp_console(tmp_path: Path, capsys, monkey
     # A Flatpak's gimp-console runs only inside its sandbox: never picked for a check.
     make_files(fake.root, "var/lib/flatpak/app/org.gimp.GIMP/x86_64/beta/active/files/bin/gimp-console-3.4")
     for profile in profiles:
-        inst.install_into(fake.home / profile)
+        bundle.install_into(fake.home / profile)
     ran = []
 
     def fake_gimp(profile, gimp, gimp_profile=None):
         ran.append((profile.name, Path(gimp[0]).name))
         return {"python": "3.13", "errors": {}, "gimp": f"{profile.name}.9", "registered": True, "menu_paths": []}
 
-    monkeypatch.setattr(inst, "check_with_gimp", fake_gimp)
-    assert inst.main(["--check"], fake) == 0
+    monkeypatch.setattr(cli, "check_with_gimp", fake_gimp)
+    assert cli.main(["--check"], fake) == 0
     assert ran == [("3.0", "gimp-console-3.0"), ("3.2", "gimp-console-3.2")]
     out = capsys.readouterr().out
     assert f"GIMP 3.4 profile (Linux): {fake.home / profiles[2]}: GIMP not found" in out
     assert "the Flatpak GIMP is sandboxed" in out and "All checks passed" not in out
     ran.clear()
-    assert inst.main(["--check", "--profile", str(fake.home / profiles[2])], fake) == 0
+    assert cli.main(["--check", "--profile", str(fake.home / profiles[2])], fake) == 0
     assert ran == [] and "GIMP not found" in capsys.readouterr().out
 
 
@@ -588,7 +567,7 @@ def test_the_check_inside_gimp_reads_any_bytes_gimp_prints(tmp_path: Path):
     report = {"python": "3.13", "errors": {}, "gimp": "3.0.4", "registered": True, "menu_paths": []}
     gimp.write_bytes(
         b"#!/bin/sh\nprintf 'Warnung: \\374ber \\377\\n' >&2\n"
-        + f"echo '{inst.CHECK_MARKER}{json.dumps(report)}' >&2\n".encode()
+        + f"echo '{checks.CHECK_MARKER}{json.dumps(report)}' >&2\n".encode()
     )
     gimp.chmod(0o755)
-    assert inst.check_with_gimp(tmp_path / "3.0", [str(gimp)]) == report
+    assert cli.check_with_gimp(tmp_path / "3.0", [str(gimp)]) == report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import importlib
+import pkgutil
 import re
 import shutil
 import subprocess
@@ -29,14 +30,13 @@ from halloween_mask.errors import (  # noqa: E402
 )
 from halloween_mask.preflight import check_upload  # noqa: E402
 from halloween_mask.styles import style  # noqa: E402
-
-import install as inst  # noqa: E402
+from hm_installer import bundle, catalogs, checks, layout  # noqa: E402
 
 LANGUAGES = ("de", "es", "fr", "it", "ja", "pt_BR", "ru", "zh_CN")
 FIELD = re.compile(r"\{[a-z_]*\}|%[sd]")
 IDENTIFIER = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")  # AILAB_API_KEY: no mnemonic
 TEMPLATE = translations.extract(translations.source_files())
-CATALOGS = {po.stem: inst.read_po(po) for po in sorted(inst.PO_SOURCE.glob("*.po"))}
+CATALOGS = {po.stem: catalogs.read_po(po) for po in sorted(layout.PO_SOURCE.glob("*.po"))}
 ENTRIES = [(lang, m) for lang, messages in CATALOGS.items() for m in messages if m.msgid]
 
 
@@ -44,14 +44,14 @@ def _mnemonics(text: str) -> int:
     return IDENTIFIER.sub("", text).count("_")  # "_OK", "Mask st_yle", "OK(_O)"
 
 
-def _id(entry: tuple[str, inst.Message]) -> str:
+def _id(entry: tuple[str, catalogs.Message]) -> str:
     return f"{entry[0]}:{entry[1].msgid[:40]}"
 
 
 @pytest.fixture
 def compiled(tmp_path: Path) -> Path:
     locale = tmp_path / "locale"
-    assert inst.compile_catalogs(inst.PO_SOURCE, locale) == sorted(CATALOGS)
+    assert catalogs.compile_catalogs(layout.PO_SOURCE, locale) == sorted(CATALOGS)
     return locale
 
 
@@ -62,12 +62,12 @@ def german(compiled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_installed_plugin_carries_every_catalog(tmp_path: Path) -> None:
-    plugin = inst.install_into(tmp_path / "profile")
+    plugin = bundle.install_into(tmp_path / "profile")
     found = sorted(p.relative_to(plugin).as_posix() for p in (plugin / "locale").rglob("*.mo"))
     assert found == [f"locale/{lang}/LC_MESSAGES/halloween-mask.mo" for lang in LANGUAGES]
-    assert inst.check_layout(plugin) == []
+    assert checks.check_layout(plugin) == []
     shutil.rmtree(plugin / "locale")
-    assert inst.check_layout(plugin) == [f"{plugin / 'locale'} is missing (the translations)"]
+    assert checks.check_layout(plugin) == [f"{plugin / 'locale'} is missing (the translations)"]
 
 
 def test_the_template_and_every_translation_are_current() -> None:
@@ -94,7 +94,7 @@ def test_every_message_of_the_template_is_translated(lang: str) -> None:
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=_id)
-def test_placeholders_and_mnemonics_match(entry: tuple[str, inst.Message]) -> None:
+def test_placeholders_and_mnemonics_match(entry: tuple[str, catalogs.Message]) -> None:
     lang, message = entry
     fields = sorted(FIELD.findall(message.msgid))
     for msgstr in message.msgstr:
@@ -109,8 +109,10 @@ def _subclasses(cls: type) -> list[type]:
 
 def test_every_advice_text_is_in_the_template() -> None:
     """An advice text someone adds without N_() would reach GIMP users in English only."""
-    for name in inst.CLIENT_MODULES:
-        importlib.import_module(f"halloween_mask.{name}" if name != "__init__" else "halloween_mask")
+    import halloween_mask
+
+    for module in pkgutil.walk_packages(halloween_mask.__path__, "halloween_mask."):
+        importlib.import_module(module.name)
     msgids = {m.msgid for m in TEMPLATE}
     advice = {kind.value for kind in ErrorKind} | {c.advice for c in _subclasses(HalloweenMaskError) if c.advice}
     assert advice - msgids == set(), "mark these with N_() and run install/translations.py"
@@ -177,29 +179,29 @@ def test_a_po_file_survives_a_round_trip(tmp_path: Path) -> None:
         path.write_text(
             translations.format_po(header, messages[1:], translations.plural_count(header)), encoding="utf-8"
         )
-        assert [(m.msgid, m.msgid_plural, m.msgstr, m.obsolete) for m in inst.read_po(path)] == [
+        assert [(m.msgid, m.msgid_plural, m.msgstr, m.obsolete) for m in catalogs.read_po(path)] == [
             (m.msgid, m.msgid_plural, m.msgstr, m.obsolete) for m in messages
         ]
 
 
 def test_a_translation_survives_its_message_leaving_and_coming_back(tmp_path: Path) -> None:
     po = tmp_path / "de.po"
-    both = [inst.Message("Mask {number}", []), inst.Message("New image", [])]
+    both = [catalogs.Message("Mask {number}", []), catalogs.Message("New image", [])]
     po.write_text(
         translations.format_po(
             "Language: de\n",
-            [inst.Message("Mask {number}", ["Maske {number}"]), inst.Message("New image", ["Neues Bild"])],
+            [catalogs.Message("Mask {number}", ["Maske {number}"]), catalogs.Message("New image", ["Neues Bild"])],
             2,
         ),
         encoding="utf-8",
     )
     po.write_text(translations.merged(both[:1], po), encoding="utf-8")  # "New image" left the sources
-    assert [(m.msgid, m.obsolete) for m in inst.read_po(po)][1:] == [("Mask {number}", False), ("New image", True)]
+    assert [(m.msgid, m.obsolete) for m in catalogs.read_po(po)][1:] == [("Mask {number}", False), ("New image", True)]
     compiled = tmp_path / "locale"
-    inst.compile_catalogs(tmp_path, compiled)
+    catalogs.compile_catalogs(tmp_path, compiled)
     assert gettext.translation(i18n.DOMAIN, compiled, languages=["de"]).gettext("New image") == "New image"
     po.write_text(translations.merged(both, po), encoding="utf-8")  # and came back
-    assert [(m.msgid, m.msgstr, m.obsolete) for m in inst.read_po(po)][1:] == [
+    assert [(m.msgid, m.msgstr, m.obsolete) for m in catalogs.read_po(po)][1:] == [
         ("Mask {number}", ["Maske {number}"], False),
         ("New image", ["Neues Bild"], False),
     ]
