@@ -1,7 +1,9 @@
 """One error tree for everything that can go wrong, each with a sentence a person can act on.
 
 ``HalloweenMaskError`` is the root, like ``requests.RequestException``: callers catch what they
-mean (``AuthError``, ``NoFaceError`` ...) or the root for "anything from this package".
+mean (``AuthError``, ``NoFaceError`` ...) or the root for "anything from this package". Each class
+says whether it is the caller's fault (``caller_fault``): the GIMP plug-in reports those as a
+CALLING_ERROR and the command line exits with 2; every other error is the run failing.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class HalloweenMaskError(Exception):
     """Base class: ``str(error)`` is the whole human message, with support ids when known."""
 
     kind: ErrorKind = ErrorKind.TASK_FAILED
+    caller_fault: bool = False  # the caller gave bad input: CALLING_ERROR in GIMP, exit 2 on the command line
     advice: str = ""  # overrides ``kind.advice`` where a subclass knows better (marked with ``N_``)
     kept_pending: bool = False  # the task stays in the pending store: the same request again collects it
 
@@ -93,6 +96,14 @@ class HalloweenMaskError(Exception):
         return self.message
 
 
+class PlainError(HalloweenMaskError):
+    """An error whose detail is the whole sentence: ``str()`` is the detail alone, no advice, no ids."""
+
+    @property
+    def message(self) -> str:
+        return self.detail
+
+
 class AuthError(HalloweenMaskError):
     kind = ErrorKind.AUTH
 
@@ -124,6 +135,7 @@ class UnsupportedFormatError(HalloweenMaskError):
 class InvalidArgumentError(BadInputError, ValueError):
     """The caller passed arguments the API cannot take; raised before anything is sent."""
 
+    caller_fault = True
     advice = N_("The request is not valid, so nothing was sent.")
 
 
@@ -172,9 +184,20 @@ class CancelledError(HalloweenMaskError):
 
 
 class SettingsError(HalloweenMaskError, ValueError):
-    """The configuration (key, endpoint, settings file) is missing, unsafe or invalid."""
+    """The configuration (key, endpoint, settings file) is missing, unsafe or invalid: the caller's to fix."""
 
     kind = ErrorKind.SETTINGS
+    caller_fault = True
+
+
+class NotAnImageError(PlainError, ValueError):
+    """The bytes are not a JPEG, PNG or WEBP we can read the size of; ``str()`` says why."""
+
+    kind = ErrorKind.UNSUPPORTED_FORMAT
+
+
+class DamagedImageError(NotAnImageError):
+    """The bytes begin as a JPEG, PNG or WEBP but are not whole: cut short, or damaged on the way."""
 
 
 ERROR_CLASSES: dict[ErrorKind, type[HalloweenMaskError]] = {

@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .errors import DamagedImageError, NotAnImageError  # defined with the other errors, raised here
 from .i18n import _
 
 # Limits as documented, read strictly so that either reading of "10 MB" and "less than 4096x4096"
@@ -37,14 +38,6 @@ class ImageInfo:
     @property
     def extension(self) -> str:
         return EXTENSIONS[self.format]
-
-
-class NotAnImageError(ValueError):
-    """The bytes are not a JPEG, PNG or WEBP we can read the size of."""
-
-
-class DamagedImageError(NotAnImageError):
-    """The bytes begin as a JPEG, PNG or WEBP but are not whole: cut short, or damaged on the way."""
 
 
 def sniff_format(data: bytes) -> str | None:

@@ -3,6 +3,8 @@
 ``main(argv)`` runs it and returns the exit status; ``python -m halloween_mask_cli ...`` does the same.
 """
 
-from .cli import DEFAULT_JOBS, main
+from .apply import DEFAULT_JOBS
+from .cli import exit_status, main
+from .errors import OutputError, UsageError
 
-__all__ = ["DEFAULT_JOBS", "main"]
+__all__ = ["DEFAULT_JOBS", "OutputError", "UsageError", "exit_status", "main"]
