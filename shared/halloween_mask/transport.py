@@ -13,19 +13,15 @@ are read whole under a size cap, never more.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
-import socket
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, NoReturn, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
-import urllib3
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 try:
@@ -46,6 +42,7 @@ from .errors import (
 )
 from .responses import Answer, error_code_of, retry_after
 from .timing import CancelToken, Clock, Deadline
+from .watchdog import WatchedAdapter, watchdog
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -131,7 +128,7 @@ class Transport:
         if session is None:
             session = requests.Session()
             session.headers["User-Agent"] = USER_AGENT  # nothing secret is ever session-wide
-            adapter = _WatchedAdapter()
+            adapter = WatchedAdapter()
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             self._local.session = session
@@ -255,7 +252,7 @@ class Transport:
             if remaining <= 0:
                 raise DeadlineExceededError(f"no time left for {what}")
             timeout = (min(self.timeouts.connect, remaining), min(self.timeouts.read, remaining))
-            with _watchdog(remaining) as cut:
+            with watchdog(remaining) as cut:
                 try:
                     verdict = attempt(timeout)
                     if cut.is_set():  # what arrived before the socket was shut is not the whole answer
@@ -359,107 +356,3 @@ def check_result_url(url: str) -> None:
         raise ProtocolError(f"refusing a result URL with scheme {parts.scheme or 'none'!r}; only http(s) is fetched")
     if parts.username or parts.password:
         raise ProtocolError("refusing a result URL that carries credentials")
-
-
-# -- the watchdog: an exchange's socket is shut when its deadline comes ------------------------------
-
-_current = threading.local()  # the running exchange's watchdog, per thread
-
-
-class _Watchdog:
-    """Shuts the sockets of one exchange (request, headers, body) once ``seconds`` have passed."""
-
-    def __init__(self, seconds: float) -> None:
-        self.fired = threading.Event()
-        self._connections: list[Any] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-
-    def start(self) -> None:
-        self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.cancel()
-
-    def watch(self, connection: Any) -> None:
-        with self._lock:
-            self._connections.append(connection)
-            if self.fired.is_set():
-                _shut(connection)
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.fired.set()
-            for connection in self._connections:
-                _shut(connection)
-
-
-@contextlib.contextmanager
-def _watchdog(seconds: float) -> Iterator[threading.Event]:
-    """Watch this thread's exchanges for ``seconds``; yields the event set if it had to cut them off."""
-    watchdog = _Watchdog(seconds)
-    _current.watchdog = watchdog
-    watchdog.start()
-    try:
-        yield watchdog.fired
-    finally:
-        watchdog.stop()
-        _current.watchdog = None
-
-
-def _shut(connection: Any) -> None:
-    sock = getattr(connection, "sock", None)
-    if isinstance(sock, socket.socket):
-        with contextlib.suppress(OSError):  # the plain socket call: a TLS socket's own would unwrap it
-            socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
-class _WatchedConnection:
-    """Mixed into urllib3's connections: each request puts the connection under this thread's watchdog."""
-
-    def connect(self) -> None:
-        self._watched()
-        super().connect()  # type: ignore[misc]
-
-    def request(self, *args: Any, **kwargs: Any) -> Any:
-        self._watched()
-        return super().request(*args, **kwargs)  # type: ignore[misc]
-
-    def _watched(self) -> None:
-        watchdog = getattr(_current, "watchdog", None)
-        if watchdog is not None:
-            watchdog.watch(self)
-
-
-class _HTTPConnection(_WatchedConnection, urllib3.connection.HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_WatchedConnection, urllib3.connection.HTTPSConnection):
-    pass
-
-
-class _HTTPPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-
-class _HTTPSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
-
-
-_POOLS = {"http": _HTTPPool, "https": _HTTPSPool}
-
-
-class _WatchedAdapter(HTTPAdapter):
-    """requests' adapter, with connections the watchdog can shut (direct, or through an HTTP proxy)."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _POOLS
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        if isinstance(manager, urllib3.ProxyManager):  # a SOCKS proxy keeps its own pools (reads stay capped)
-            manager.pool_classes_by_scheme = _POOLS
-        return manager
