@@ -149,6 +149,17 @@ class EmulatorConfig:
     control_routes: bool = True  # /_emulator/state, /_emulator/config, /_emulator/reset
 
     def __post_init__(self) -> None:
+        self._check_choices()
+        self._check_numbers()
+        self._check_results()
+        Failure.of(self.failure)
+        for value in (*self.failures_by_style.values(), *self.next_failures):
+            Failure.of(value)
+        for fault in self.faults:
+            Fault.of(fault)
+
+    def _check_choices(self) -> None:
+        """Error codes, modes and switches the emulator knows; keys that are non-empty strings."""
         for name in ("auth_error_code", "invalid_style_code", "unknown_task_code"):
             if getattr(self, name) not in ERROR_CODES:
                 raise ValueError(f"{name}: unknown error code {getattr(self, name)!r}")
@@ -156,22 +167,24 @@ class EmulatorConfig:
             raise ValueError("no_face_at must be 'poll' or 'submit'")
         if self.poll_failure_mode not in ("poll_error", "status_3", "error_200", "html_502"):
             raise ValueError("poll_failure_mode must be poll_error, status_3, error_200 or html_502")
-        for name in ("queued_seconds", "processing_seconds"):
-            value = getattr(self, name)
-            for part in value if isinstance(value, tuple) and len(value) == 2 else (value,):
-                _seconds(name, part)
-            if isinstance(value, tuple) and value[0] > value[1]:
-                raise ValueError(f"{name}: a (low, high) range needs low <= high, not {value!r}")
-        _seconds("result_ttl", self.result_ttl)
-        if self.poll_retry_after is not None:
-            _seconds("poll_retry_after", self.poll_retry_after)
-        for name in ("seed", "credits", "halloween_credits", "result_count"):
-            _whole(name, getattr(self, name), 0)
         for name in ("accept_any_key", "distinct_urls", "legacy_fields", "control_routes"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be true or false, not {getattr(self, name)!r}")
         if isinstance(self.api_keys, str) or not all(isinstance(k, str) and k for k in self.api_keys):
             raise ValueError("api_keys must be a list of non-empty strings")
+
+    def _check_numbers(self) -> None:
+        """Times are seconds >= 0 (or a (low, high) range of them); counts are whole numbers >= 0."""
+        for name in ("queued_seconds", "processing_seconds"):
+            _seconds_or_range(name, getattr(self, name))
+        _seconds("result_ttl", self.result_ttl)
+        if self.poll_retry_after is not None:
+            _seconds("poll_retry_after", self.poll_retry_after)
+        for name in ("seed", "credits", "halloween_credits", "result_count"):
+            _whole(name, getattr(self, name), 0)
+
+    def _check_results(self) -> None:
+        """The result URL's extension and the forced result size, when given."""
         if not isinstance(self.result_extension, str) or not self.result_extension.isalnum():
             raise ValueError(f"result_extension must be letters or digits, not {self.result_extension!r}")
         if self.output_size is not None:
@@ -179,11 +192,6 @@ class EmulatorConfig:
                 raise ValueError(f"output_size must be (width, height), not {self.output_size!r}")
             for side in self.output_size:
                 _whole("output_size", side, 1)
-        Failure.of(self.failure)
-        for value in (*self.failures_by_style.values(), *self.next_failures):
-            Failure.of(value)
-        for fault in self.faults:
-            Fault.of(fault)
 
     @classmethod
     def realistic(cls, **changes: Any) -> EmulatorConfig:
@@ -198,6 +206,14 @@ def _seconds(name: str, value: object) -> None:
     """A ``ValueError`` naming ``name`` unless ``value`` is a finite number of seconds >= 0."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a number of seconds >= 0, not {value!r}")
+
+
+def _seconds_or_range(name: str, value: object) -> None:
+    """A ``ValueError`` naming ``name`` unless ``value`` is seconds or a (low, high) range with low <= high."""
+    for part in value if isinstance(value, tuple) and len(value) == 2 else (value,):
+        _seconds(name, part)
+    if isinstance(value, tuple) and value[0] > value[1]:
+        raise ValueError(f"{name}: a (low, high) range needs low <= high, not {value!r}")
 
 
 def _whole(name: str, value: object, low: int) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw, ImageOps
 
 from .detect import Box
+from .patterns import paint_pattern
 
 RGB = tuple[int, int, int]
 PATTERNS = ("plain", "stripes", "dots", "cracks", "stitches", "web", "bones")
@@ -118,7 +119,7 @@ def _mask_layer(width: int, height: int, box: Box, look: Look) -> Image.Image:
         texture = ImageOps.fit(look.texture, (round(2 * rx), round(2 * ry)))
         tinted = Image.blend(texture, Image.new("RGB", texture.size, look.base), 0.35).convert("RGBA")
         skin.paste(tinted, (round(cx - rx), round(cy - ry)))
-    _pattern(pattern, look, rng, face, s)
+    paint_pattern(pattern, look.pattern, rng, face, (*look.accent, 255), (*look.dark, 255))
     # Cheek shadows give the mask a skull-like relief.
     for side in (-1, 1):
         pattern.ellipse(
@@ -178,68 +179,6 @@ def _crown(draw: ImageDraw.ImageDraw, look: Look, cx: float, cy: float, rx: floa
             left = (cx + rx * math.cos(angle - spread), cy + ry * math.sin(angle - spread))
             right = (cx + rx * math.cos(angle + spread), cy + ry * math.sin(angle + spread))
             draw.polygon([left, tip, right, (bx, by)], fill=colour, outline=outline)
-
-
-def _pattern(draw: ImageDraw.ImageDraw, look: Look, rng: random.Random, face: tuple[float, ...], s: int) -> None:
-    x0, y0, x1, y1 = face
-    accent, dark = (*look.accent, 255), (*look.dark, 255)
-    width = max(2, round((x1 - x0) / 60))
-    if look.pattern == "stripes":
-        step = (y1 - y0) / rng.randint(5, 9)
-        slope = rng.uniform(-0.4, 0.4) * (x1 - x0)
-        y = y0
-        while y < y1:
-            draw.polygon([(x0, y), (x1, y + slope), (x1, y + slope + step / 2), (x0, y + step / 2)], fill=accent)
-            y += step
-    elif look.pattern == "dots":
-        for _ in range(rng.randint(12, 24)):
-            r = rng.uniform(0.03, 0.08) * (x1 - x0)
-            x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=accent)
-    elif look.pattern == "cracks":
-        for _ in range(rng.randint(3, 6)):
-            x, y = rng.uniform(x0, x1), rng.choice((y0, y1, rng.uniform(y0, y1)))
-            points = [(x, y)]
-            for _ in range(rng.randint(4, 8)):
-                x += rng.uniform(-0.12, 0.12) * (x1 - x0)
-                y += rng.uniform(-0.12, 0.12) * (y1 - y0)
-                points.append((x, y))
-            draw.line(points, fill=dark, width=width)
-    elif look.pattern == "stitches":
-        for _ in range(rng.randint(2, 3)):
-            xa, ya = rng.uniform(x0, x1), rng.uniform(y0, y1)
-            xb, yb = rng.uniform(x0, x1), rng.uniform(y0, y1)
-            draw.line([(xa, ya), (xb, yb)], fill=dark, width=width)
-            length = math.hypot(xb - xa, yb - ya) or 1.0
-            nx, ny = -(yb - ya) / length * 0.03 * (x1 - x0), (xb - xa) / length * 0.03 * (x1 - x0)
-            for i in range(1, 8):
-                px, py = xa + (xb - xa) * i / 8, ya + (yb - ya) * i / 8
-                draw.line([(px - nx, py - ny), (px + nx, py + ny)], fill=dark, width=width)
-    elif look.pattern == "web":
-        ox, oy = rng.choice(((x0, y0), (x1, y0), (x0, y1), (x1, y1)))
-        radius = 0.8 * (x1 - x0)
-        for i in range(9):
-            angle = i * math.pi / 16 + rng.uniform(0, 0.1)
-            for sign_x, sign_y in ((1 if ox == x0 else -1, 1 if oy == y0 else -1),):
-                draw.line(
-                    [(ox, oy), (ox + sign_x * radius * math.cos(angle), oy + sign_y * radius * math.sin(angle))],
-                    fill=dark,
-                    width=width,
-                )
-        for ring in range(1, 6):
-            r = ring * radius / 6
-            box = (ox - r, oy - r, ox + r, oy + r)
-            draw.arc(box, 0, 360, fill=dark, width=width)
-    elif look.pattern == "bones":
-        for _ in range(rng.randint(3, 5)):
-            y = rng.uniform(y0 + 0.1 * (y1 - y0), y1 - 0.1 * (y1 - y0))
-            half = rng.uniform(0.1, 0.2) * (x1 - x0)
-            x = rng.uniform(x0 + half, x1 - half)
-            r = 0.035 * (x1 - x0)
-            draw.line([(x - half, y), (x + half, y)], fill=accent, width=round(1.2 * r))
-            for end in (x - half, x + half):
-                draw.ellipse((end - r, y - 1.6 * r, end + r, y), fill=accent)
-                draw.ellipse((end - r, y, end + r, y + 1.6 * r), fill=accent)
 
 
 def _eyes(draw: ImageDraw.ImageDraw, look: Look, cx: float, cy: float, rx: float, ry: float) -> None:
