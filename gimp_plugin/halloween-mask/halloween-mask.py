@@ -24,20 +24,22 @@ import gi
 gi.require_version("Gimp", "3.0")
 from gi.repository import Gimp, GLib, GObject  # noqa: E402
 from halloween_mask.cost import CREDITS_PER_MASK  # noqa: E402
-from halloween_mask.errors import HalloweenMaskError, SettingsError  # noqa: E402
+from halloween_mask.errors import HalloweenMaskError  # noqa: E402
 from halloween_mask.i18n import DOMAIN, _, use  # noqa: E402
 from halloween_mask.styles import ASPECT_RATIOS, STYLES  # noqa: E402
 from halloween_mask.variants import DEFAULT_IN_FLIGHT, MAX_STYLES  # noqa: E402
-from halloween_mask_gimp.result import VARIANTS_GROUP  # noqa: E402
-from halloween_mask_gimp.run import (  # noqa: E402
-    LOG_PREFIX,
+from halloween_mask_gimp.log import log  # noqa: E402
+from halloween_mask_gimp.request import (  # noqa: E402
     SOURCE_FILE,
     SOURCE_LAYER,
     SOURCE_STYLE,
     TEMPLATE,
-    HalloweenMaskRun,
-    UsageError,
+    Request,
+    nick_of,
+    source_layer,
 )
+from halloween_mask_gimp.result import VARIANTS_GROUP  # noqa: E402
+from halloween_mask_gimp.run import HalloweenMaskRun  # noqa: E402
 from halloween_mask_gimp.variants import VariantsRun  # noqa: E402
 
 PROC_NAME = "python-fu-halloween-mask"
@@ -108,7 +110,7 @@ def _single_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
             "file; a first interactive run asks for it."
         ),
     )
-    styles = [(f"mask-{s.number}", s.label, _("Mask style {number}").format(number=s.number)) for s in STYLES]
+    styles = [(nick_of(s.number), s.label, _("Mask style {number}").format(number=s.number)) for s in STYLES]
     # Scripts written before the source argument chose the template file with this entry.
     styles.append(
         (TEMPLATE, _("Template image file (as source 'file')"), _("Older scripts: the same as source 'file'"))
@@ -247,42 +249,32 @@ def run(
     config: Gimp.ProcedureConfig,
     data: object,
 ) -> Gimp.ValueArray:
-    """Validate, show the dialog when interactive, then do the work on this (the main) thread."""
+    """Read the request (after the dialog when interactive), then do the work on this (the main) thread."""
     started = time.monotonic()
     runner = RUNS[procedure.get_name()]
     try:
-        if len(drawables) != 1 or not isinstance(drawables[0], Gimp.Layer):
-            raise UsageError(_("Select exactly one layer, then run {name} again.").format(name=_(runner.title)))
+        layer = source_layer(drawables, _(runner.title))
         if run_mode == Gimp.RunMode.INTERACTIVE:
             from halloween_mask_gimp.dialog import show_dialog  # GimpUi only when there is a dialog
 
             if not show_dialog(procedure, config, started):
                 return procedure.new_return_values(Gimp.PDBStatusType.CANCEL, None)
-        job = runner(config, run_mode)
-        layer = job.apply(image, drawables[0])
-    except UsageError as error:
-        return _failure(procedure, Gimp.PDBStatusType.CALLING_ERROR, str(error))
+        outputs = runner(Request.read(config, run_mode, image, layer)).apply()
+    except HalloweenMaskError as error:
+        fault = getattr(error, "caller_fault", False)  # the caller's fault: a CALLING_ERROR, else an EXECUTION_ERROR
+        status = Gimp.PDBStatusType.CALLING_ERROR if fault else Gimp.PDBStatusType.EXECUTION_ERROR
+        return procedure.new_return_values(status, GLib.Error(str(error)))
     except Exception as error:
-        if isinstance(error, SettingsError):
-            return _failure(procedure, Gimp.PDBStatusType.CALLING_ERROR, str(error))
-        if isinstance(error, HalloweenMaskError):
-            return _failure(procedure, Gimp.PDBStatusType.EXECUTION_ERROR, str(error))
-        sys.stderr.write(f"{LOG_PREFIX} unexpected error:\n{traceback.format_exc()}")
-        sys.stderr.flush()
+        log(f"unexpected error:\n{traceback.format_exc()}")
         message = _("Halloween Mask failed unexpectedly ({error}). Your image was not changed.").format(
             error=f"{type(error).__name__}: {error}"
         )
-        return _failure(procedure, Gimp.PDBStatusType.EXECUTION_ERROR, message)
+        return procedure.new_return_values(Gimp.PDBStatusType.EXECUTION_ERROR, GLib.Error(message))
     finally:
         Gimp.progress_end()
-    values = [GObject.Value(Gimp.PDBStatusType, Gimp.PDBStatusType.SUCCESS), GObject.Value(Gimp.Layer, layer)]
-    if isinstance(job, VariantsRun):
-        values.append(GObject.Value(GObject.TYPE_STRING, "\n".join(job.failures)))
-    return Gimp.ValueArray.new_from_values(values)
-
-
-def _failure(procedure: Gimp.Procedure, status: Gimp.PDBStatusType, message: str) -> Gimp.ValueArray:
-    return procedure.new_return_values(status, GLib.Error(message))
+    specs = procedure.get_return_values()
+    values = [GObject.Value(spec.value_type, value) for spec, value in zip(specs, outputs, strict=True)]
+    return Gimp.ValueArray.new_from_values([GObject.Value(Gimp.PDBStatusType, Gimp.PDBStatusType.SUCCESS), *values])
 
 
 Gimp.main(HalloweenMask.__gtype__, sys.argv)

@@ -38,12 +38,19 @@ from halloween_mask.errors import InvalidArgumentError  # noqa: E402
 from halloween_mask.i18n import _, ngettext  # noqa: E402
 from halloween_mask.variants import parse_styles  # noqa: E402
 
-from halloween_mask_gimp.gallery import StyleGallery, nick_of  # noqa: E402
-from halloween_mask_gimp.run import SOURCE_FILE, SOURCE_LAYER, SOURCE_STYLE, TEMPLATE, TIMINGS_ENV, log  # noqa: E402
+from halloween_mask_gimp.gallery import StyleGallery  # noqa: E402
+from halloween_mask_gimp.log import TIMINGS_ENV, log  # noqa: E402
+from halloween_mask_gimp.request import (  # noqa: E402
+    MANY_STYLES,
+    SINGLE_STYLE,
+    SOURCE_FILE,
+    SOURCE_LAYER,
+    SOURCE_STYLE,
+    explicit_source,
+)
 
-COMBO_BOXES = ("mask-style", "aspect-ratio")
+COMBO_BOXES = (SINGLE_STYLE, "aspect-ratio")
 RADIO_FRAMES = ("placement", "source")
-STYLES_ARGUMENT = "mask-styles"
 MNEMONIC = re.compile(r"\(_\w\)")  # a mnemonic in brackets, as Japanese and Chinese labels put it: "(_H)"
 DIALOG_ENV = "HALLOWEEN_MASK_DIALOG"  # "plain": GIMP's generated dialog, without the gallery
 TEMPLATE_THUMB = 64
@@ -55,10 +62,9 @@ def show_dialog(procedure: Gimp.Procedure, config: Gimp.ProcedureConfig, started
     ``started`` is ``time.monotonic()`` when the procedure started (for the benchmark's timings).
     """
     GimpUi.init(procedure.get_name())
-    single = config.find_property("mask-style") is not None  # the variants procedure has no style choice
-    if single and config.get_property("mask-style") == TEMPLATE:  # an older script's values: the explicit form
-        config.set_property("source", SOURCE_FILE)
-        config.set_property("mask-style", nick_of(1))
+    single = config.find_property(SINGLE_STYLE) is not None  # the variants procedure has no style choice
+    if single:
+        explicit_source(config)  # an older script's values: the explicit form
     dialog = GimpUi.ProcedureDialog.new(procedure, config, dialog_title(procedure.get_menu_label()))
     for names, widget in ((COMBO_BOXES, Gtk.ComboBox), (RADIO_FRAMES, GimpUi.IntRadioFrame)):
         for name in names:
@@ -88,7 +94,7 @@ def dialog_title(menu_label: str) -> str:
 
 
 def _fill(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> StyleGallery:
-    gallery = StyleGallery(config, "mask-style", on_activate=lambda: dialog.response(Gtk.ResponseType.OK))
+    gallery = StyleGallery(config, SINGLE_STYLE, on_activate=lambda: dialog.response(Gtk.ResponseType.OK))
     source = dialog.get_widget("source", GimpUi.IntRadioFrame)
     template_box = dialog.fill_box("hm-template", ["template", "template-layer"])
     options = dialog.fill_box("hm-options", ["aspect-ratio", "placement", "deadline"])
@@ -125,8 +131,8 @@ def _fill(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> Style
 
 def _fill_variants(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> StyleGallery:
     """The gallery picking several styles (Ctrl/Shift-click) beside the typed list: each follows the other."""
-    gallery = StyleGallery(config, STYLES_ARGUMENT, multiple=True)
-    options = dialog.fill_box("hm-variants", [STYLES_ARGUMENT, "aspect-ratio", "deadline"])
+    gallery = StyleGallery(config, MANY_STYLES, multiple=True)
+    options = dialog.fill_box("hm-variants", [MANY_STYLES, "aspect-ratio", "deadline"])
     _beside_gallery(dialog, gallery, (options,), _cost_line(dialog, config))
     return gallery
 
@@ -153,7 +159,7 @@ def _cost_line(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> 
 
     def update(*_args: object) -> None:
         try:
-            styles = parse_styles(config.get_property(STYLES_ARGUMENT))
+            styles = parse_styles(config.get_property(MANY_STYLES))
         except InvalidArgumentError as error:
             label.set_text(error.detail[0].upper() + error.detail[1:])
             dialog.set_response_sensitive(Gtk.ResponseType.OK, False)
@@ -167,7 +173,7 @@ def _cost_line(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> 
         label.set_text(text.format(count=count, styles=", ".join(map(str, styles)), cost=cost_line(count)))
         dialog.set_response_sensitive(Gtk.ResponseType.OK, True)
 
-    config.connect(f"notify::{STYLES_ARGUMENT}", update)
+    config.connect(f"notify::{MANY_STYLES}", update)
     update()
     label.show()
     return label

@@ -34,7 +34,8 @@ from halloween_mask.i18n import _  # noqa: E402
 from halloween_mask.previews import FetchReport, PreviewCache, PreviewFetcher, preview_base  # noqa: E402
 from halloween_mask.styles import STYLE_COUNT  # noqa: E402
 
-from halloween_mask_gimp.run import log  # noqa: E402
+from halloween_mask_gimp.log import log  # noqa: E402
+from halloween_mask_gimp.request import nick_of, number_of  # noqa: E402
 
 try:  # pycairo draws sharp tiles on HiDPI screens; without it (some GIMP builds) tiles are drawn at 1x
     gi.require_foreign("cairo")
@@ -50,16 +51,6 @@ CSS = b"""
 .hm-gallery flowboxchild:selected { border-color: #ff8c00; background-color: rgba(255, 140, 0, 0.3); }
 .hm-star { padding: 0 2px; min-height: 0; min-width: 0; }
 """
-
-
-def nick_of(number: int) -> str:
-    return f"mask-{number}"
-
-
-def number_of(nick: str) -> int | None:
-    """The style number of a ``mask-<N>`` nick, ``None`` for anything else (e.g. ``template``)."""
-    digits = nick.removeprefix("mask-") if isinstance(nick, str) else ""
-    return int(digits) if digits.isdigit() and 1 <= int(digits) <= STYLE_COUNT else None
 
 
 class _Tile(Gtk.FlowBoxChild):
@@ -175,7 +166,7 @@ class StyleGallery(Gtk.Box):
         """The style numbers the property holds."""
         value = self.config.get_property(self.prop) or ""
         if self.multiple:
-            return [n for n in (number_of(f"mask-{part.strip()}") for part in value.split(",")) if n]
+            return [n for n in (number_of(nick_of(part.strip())) for part in value.split(",")) if n]
         number = number_of(value)
         return [number] if number else []
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gi.repository import Gimp, Gio
-from halloween_mask.i18n import N_, _
+from halloween_mask.i18n import N_
 from halloween_mask.placement import PARASITE_NAME, place_result
 from halloween_mask.region import Box
 
@@ -44,76 +44,63 @@ class Labelled:
 
 
 def insert_results(
-    results: Labelled, image: Gimp.Image, source: Gimp.Layer, new_image: bool, part: SelectedPart | None = None
+    results: Sequence[Labelled],
+    image: Gimp.Image,
+    source: Gimp.Layer,
+    *,
+    new_image: bool = False,
+    group: str | None = None,
+    part: SelectedPart | None = None,
 ) -> list[Gimp.Layer]:
-    """Place every download of one run, in order; returns the new layers.
+    """Place every download of ``results`` over ``source``; returns what was made, in order.
 
-    A result of the uploaded part's shape goes directly above the source, in its group, at
-    that part's offsets and size; the results over the source stack in the service's order
-    (the first on top and selected) and make one undo step. A result of another shape, a
-    forced new image, or a source closed or deleted meanwhile gives a new image each; the
-    source image is then untouched.
+    A result of the uploaded part's shape goes directly above the source, in its parent, at
+    that part's offsets and size, masked by the selection kept in ``part`` if any; all of them
+    make one undo step and stack in the order given (the first on top, and selected). With
+    ``group`` (a name), they go into one new layer group of that name instead (selected), and
+    the groups are returned.
+    A result of another shape, a forced ``new_image``, or a source closed or deleted meanwhile
+    opens as a new image (one per result; with ``group``, one image holding such a group, its
+    layers unmasked); the source image is then untouched.
     """
     target = _target(image, source, part)
-    loaded: list[Gimp.Layer] = []
+    shape = (target.width, target.height) if target is not None else None
+    made: list[Gimp.Layer] = []  # in order; those in ``image`` are loaded but not yet inserted
     try:
-        for name, provenance, path, size in results.layers():
-            if target is not None and place_result((target.width, target.height), size, new_image).target == "layer":
-                layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, _gfile(path))
-            else:
-                layer = _load_as_image(path)
-            _label(layer, name, provenance)
-            loaded.append(layer)
-    except BaseException:
-        _discard(loaded, image)
-        raise
-    over = [layer for layer in loaded if layer.get_image() == image]
-    if over:
-        with _undo_step(image):
-            for layer in over:  # each one goes directly above the source, below the ones before it
-                image.insert_layer(layer, source.get_parent(), image.get_item_position(source))
-                _fit(layer, target, part)
-            image.set_selected_layers(over[:1])
-    return loaded
-
-
-def insert_variants(
-    variants: Sequence[Labelled], image: Gimp.Image, source: Gimp.Layer, part: SelectedPart | None = None
-) -> list[Gimp.Layer]:
-    """Place the results of several styles as one layer group; returns the groups made.
-
-    The group "Halloween Mask variants" goes directly above the source in its parent, one
-    layer per result in the order given (the first on top), each placed like a single run's
-    layer, in one undo step. Results of another shape (a fixed aspect ratio the source does
-    not have) go together into one new image, as the same kind of group, unmasked.
-    """
-    target = _target(image, source, part)
-    here: list[Gimp.Layer] = []
-    elsewhere: list[tuple[str, bytes, Path]] = []
-    try:
-        for variant in variants:
-            for name, provenance, path, size in variant.layers():
-                if target is not None and place_result((target.width, target.height), size).target == "layer":
+        elsewhere: list[tuple[str, bytes, Path]] = []
+        for result in results:
+            for name, provenance, path, size in result.layers():
+                if shape is not None and place_result(shape, size, new_image).target == "layer":
                     layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, _gfile(path))
                     _label(layer, name, provenance)
-                    here.append(layer)
+                    made.append(layer)
+                elif group is None:
+                    made.append(_image_of([(name, provenance, path)]))
                 else:
                     elsewhere.append((name, provenance, path))
-        groups = [_group_in_new_image(elsewhere)] if elsewhere else []
+        if elsewhere:
+            made.append(_image_of(elsewhere, group))
     except BaseException:
-        _discard(here, image)
+        _discard(made, image)
         raise
-    if here:
-        with _undo_step(image):
-            group = Gimp.GroupLayer.new(image, _(VARIANTS_GROUP))
-            image.insert_layer(group, source.get_parent(), image.get_item_position(source))
-            for position, layer in enumerate(here):
-                image.insert_layer(layer, group, position)
-                _fit(layer, target, part)
-            group.set_expanded(True)
-            image.set_selected_layers([group])
-        groups.insert(0, group)
-    return groups
+    over = [layer for layer in made if layer.get_image() == image]
+    if not over:
+        return made
+    with _undo_step(image):
+        parent, position = source.get_parent(), image.get_item_position(source)
+        if group is not None:
+            holder = Gimp.GroupLayer.new(image, group)
+            image.insert_layer(holder, parent, position)
+            parent, position = holder, 0
+        for layer in reversed(over):  # each one above the ones after it
+            image.insert_layer(layer, parent, position)
+            _fit(layer, target, part)
+        if group is not None:
+            holder.set_expanded(True)
+            over = [holder]
+            made = [holder, *(layer for layer in made if layer.get_image() != image)]
+        image.set_selected_layers(over[:1])
+    return made
 
 
 @contextlib.contextmanager
@@ -150,39 +137,28 @@ def _label(layer: Gimp.Layer, name: str, provenance: bytes) -> None:
     layer.attach_parasite(Gimp.Parasite.new(PARASITE_NAME, Gimp.PARASITE_PERSISTENT, list(provenance)))
 
 
-def _load_as_image(path: Path) -> Gimp.Layer:
-    """A new untitled image holding the result (so "Save" does not aim at the temp file)."""
+def _image_of(entries: Sequence[tuple[str, bytes, Path]], group: str | None = None) -> Gimp.Layer:
+    """A new untitled image (so "Save" does not aim at a temp file) holding ``entries`` (the first on
+    top), sized to fit them; returns its one layer, or with ``group`` the layer group holding them."""
     image = Gimp.Image.new(1, 1, Gimp.ImageBaseType.RGB)
     try:
         image.undo_disable()
-        layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, _gfile(path))
-        image.resize(layer.get_width(), layer.get_height(), 0, 0)
-        image.insert_layer(layer, None, 0)
-        image.undo_enable()
-    except BaseException:
-        image.delete()
-        raise
-    return layer
-
-
-def _group_in_new_image(entries: Sequence[tuple[str, bytes, Path]]) -> Gimp.Layer:
-    """A new untitled image with a variants group of ``entries`` (first on top), sized to fit them."""
-    image = Gimp.Image.new(1, 1, Gimp.ImageBaseType.RGB)
-    try:
-        image.undo_disable()
-        group = Gimp.GroupLayer.new(image, _(VARIANTS_GROUP))
-        image.insert_layer(group, None, 0)
+        parent = None
+        if group is not None:
+            parent = Gimp.GroupLayer.new(image, group)
+            image.insert_layer(parent, None, 0)
         for position, (name, provenance, path) in enumerate(entries):
             layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, _gfile(path))
             _label(layer, name, provenance)
-            image.insert_layer(layer, group, position)
+            image.insert_layer(layer, parent, position)
         image.resize_to_layers()
-        group.set_expanded(True)
+        if parent is not None:
+            parent.set_expanded(True)
         image.undo_enable()
     except BaseException:
         image.delete()
         raise
-    return group
+    return parent or layer
 
 
 def _discard(layers: list[Gimp.Layer], image: Gimp.Image) -> None:

@@ -1,7 +1,8 @@
-"""One run of the Halloween Mask filter: read the arguments, export, submit, wait, insert.
+"""One run of the Halloween Mask filter: export, submit, wait, insert.
 
 ``PluginRun`` is what every run shares (key, upload of the layer or of the selected part,
-scratch files, timings); ``HalloweenMaskRun`` is the single-style filter. Everything here
+scratch files, timings); ``HalloweenMaskRun`` is the single-style filter. Both take a checked
+``Request`` and return the procedure's return values (after the status). Everything here
 calls ``Gimp`` and so runs on the plug-in's main thread; the network waits happen inside the
 shared client, which reports progress back through callbacks.
 """
@@ -11,10 +12,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from gi.repository import Gimp, GLib
 from halloween_mask import tempfiles
@@ -26,34 +27,14 @@ from halloween_mask.i18n import N_, _
 from halloween_mask.pending import PendingTasks
 from halloween_mask.placement import layer_name, provenance
 from halloween_mask.preflight import check_upload
-from halloween_mask.styles import style
 
 from halloween_mask_gimp.export import export_for_upload
+from halloween_mask_gimp.log import TIMINGS_ENV, log
+from halloween_mask_gimp.request import Request, UsageError
 from halloween_mask_gimp.result import Labelled, insert_results
 from halloween_mask_gimp.selection import SelectedPart, layer_box, selected_part
 
-LOG_PREFIX = "[halloween-mask]"
-TEMPLATE = "template"  # the mask-style nick older scripts use for "the template image file"
-SOURCE_STYLE, SOURCE_FILE, SOURCE_LAYER = "style", "file", "layer"  # the source argument's nicks
-TIMINGS_ENV = "HALLOWEEN_MASK_TIMINGS"  # a file to append one JSON line of timings per run (benchmark)
-
-
-def mask_source(config: Gimp.ProcedureConfig) -> str:
-    """The source argument; the older ``mask-style`` entry ``template`` (from scripts) means ``file``."""
-    source = config.get_property("source")
-    if source == SOURCE_STYLE and config.get_property("mask-style") == TEMPLATE:
-        return SOURCE_FILE
-    return source
-
-
-class UsageError(Exception):
-    """The caller's fault (arguments, selection, configuration): reported as CALLING_ERROR."""
-
-
-def log(message: str) -> None:
-    """One line in GIMP's log (the plug-in's stderr)."""
-    sys.stderr.write(f"{LOG_PREFIX} {message}\n")
-    sys.stderr.flush()
+T = TypeVar("T")
 
 
 class PluginRun:
@@ -62,37 +43,36 @@ class PluginRun:
 
     title = N_("Halloween Mask")  # the filter's name in messages
 
-    def __init__(self, config: Gimp.ProcedureConfig, run_mode: Gimp.RunMode) -> None:
-
+    def __init__(self, request: Request) -> None:
+        self.request = request
         self.status = _(self.title)  # what the status bar's texts start with
-        self.has_ui = run_mode != Gimp.RunMode.NONINTERACTIVE  # dialogs and windows allowed (incl. Repeat)
-        self.aspect_ratio = config.get_property("aspect-ratio").replace("x", ":")
-        self.deadline = float(config.get_property("deadline"))
+        self.has_ui = request.has_ui
         self.client: Client | None = None
         self.directory = Path()
         self.scratch: list[Path] = []
         self.timings: dict[str, float] = {}
 
-    def apply(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
-        """Run on ``source``; returns the new layer (or layer group)."""
+    def apply(self) -> tuple[object, ...]:
+        """Run on the request's layer; returns the procedure's return values, after the status."""
         self.client = self._client()
         self.directory = Path(Gimp.temp_file("tmp").get_path()).parent
         tempfiles.sweep(self.directory)
         try:
-            return self._run(image, source)
+            return self._run(self.request.image, self.request.layer)
         finally:
             self.client.close()
             tempfiles.remove(*self.scratch)
             self._report_timings()
 
-    def _run(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
+    def _run(self, image: Gimp.Image, source: Gimp.Layer) -> tuple[object, ...]:
         raise NotImplementedError
 
     def _upload(self, image: Gimp.Image, source: Gimp.Layer) -> tuple[bytes, SelectedPart | None]:
         """The bytes to send and the selected part they show (``None``: the whole layer).
 
         With a selection over the layer, only its bounding box (grown, clipped to the layer) goes,
-        and the selection's values there are kept for the results' layer masks.
+        and the selection's values there are kept for the results' layer masks. The client checks
+        the bytes before anything is sent.
         """
         Gimp.progress_init(_("{title}: preparing").format(title=self.status))
         selected, missed = selected_part(image, source)
@@ -103,15 +83,26 @@ class PluginRun:
             upload, plan = export_for_upload(source, self.directory, crop)
             self.scratch.append(upload)
             image_bytes = upload.read_bytes()
-            check_upload(image_bytes)
         where = f" of the selected part at {selected.box.x},{selected.box.y}" if selected else ""
         log(f"uploading {plan.width}x{plan.height} {plan.format}{where} ({len(image_bytes):,} bytes)")
         return image_bytes, selected
 
-    def _renew_client(self, rejected: AuthError) -> None:
-        """After a refused key: a client with a new key (asked for), or ``rejected`` raised."""
+    def _send(self, attempt: Callable[[], T], refusal: Callable[[T], AuthError | None] = lambda _outcome: None) -> T:
+        """``attempt()`` with the client's key; once more with a new key after a refused one.
+
+        A refusal (raised, or found in the outcome by ``refusal``) charged nothing. An interactive
+        run whose key came from the settings file asks for a new key; otherwise the refusal stands.
+        """
+        try:
+            outcome = attempt()
+            rejected = refusal(outcome)
+        except AuthError as error:
+            rejected = error
+        if rejected is None:
+            return outcome
         self.client.close()
         self.client = self._client(rejected)
+        return attempt()
 
     def _save(self, result: Result) -> list[tuple[Path, tuple[int, int]]]:
         """Each downloaded image in a scratch file, with its size (as the client checked it)."""
@@ -166,7 +157,7 @@ class PluginRun:
                 raise UsageError(_("No API key was entered, so nothing was sent."))
             save_api_key(key)
             settings = load_settings()
-        return Client(settings.api_key, base_url=settings.base_url, deadline=self.deadline)
+        return Client(settings.api_key, base_url=settings.base_url, deadline=self.request.deadline)
 
     @contextlib.contextmanager
     def _timed(self, step: str) -> Iterator[None]:
@@ -193,100 +184,76 @@ class PluginRun:
 class HalloweenMaskRun(PluginRun):
     """One run of Filters > AI > Halloween Mask: one style or template, its results as layers."""
 
-    def __init__(self, config: Gimp.ProcedureConfig, run_mode: Gimp.RunMode) -> None:
-        super().__init__(config, run_mode)
-        self.source = mask_source(config)
-        nick = config.get_property("mask-style")
-        self.style = style(int(nick.removeprefix("mask-"))) if self.source == SOURCE_STYLE else None
-        self.template = config.get_property("template") if self.source == SOURCE_FILE else None
-        self.template_layer = config.get_property("template-layer") if self.source == SOURCE_LAYER else None
-        self.new_image = config.get_property("placement") == "new-image"
-        if self.source == SOURCE_FILE and (self.template is None or not self.template.query_exists(None)):
-            raise UsageError(_("The mask comes from a template image file: choose an existing template image file."))
-        if self.source == SOURCE_LAYER and (self.template_layer is None or not self.template_layer.is_valid()):
-            raise UsageError(
-                _("The mask comes from a template layer: choose a layer of an open image as the template.")
-            )
-        given = config.get_property("template") is not None or config.get_property("template-layer") is not None
-        if run_mode == Gimp.RunMode.NONINTERACTIVE and self.source == SOURCE_STYLE and given:
-            raise UsageError(
-                _(
-                    "A template was given but the source is 'style', so it would be ignored: "
-                    "set source to 'file' or 'layer' (or give no template)."
-                )
-            )
+    def __init__(self, request: Request) -> None:
+        super().__init__(request)
         self.status = (
-            _("Halloween Mask {number}").format(number=self.style.number)
-            if self.style
+            _("Halloween Mask {number}").format(number=request.style)
+            if request.style is not None
             else _("Halloween Mask (template)")
         )
 
-    def _run(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
+    def _run(self, image: Gimp.Image, source: Gimp.Layer) -> tuple[object, ...]:
         image_bytes, selected = self._upload(image, source)
         region = selected.box if selected else None
-        template_bytes = self._template_bytes(self.directory) if self.style is None else None
+        style = self.request.style
+        template_bytes = self._template_bytes(self.directory) if style is None else None
 
         Gimp.progress_set_text(_("{title}: uploading").format(title=self.status))
-        style = self.style.number if self.style else None
-        request = dict(
-            mask_style=style,
-            template=template_bytes,
-            aspect_ratio=self.aspect_ratio,
-            on_progress=self._progress,
-            pending=PendingTasks.beside_settings(),  # a killed run's task is collected, not paid twice
-        )
         with self._timed("service"):
-            try:
-                outcome = self.client.apply(image_bytes, **request)
-            except AuthError as rejected:  # nothing was charged; a stored key may be asked for again
-                self._renew_client(rejected)
-                outcome = self.client.apply(image_bytes, **request)
+            outcome = self._send(
+                lambda: self.client.apply(
+                    image_bytes,
+                    mask_style=style,
+                    template=template_bytes,
+                    aspect_ratio=self.request.aspect_ratio,
+                    on_progress=self._progress,
+                    pending=PendingTasks.beside_settings(),  # a killed run's task is collected, not paid twice
+                )
+            )
         task_id = outcome.task_id
         if outcome.resumed:
             log(f"collected task {task_id} that an earlier run had submitted")
         results = Labelled(
-            layer_name(style), provenance(style, self.aspect_ratio, task_id, region=region), self._save(outcome)
+            layer_name(style),
+            provenance(style, self.request.aspect_ratio, task_id, region=region),
+            self._save(outcome),
         )
 
         Gimp.progress_set_text(_("{title}: adding").format(title=self.status))
         with self._timed("insert"):
-            layers = insert_results(results, image, source, self.new_image, selected)
+            layers = insert_results([results], image, source, new_image=self.request.new_image, part=selected)
         self._show_new_images(layers, image)
         layer = layers[0]
         more = f" and {len(layers) - 1} more" if len(layers) > 1 else ""
         log(f"inserted layer {layer.get_name()!r}{more} (task {task_id})")
-        if self.style is not None:
-            StylePicks.beside_settings().used(self.style.number)  # shown first in the next dialog
-        return layer
+        if style is not None:
+            StylePicks.beside_settings().used(style)  # shown first in the next dialog
+        return (layer,)
 
     def _template_bytes(self, directory: Path) -> bytes:
         """The template layer exported, or the template file as is when the service takes it, else re-exported."""
-
-        if self.template_layer is not None:
-            path, _plan = export_for_upload(self.template_layer, directory)
-            self.scratch.append(path)
-            data = path.read_bytes()
-            check_upload(data, role="template")
-            return data
-        data = self.template.load_bytes(None)[0].get_data()
+        if self.request.template_layer is not None:
+            return self._exported(self.request.template_layer, directory)
+        template = self.request.template_file
+        data = template.load_bytes(None)[0].get_data()
         try:
-            check_upload(data, role="template")
+            check_upload(data, role="template")  # decides whether the file goes as it is
             return data
         except HalloweenMaskError:
             pass
         try:
-            template = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, self.template)
+            opened = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, template)
         except GLib.Error as error:
             raise UsageError(_("GIMP cannot open the template image: {reason}").format(reason=error.message)) from None
         try:
-            flat = template.merge_visible_layers(Gimp.MergeType.CLIP_TO_IMAGE)
-            path, _plan = export_for_upload(flat, directory)
-            self.scratch.append(path)
+            return self._exported(opened.merge_visible_layers(Gimp.MergeType.CLIP_TO_IMAGE), directory)
         finally:
-            template.delete()
-        data = path.read_bytes()
-        check_upload(data, role="template")
-        return data
+            opened.delete()
+
+    def _exported(self, drawable: Gimp.Drawable, directory: Path) -> bytes:
+        path, _plan = export_for_upload(drawable, directory)
+        self.scratch.append(path)
+        return path.read_bytes()
 
     def _progress(self, progress: Progress) -> None:
         if progress.state is TaskState.DONE:

@@ -8,17 +8,18 @@ stay pending and the next identical run collects them instead of paying again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gi.repository import Gimp
-from halloween_mask.errors import AuthError, HalloweenMaskError, InvalidArgumentError
+from halloween_mask.errors import AuthError, HalloweenMaskError
 from halloween_mask.i18n import N_, _
 from halloween_mask.pending import PendingTasks
 from halloween_mask.placement import layer_name, provenance
-from halloween_mask.variants import StyleBatch, StyleOutcome, failure_lines, parse_styles
+from halloween_mask.variants import StyleBatch, StyleOutcome, failure_lines
 
-from halloween_mask_gimp.result import Labelled, insert_variants
-from halloween_mask_gimp.run import PluginRun, UsageError, log
+from halloween_mask_gimp.log import log
+from halloween_mask_gimp.result import VARIANTS_GROUP, Labelled, insert_results
+from halloween_mask_gimp.run import PluginRun
 
 PULSE_SECONDS = 0.2
 
@@ -40,25 +41,12 @@ class VariantsRun(PluginRun):
 
     title = N_("Halloween Mask Variants")
 
-    def __init__(self, config: Gimp.ProcedureConfig, run_mode: Gimp.RunMode) -> None:
-        super().__init__(config, run_mode)
-        try:
-            self.styles = parse_styles(config.get_property("mask-styles"))
-        except InvalidArgumentError as error:
-            problem = error.detail[0].upper() + error.detail[1:]
-            raise UsageError(_("Mask styles: {problem} Nothing was sent.").format(problem=problem)) from None
-        self.failures: list[str] = []
-
-    def _run(self, image: Gimp.Image, source: Gimp.Layer) -> Gimp.Layer:
+    def _run(self, image: Gimp.Image, source: Gimp.Layer) -> tuple[object, ...]:
         image_bytes, selected = self._upload(image, source)
         region = selected.box if selected else None
+        styles = self.request.styles
         with self._timed("service"):
-            outcomes = self._batch(image_bytes, self.styles)
-            refused = [o for o in outcomes if isinstance(o.error, AuthError)]
-            if refused:  # nothing was charged for those; a stored key may be asked for again
-                self._renew_client(refused[0].error)
-                again = {o.style: o for o in self._batch(image_bytes, [o.style for o in refused])}
-                outcomes = [again.get(o.style, o) for o in outcomes]
+            outcomes = self._send(*self._attempts(image_bytes, styles))
         self.failures = failure_lines(outcomes)
         made = [o for o in outcomes if o.result is not None]
         if not made:
@@ -69,7 +57,7 @@ class VariantsRun(PluginRun):
         variants = [
             Labelled(
                 layer_name(o.style),
-                provenance(o.style, self.aspect_ratio, o.result.task_id, region=region),
+                provenance(o.style, self.request.aspect_ratio, o.result.task_id, region=region),
                 self._save(o.result),
             )
             for o in made
@@ -77,14 +65,30 @@ class VariantsRun(PluginRun):
 
         Gimp.progress_set_text(_("{title}: adding the results").format(title=self.status))
         with self._timed("insert"):
-            groups = insert_variants(variants, image, source, selected)
+            groups = insert_results(variants, image, source, group=_(VARIANTS_GROUP), part=selected)
         self._show_new_images(groups, image)
         log(f"inserted the group {groups[0].get_name()!r} with {', '.join(v.name for v in variants)}")
         if self.failures:
             report = _("Some mask styles did not work; the others were added:") + "\n" + "\n".join(self.failures)
             log(report.replace("\n", " | "))
             Gimp.message(report)
-        return groups[0]
+        return groups[0], "\n".join(self.failures)
+
+    def _attempts(
+        self, image_bytes: bytes, styles: Sequence[int]
+    ) -> tuple[Callable[[], list[StyleOutcome]], Callable[[list[StyleOutcome]], AuthError | None]]:
+        """For ``_send``: send the styles not done yet (all, then those the key was refused for); find a refusal."""
+        outcomes: dict[int, StyleOutcome] = {}
+
+        def attempt() -> list[StyleOutcome]:
+            todo = [s for s in styles if s not in outcomes or isinstance(outcomes[s].error, AuthError)]
+            outcomes.update((o.style, o) for o in self._batch(image_bytes, todo))
+            return [outcomes[s] for s in styles]
+
+        def refusal(done: list[StyleOutcome]) -> AuthError | None:
+            return next((o.error for o in done if isinstance(o.error, AuthError)), None)
+
+        return attempt, refusal
 
     def _batch(self, image_bytes: bytes, styles: Sequence[int]) -> list[StyleOutcome]:
         """Every style through the client, concurrently, while this thread keeps the progress alive."""
@@ -92,9 +96,9 @@ class VariantsRun(PluginRun):
             self.client,
             image_bytes,
             styles,
-            aspect_ratio=self.aspect_ratio,
+            aspect_ratio=self.request.aspect_ratio,
             pending=PendingTasks.beside_settings(),  # a killed run's tasks are collected, not paid twice
-            deadline=self.deadline,
+            deadline=self.request.deadline,
         ) as batch:
             while not batch.wait(PULSE_SECONDS):
                 text = _("{title}: {done} of {count} done, {seconds} s").format(
