@@ -104,7 +104,7 @@ class Client:
         self._key = ApiKey(api_key)
         self.base_url = validate_base_url(base_url)
         if deadline <= 0:
-            raise ValueError(f"deadline must be a positive number of seconds, not {deadline!r}")
+            raise InvalidArgumentError(f"deadline must be a positive number of seconds, not {deadline!r}")
         self.deadline = deadline
         self.schedule = schedule or PollSchedule()
         self.max_result_bytes = max_result_bytes

@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 import time
 
+from .errors import InvalidArgumentError
+
 
 class CancelToken:
     """Set from any thread (a GUI cancel button) to stop a wait promptly."""
@@ -44,7 +46,7 @@ class Deadline:
 
     def __init__(self, clock: Clock, seconds: float) -> None:
         if seconds <= 0:
-            raise ValueError(f"a deadline must be a positive number of seconds, not {seconds!r}")
+            raise InvalidArgumentError(f"a deadline must be a positive number of seconds, not {seconds!r}")
         self.clock = clock
         self.seconds = seconds
         self.start = clock.now()

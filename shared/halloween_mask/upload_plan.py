@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from .errors import TooLargeError
+from .errors import InvalidArgumentError, TooLargeError
 from .imageformat import MAX_SIDE, MAX_UPLOAD_BYTES
 
 JPEG_QUALITY = 95  # high enough for >= 40 dB PSNR on photos, a fraction of a PNG's bytes
@@ -36,7 +36,7 @@ class UploadPlan:
 def fit_size(width: int, height: int, max_side: int = MAX_SIDE) -> tuple[int, int]:
     """``width`` x ``height`` scaled down (never up) so both sides are at most ``max_side``."""
     if width <= 0 or height <= 0:
-        raise ValueError(f"empty layer: {width}x{height}")
+        raise InvalidArgumentError(f"empty layer: {width}x{height}")
     scale = min(1.0, max_side / max(width, height))
     if scale == 1.0:
         return width, height

@@ -100,7 +100,7 @@ class StyleBatch:
         in_flight: int = DEFAULT_IN_FLIGHT,
     ) -> None:
         if in_flight < 1:
-            raise ValueError(f"in_flight must be at least 1, not {in_flight!r}")
+            raise InvalidArgumentError(f"in_flight must be at least 1, not {in_flight!r}")
         self.client = client
         self.image = image
         self.styles = tuple(styles)
