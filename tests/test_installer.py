@@ -545,7 +545,7 @@ def test_check_runs_the_profiles_own_gimp_console(tmp_path: Path, capsys, monkey
         bundle.install_into(fake.home / profile)
     ran = []
 
-    def fake_gimp(profile, gimp, gimp_profile=None):
+    def fake_gimp(profile, gimp, gimp_profile=None, plugin_in_profile="plug-ins/halloween-mask"):
         ran.append((profile.name, Path(gimp[0]).name))
         return {"python": "3.13", "errors": {}, "gimp": f"{profile.name}.9", "registered": True, "menu_paths": []}
 

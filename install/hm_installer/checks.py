@@ -148,7 +148,11 @@ def console_for(profile: Profile, gimps: Sequence[InstalledGimp]) -> InstalledGi
 
 
 def check_with_gimp(
-    profile: Path, gimp: Sequence[str], gimp_profile: str | None = None, timeout: float = 300.0
+    profile: Path,
+    gimp: Sequence[str],
+    gimp_profile: str | None = None,
+    plugin_in_profile: str = f"plug-ins/{PLUGIN_NAME}",
+    timeout: float = 300.0,
 ) -> dict:
     """Run GIMP headless on ``profile`` and return the report of :func:`gimp_check_code`.
 
@@ -157,7 +161,7 @@ def check_with_gimp(
     ``gimp_profile`` is the profile's path as GIMP sees it, when that differs.
     """
     seen = gimp_profile or str(profile)
-    plugin_dir = f"{seen.rstrip('/')}/plug-ins/{PLUGIN_NAME}"
+    plugin_dir = f"{seen.rstrip('/')}/{plugin_in_profile}"
     code = gimp_check_code(f"{plugin_dir}/{VENDOR_DIR}")
     variables = {"GIMP3_DIRECTORY": seen}
     args = ["-i", "--batch-interpreter=python-fu-eval", "-b", code, "--quit"]

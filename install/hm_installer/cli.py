@@ -19,6 +19,7 @@ from hm_installer.checks import (
     installed_version,
     plugin_state,
 )
+from hm_installer.copies import copies_in
 from hm_installer.errors import InstallError
 from hm_installer.layout import MANIFEST, MENU_PATH, PLUGIN_NAME, PROCEDURE_NAME
 from hm_installer.profiles import (
@@ -30,9 +31,14 @@ from hm_installer.profiles import (
     installed_gimps,
     unstarted_profiles,
 )
-from hm_installer.release import write_zip
+from hm_installer.release import write_gex, write_release, write_zip
 
 GET_GIMP = "https://www.gimp.org/downloads/"
+HOW_TO_INSTALL = {
+    ".zip": "extract it into a GIMP 3 plug-ins folder (Preferences \u25b8 Folders \u25b8 Plug-ins)",
+    ".gex": "in GIMP: File \u25b8 Open, Select File Type: GIMP extension; then switch it on in "
+    "Edit \u25b8 Manage Extensions and restart GIMP",
+}
 
 
 def _say(message: str = "") -> None:
@@ -77,12 +83,15 @@ def _run_checks(
     profile: Profile, gimps: Sequence[InstalledGimp], args: argparse.Namespace
 ) -> tuple[list[str], str | None]:
     """Problems of the copy in ``profile``, and why the check inside GIMP was skipped (or None)."""
-    target = profile.plugin_dir
-    state = plugin_state(target)
-    if state == "missing":
+    copies = copies_in(profile)
+    for note in copies.notes:
+        _say(f"  note: {note}")
+    target = copies.running
+    if target is None:
         _say("  plug-in: missing")
         return [f"{profile.label()}: the plug-in is not installed there; run: python3 install/install.py"], None
-    _say(f"  plug-in: {state} (installed {installed_version(target)}, this is {client_version()})")
+    state = plugin_state(target)
+    _say(f"  plug-in: {state} in {copies.relative} (installed {installed_version(target)}, this is {client_version()})")
     problems = [] if state == "current" else [f"{profile.label()}: outdated; update it: python3 install/install.py"]
     layout = check_layout(target)
     if layout:
@@ -100,7 +109,7 @@ def _run_checks(
         _say(f"  check inside GIMP: skipped, no gimp-console-{profile.version or '3.x'} found (--gimp CMD names one)")
         return problems, f"{profile.label()}: GIMP not found"
     try:
-        report = check_with_gimp(profile.path, gimp, args.gimp_profile)
+        report = check_with_gimp(profile.path, gimp, args.gimp_profile, copies.relative)
         problems += _report_check(f"inside GIMP ({shlex.join(gimp)})", report)
     except InstallError as exc:
         problems.append(str(exc))
@@ -113,6 +122,8 @@ def _install(profile: Profile) -> None:
     deps = ", ".join(f"{k} {v}" for k, v in manifest["dependencies"].items())
     _say(f"  installed {target}")
     _say(f"    plug-in {PLUGIN_NAME}.py, client {manifest['version']}, bundled: {deps}")
+    for note in copies_in(profile).notes:
+        _say(f"  note: {note}")
 
 
 def _report_unstarted(profile: Profile) -> str:
@@ -135,6 +146,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--zip", metavar="OUT_DIR", help="write the plug-in folder as a release zip into OUT_DIR; no install"
     )
+    parser.add_argument("--gex", metavar="OUT_DIR", help="write the plug-in as a GIMP extension (.gex) into OUT_DIR")
+    parser.add_argument("--release", metavar="OUT_DIR", help="write the zip, the .gex and SHA256SUMS into OUT_DIR")
     parser.add_argument("--dry-run", action="store_true", help="only print what would be done")
     parser.add_argument(
         "--gimp",
@@ -145,10 +158,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _write_zip(out_dir: str) -> int:
-    archive = write_zip(Path(out_dir).expanduser())
-    _say(f"wrote {archive}")
-    _say("  extract it into a GIMP 3 plug-ins folder (Preferences \u25b8 Folders \u25b8 Plug-ins)")
+def _write_release_files(args: argparse.Namespace) -> int:
+    """--zip, --gex or --release: write the files, say how each is installed."""
+    if args.release:
+        written = write_release(Path(args.release).expanduser())
+    elif args.gex:
+        written = [write_gex(Path(args.gex).expanduser())]
+    else:
+        written = [write_zip(Path(args.zip).expanduser())]
+    for path in written:
+        _say(f"wrote {path}")
+        _say(f"  {HOW_TO_INSTALL.get(path.suffix, 'check the downloads with: sha256sum -c SHA256SUMS')}")
     return 0
 
 
@@ -220,7 +240,9 @@ def main(argv: Sequence[str] | None = None, machine: Machine | None = None) -> i
     """The command line; ``machine`` says where to look for GIMPs and profiles (this one by default)."""
     args = _parser().parse_args(argv)
     try:
-        return _write_zip(args.zip) if args.zip else _run(args, machine or Machine.this())
+        if args.zip or args.gex or args.release:
+            return _write_release_files(args)
+        return _run(args, machine or Machine.this())
     except InstallError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

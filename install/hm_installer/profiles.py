@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hm_installer.layout import PLUGIN_NAME, PROFILE_VERSION
+from hm_installer.layout import EXTENSION_ID, PLUGIN_NAME, PROFILE_VERSION
 
 # gimp-3.2, gimp-console-3.0, gimp-console-3.2.exe: GIMP 3 binaries carry their series.
 GIMP_BINARY = re.compile(r"gimp(-console)?-(3\.\d+)(\.exe)?", re.IGNORECASE)
@@ -41,7 +41,13 @@ class Profile:
 
     @property
     def plugin_dir(self) -> Path:
+        """Where the installer and the zip put the plug-in."""
         return self.path / "plug-ins" / PLUGIN_NAME
+
+    @property
+    def extension_dir(self) -> Path:
+        """Where GIMP unpacks the plug-in from the ``.gex``."""
+        return self.path / "extensions" / EXTENSION_ID / PLUGIN_NAME
 
     @property
     def version(self) -> str | None:

@@ -12,7 +12,7 @@ Every error derives from :class:`HalloweenMaskError`; ``str(error)`` is the sent
 ``halloween_mask_cli`` and the local emulator of the API in ``halloween_mask_emulator``.
 """
 
-__version__ = "0.1.0"  # before the imports below: transport and placement read it
+__version__ = "0.2.0"  # before the imports below: transport and placement read it
 
 from .client import DEFAULT_DEADLINE, MAX_RESULTS, Client, Progress, Result
 from .config import ApiKey, Settings, load_settings, save_api_key
