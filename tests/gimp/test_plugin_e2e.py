@@ -10,7 +10,7 @@ import re
 
 import pytest
 from gimp_runner import GimpProfile
-from halloween_mask.emulator import Emulator, EmulatorConfig
+from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 
 # What the plug-in imports from the shared package (besides what the client imports itself).

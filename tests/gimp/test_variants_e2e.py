@@ -10,7 +10,7 @@ import hashlib
 import io
 
 import pytest
-from halloween_mask.emulator import Emulator, EmulatorConfig, Failure
+from halloween_mask_emulator import Emulator, EmulatorConfig, Failure
 from PIL import Image
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 from test_plugin_e2e import assert_no_traceback
