@@ -91,7 +91,7 @@ def test_a_version_without_a_changelog_entry_is_refused(monkeypatch: pytest.Monk
     changelog = tmp_path / "CHANGELOG.md"
     changelog.write_text("# Changelog\n\n## [0.0.1] - 2020-01-01\n")
     monkeypatch.setattr("hm_installer.extension.CHANGELOG", changelog)
-    with pytest.raises(InstallError, match="CHANGELOG.md has no section"):
+    with pytest.raises(InstallError, match=r"CHANGELOG\.md has no section"):
         release.write_gex(tmp_path / "out")
 
 
