@@ -31,6 +31,8 @@ from PIL import Image
 
 TESTS = Path(__file__).resolve().parent
 
+KEYED = {"ailabapi-api-key": API_KEY}  # the control routes want the emulator's key
+
 
 def small_png(colour: str = "purple") -> bytes:
     out = io.BytesIO()
@@ -222,7 +224,7 @@ def _bytes_reachable(root: object) -> int:
 def test_the_control_route_refuses_bad_settings_with_the_reason(
     emulator: Emulator, api: EmulatorApi, portrait_bytes: bytes, changes: object, reason: str
 ) -> None:
-    refused = requests.post(emulator.base_url + "/_emulator/config", json=changes, timeout=5)
+    refused = requests.post(emulator.base_url + "/_emulator/config", json=changes, headers=KEYED, timeout=5)
     assert refused.status_code == 400 and reason in refused.json()["error_detail"]["message"]
     assert api.submit(portrait_bytes, mask_style="2").status_code == 200  # the emulator still works
 
@@ -230,10 +232,10 @@ def test_the_control_route_refuses_bad_settings_with_the_reason(
 def test_reset_restores_the_starting_settings(emulator: Emulator, api: EmulatorApi, portrait_bytes: bytes) -> None:
     started = emulator.config
     changed = requests.post(
-        emulator.base_url + "/_emulator/config", json={"credits": 15, "queued_seconds": 60}, timeout=5
+        emulator.base_url + "/_emulator/config", json={"credits": 15, "queued_seconds": 60}, headers=KEYED, timeout=5
     )
     assert changed.status_code == 200
-    requests.post(emulator.base_url + "/_emulator/reset", timeout=5).raise_for_status()
+    requests.post(emulator.base_url + "/_emulator/reset", json={}, headers=KEYED, timeout=5).raise_for_status()
     assert emulator.config == started
     task_id = api.task_id(portrait_bytes)
     assert api.poll(task_id).json()["task_status"] == 2  # not queued for a minute

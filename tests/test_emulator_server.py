@@ -10,6 +10,8 @@ import requests
 from emulator_support import API_KEY, EmulatorApi, free_port, wait_until_serving
 from halloween_mask_emulator import Emulator, EmulatorConfig, serve_forever
 
+KEYED = {"ailabapi-api-key": API_KEY}  # the control routes want the emulator's key
+
 
 def test_binds_loopback_on_a_free_port_and_stops() -> None:
     emu = Emulator(EmulatorConfig())
@@ -35,24 +37,29 @@ def test_serve_forever_refuses_other_hosts() -> None:
 
 def test_control_routes(emulator: Emulator, api: EmulatorApi, portrait_bytes: bytes) -> None:
     changed = requests.post(
-        emulator.base_url + "/_emulator/config", json={"failure": "status_3", "credits": 45, "faults": []}, timeout=5
+        emulator.base_url + "/_emulator/config",
+        json={"failure": "status_3", "credits": 45, "faults": []},
+        headers=KEYED,
+        timeout=5,
     )
     assert changed.status_code == 200
     assert emulator.config.failure.mode == "status_3"
     task_id = api.task_id(portrait_bytes)
     assert api.poll(task_id).json()["task_status"] == 3
-    state = requests.get(emulator.base_url + "/_emulator/state", timeout=5).json()
+    state = requests.get(emulator.base_url + "/_emulator/state", headers=KEYED, timeout=5).json()
     assert state["tasks"][task_id]["failure"] == "status_3"
     assert {p["unique_sign"]: p["balance"] for p in state["credits"]}["common"] == 45
     assert [r["route"] for r in state["requests"]][:3] == ["control_config", "submit", "poll"]
-    refused = requests.post(emulator.base_url + "/_emulator/config", json={"nonsense": 1}, timeout=5)
+    refused = requests.post(emulator.base_url + "/_emulator/config", json={"nonsense": 1}, headers=KEYED, timeout=5)
     assert refused.status_code == 400
-    assert requests.post(emulator.base_url + "/_emulator/reset", timeout=5).json()["tasks"] == {}
+    assert (
+        requests.post(emulator.base_url + "/_emulator/reset", json={}, headers=KEYED, timeout=5).json()["tasks"] == {}
+    )
 
 
 def test_control_routes_can_be_switched_off(emulator: Emulator) -> None:
     emulator.configure(control_routes=False)
-    assert requests.get(emulator.base_url + "/_emulator/state", timeout=5).status_code == 404
+    assert requests.get(emulator.base_url + "/_emulator/state", headers=KEYED, timeout=5).status_code == 404
 
 
 def test_serve_forever_in_another_process(portrait_bytes: bytes) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import math
 import random
 import threading
@@ -19,8 +17,8 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import envelope, faults
-from .config import EmulatorConfig, Failure, Fault, Seconds, config_changes_from_json
+from . import control, envelope, faults
+from .config import EmulatorConfig, Failure, Fault, Seconds
 from .credits import Ledger
 from .detect import find_face
 from .renderer import preview_jpeg, render
@@ -30,6 +28,9 @@ from .validation import ApiError, SubmitRequest, parse_submit
 KEY_HEADER = "ailabapi-api-key"
 MAX_BODY = 64 * 2**20  # a whole request; each file is held to 10 MB by validation
 API_ROUTES = ("submit", "poll", "credits")
+MAX_LOGGED_REQUESTS = 5_000  # the newest requests are kept (about 1 kB each)
+MAX_RENDERING = 32  # submits waiting to be rendered hold decoded images: more are answered EXCEEDING_LIMITS
+MAX_TASKS = 10_000  # the newest tasks are kept (a few hundred bytes each; results live on disk)
 
 URLS = Map(
     [
@@ -72,7 +73,7 @@ class EmulatorApp:
         self.ledger = Ledger(self.config.credits, self.config.halloween_credits)
         self.faults = faults.FaultInjector(self.config.faults)
         self.tasks = TaskStore(self.ledger, self.config.poll_failure_mode)
-        self.requests: list[RequestRecord] = []
+        self.requests: deque[RequestRecord] = deque(maxlen=MAX_LOGGED_REQUESTS)
         self._next_failures: deque[Failure] = deque()
         self._rng = random.Random(self.config.seed)
         self.configure()
@@ -101,7 +102,7 @@ class EmulatorApp:
         """
         with self._lock:
             self.tasks.clear()
-            self.requests.clear()
+            self.requests = deque(maxlen=MAX_LOGGED_REQUESTS)
             if config is not None:
                 self._defaults = config
             self.config = self._defaults
@@ -120,8 +121,8 @@ class EmulatorApp:
             route, args = adapter.match()
         except HTTPException as exc:
             route, args = "unknown", {}
-            if exc.code == 405:
-                return exc(environ, start_response)
+            if exc.code == 405:  # the vendor's envelope, not Werkzeug's HTML page
+                return _wrong_method(request, exc)(environ, start_response)
         record = {"route": route, "status": None, "fault": None}
         try:
             response = self._handle(request, route, args, record)
@@ -134,9 +135,7 @@ class EmulatorApp:
 
     def _handle(self, request: Request, route: str, args: dict[str, str], record: dict[str, Any]) -> Response:
         if route.startswith("control_"):
-            if not self.config.control_routes:
-                return envelope.error_response("ERROR_AI_NOT_EXISTS")
-            return getattr(self, route)(request)
+            return control.handle(self, route, request)
         if route == "unknown":
             return envelope.error_response("ERROR_AI_NOT_EXISTS", legacy=self.config.legacy_fields)
         fault = self.faults.take(route)
@@ -204,8 +203,15 @@ class EmulatorApp:
         with self._lock:
             self.requests.append(entry)
 
+    def request_log(self) -> list[RequestRecord]:
+        """The logged requests, oldest first (at most ``MAX_LOGGED_REQUESTS``)."""
+        with self._lock:
+            return list(self.requests)
+
     # ---- vendor routes -------------------------------------------------------------------
     def _submit(self, request: Request, config: EmulatorConfig) -> Response:
+        if self.tasks.rendering() >= MAX_RENDERING:
+            raise ApiError("EXCEEDING_LIMITS", f"at most {MAX_RENDERING} tasks are rendered at once")
         submit = parse_submit(request.form, request.files, config.invalid_style_code)
         if not self.ledger.can_pay():
             raise ApiError("ERROR_NOT_ENOUGH_CREDITS")
@@ -232,7 +238,7 @@ class EmulatorApp:
         )
         if failure is None or failure.mode == "nested_status":
             task.render = self._executor.submit(self._render, submit, config.output_size, face_box)
-        self.tasks.add(task)
+        self.tasks.add(task, limit=MAX_TASKS)
         return envelope.json_response(envelope.body(legacy=config.legacy_fields, task_id=task.task_id))
 
     @staticmethod
@@ -322,50 +328,17 @@ class EmulatorApp:
             raise ApiError("ERROR_RESOURCE_NOT_FOUND")
         return Response(preview_jpeg(int(number)), content_type="image/jpeg")
 
-    # ---- control routes --------------------------------------------------------------------
-    def control_state(self, request: Request) -> Response:
-        return envelope.json_response(self.state())
-
-    def control_config(self, request: Request) -> Response:
-        try:
-            changes = json.loads(request.get_data() or b"{}")
-            if not isinstance(changes, dict):
-                raise ValueError("the settings must be a JSON object")
-            self.configure(**config_changes_from_json(changes))
-        except (ValueError, TypeError) as exc:  # 400 with the reason; the settings stay as they were
-            return envelope.error_response("ERROR_INVALID_PARAMETER", str(exc))
-        return envelope.json_response(self.state())
-
-    def control_reset(self, request: Request) -> Response:
-        self.reset()
-        return envelope.json_response(self.state())
-
     def state(self) -> dict[str, Any]:
         """Tasks, credits and the request log as JSON-ready data."""
-        tasks = self.tasks.snapshot()
-        with self._lock:
-            log = [dataclasses.asdict(entry) for entry in self.requests]
-        return {
-            "credits": self.ledger.as_data(),
-            "tasks": {
-                task_id: {
-                    "status": task.status,
-                    "outcome": task.outcome,
-                    "mask_style": task.mask_style,
-                    "template_used": task.template_used,
-                    "template_ignored": task.template_ignored,
-                    "aspect_ratio": task.aspect_ratio,
-                    "image_size": task.image_size,
-                    "face_box": task.face_box,
-                    "output_size": task.output_size,
-                    "failure": task.failure.mode if task.failure else None,
-                    "charged": task.charged,
-                    "polls": task.polls,
-                }
-                for task_id, task in tasks.items()
-            },
-            "requests": log,
-        }
+        return control.state(self)
+
+
+def _wrong_method(request: Request, exc: HTTPException) -> Response:
+    """A method the route does not take, answered in the vendor's envelope (405, with ``Allow``)."""
+    allowed = sorted(getattr(exc, "valid_methods", None) or ())
+    message = f"{request.method} is not allowed here; use {' or '.join(allowed) or 'another method'}"
+    headers = {"Allow": ", ".join(allowed)} if allowed else None
+    return envelope.json_response(envelope.body("ERROR_ILLEGAL_OPERATION", message), 405, headers)
 
 
 def _size(storage: Any) -> int:

@@ -4,8 +4,9 @@ A task's state is a function of the clock, settled whenever anyone looks (a poll
 download, the credits query, the test's task table), so a task that finishes while nobody polls
 is still charged exactly once, as the vendor does.
 
-Finished results are kept on disk (a temporary folder of the store, removed when the emulator
-stops), not in memory, so a long emulator session stays small; an expired task's file goes.
+Results are kept on disk (a temporary folder of the store, removed when the emulator stops), written
+as soon as they are rendered, not in memory until a poll, so tasks nobody polls cost no memory; an
+expired task's file goes. The table keeps the newest tasks only (``add``'s ``limit``).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class Task:
     charged: bool = False
     polls: int = 0
     render: Future[Rendered] | None = field(default=None, repr=False)
+    rendered: tuple[Box, tuple[int, int]] | None = field(default=None, repr=False)  # face box, size
+    render_error: BaseException | None = field(default=None, repr=False)
     result_path: Path | None = field(default=None, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -82,9 +85,49 @@ class TaskStore:
         self.poll_failure_mode = poll_failure_mode
         self._folder = tempfile.TemporaryDirectory(prefix="halloween-mask-emulator-")
 
-    def add(self, task: Task) -> None:
+    def add(self, task: Task, limit: int | None = None) -> None:
+        """Keep ``task``; beyond ``limit`` tasks the oldest are forgotten (their results go too).
+
+        Its rendering, once done, goes to disk at once, polled or not.
+        """
         with self._lock:
             self._tasks[task.task_id] = task
+            evicted = []
+            while limit is not None and len(self._tasks) > max(1, limit):
+                evicted.append(self._tasks.pop(next(iter(self._tasks))))
+        for old in evicted:
+            with old.lock:
+                old.outcome, old.render = EXPIRED, None
+                _drop_result(old)
+        future = task.render
+        if future is not None:
+            future.add_done_callback(lambda _done: self._stash_when_done(task, future))
+
+    def rendering(self) -> int:
+        """How many tasks wait for their rendering (each holds its decoded images until then)."""
+        with self._lock:
+            return sum(task.render is not None for task in self._tasks.values())
+
+    def _stash_when_done(self, task: Task, future: Future[Rendered]) -> None:
+        with task.lock:
+            if task.render is future:
+                self._take_render(task)
+
+    def _take_render(self, task: Task) -> None:
+        """With ``task.lock`` held: wait for its rendering and keep the PNG on disk (or the error)."""
+        future, task.render = task.render, None
+        if future is None:
+            return
+        try:
+            rendered = future.result()
+        except Exception as exc:  # NoFaceFound, or a renderer bug
+            task.render_error = exc
+            return
+        if task.outcome == EXPIRED:
+            return
+        task.result_path = Path(self._folder.name) / f"{task.task_id}.png"
+        task.result_path.write_bytes(rendered.png)
+        task.rendered = (rendered.face_box, rendered.size)
 
     def get(self, task_id: str, *, count_poll: bool = False) -> Task | None:
         """The settled task, or ``None`` when unknown or expired."""
@@ -118,6 +161,7 @@ class TaskStore:
             tasks, self._tasks = list(self._tasks.values()), {}
         for task in tasks:
             with task.lock:
+                task.outcome, task.render = EXPIRED, None
                 _drop_result(task)
 
     def close(self) -> None:
@@ -147,21 +191,17 @@ class TaskStore:
         if task.failure is not None and task.failure.mode != "nested_status":
             task.outcome = FAILED
             return
-        try:
-            rendered = task.render.result() if task.render is not None else None
-            task.render = None  # the future holds the PNG: only the file on disk is kept
-        except NoFaceFound:
+        self._take_render(task)
+        if isinstance(task.render_error, NoFaceFound):
             task.failure = Failure(self.poll_failure_mode, code="ERROR_NO_FACE_IN_FILE")
             task.outcome = FAILED
             return
-        except Exception:  # a renderer bug shows as the vendor's processing failure, not a dead server
+        if task.render_error is not None:  # a renderer bug shows as the vendor's processing failure
             task.failure = Failure("poll_error", code="PROCESSING_FAILURE")
             task.outcome = FAILED
             return
-        if rendered is not None:
-            task.result_path = Path(self._folder.name) / f"{task.task_id}.png"
-            task.result_path.write_bytes(rendered.png)
-            task.face_box, task.output_size = rendered.face_box, rendered.size
+        if task.rendered is not None:
+            task.face_box, task.output_size = task.rendered
         task.outcome = DONE
         task.charged = True
         self._ledger.charge()

@@ -16,6 +16,7 @@ PORTRAIT = Path(__file__).parents[1] / "data" / "portrait-astronaut.png"
 def plugin_env(base_url: str, settings_inside: str, *, key_in_env: bool = True, **extra: str) -> dict[str, str]:
     """GIMP's environment: emulator endpoint, key (env or settings file only), settings path."""
     env = {"AILAB_API_BASE": base_url, "HALLOWEEN_MASK_SETTINGS": settings_inside, **extra}
+    env["HM_EMULATOR_KEY"] = SECRET_KEY  # for the emulator's control routes, which want one of its keys
     if key_in_env:
         env["AILAB_API_KEY"] = SECRET_KEY
     return env
@@ -96,7 +97,8 @@ def emulator(changes=None, reset=False):
     route = "/_emulator/reset" if reset else "/_emulator/config"
     data = json.dumps(changes or {}).encode()
     request = urllib.request.Request(base + route, data=data, method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              "ailabapi-api-key": os.environ["HM_EMULATOR_KEY"]})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
