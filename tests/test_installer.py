@@ -433,6 +433,17 @@ def test_windows_profiles(tmp_path: Path):
     assert found(fake) == [("Windows", "AppData/Roaming/GIMP/3.0"), ("Windows", "AppData/Roaming/GIMP/3.2")]
 
 
+def test_microsoft_store_profiles_are_found_beside_the_native_ones(tmp_path: Path, capsys):
+    local = tmp_path / "home" / "AppData" / "Local"
+    fake = machine(tmp_path, "win32", LOCALAPPDATA=str(local))
+    store = "AppData/Local/Packages/GIMP.GIMP_zn5wrdvqn7xje/LocalCache/Roaming/GIMP"
+    make_dirs(fake.home, "AppData/Roaming/GIMP/3.0", f"{store}/3.2", "AppData/Local/Packages/Other.App_1/x")
+    assert found(fake) == [("Windows", "AppData/Roaming/GIMP/3.0"), ("Microsoft Store", f"{store}/3.2")]
+    assert cli.main(["--check"], fake) == 1
+    out = capsys.readouterr().out
+    assert f"GIMP 3.2 profile (Microsoft Store): {fake.home / store / '3.2'}" in out
+
+
 def test_gimps_found_on_path_flatpak_and_snap(tmp_path: Path):
     fake = machine(tmp_path, PATH=f"{tmp_path / 'bin'}{os.pathsep}{tmp_path / 'empty'}")
     make_files(tmp_path, "bin/gimp-3.2", "bin/gimp-console-3.2", "bin/gimp", "bin/gimp-2.10", "bin/gimptool-3.0")

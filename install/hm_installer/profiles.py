@@ -15,7 +15,9 @@ from hm_installer.layout import EXTENSION_ID, PLUGIN_NAME, PROFILE_VERSION
 # gimp-3.2, gimp-console-3.0, gimp-console-3.2.exe: GIMP 3 binaries carry their series.
 GIMP_BINARY = re.compile(r"gimp(-console)?-(3\.\d+)(\.exe)?", re.IGNORECASE)
 FLATPAK_ID = "org.gimp.GIMP"
-SANDBOXED = ("Flatpak", "Snap")
+STORE = "Microsoft Store"
+STORE_PACKAGES = "GIMP*"  # %LOCALAPPDATA%\Packages\GIMP.GIMP_<publisher id>
+SANDBOXED = ("Flatpak", "Snap", STORE)  # their GIMP runs only inside its sandbox or package
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,10 @@ def config_roots(machine: Machine) -> list[tuple[str, Path]]:
     env, home = machine.env, machine.home
     if machine.platform.startswith("win"):
         appdata = env.get("APPDATA") or str(home / "AppData" / "Roaming")
-        return [("Windows", Path(appdata) / "GIMP")]
+        local = Path(env.get("LOCALAPPDATA") or home / "AppData" / "Local")
+        # The Microsoft Store build keeps its profile in its package's redirected AppData.
+        store = sorted((local / "Packages").glob(STORE_PACKAGES))
+        return [("Windows", Path(appdata) / "GIMP")] + [(STORE, p / "LocalCache" / "Roaming" / "GIMP") for p in store]
     if machine.platform == "darwin":
         return [("macOS", home / "Library" / "Application Support" / "GIMP")]
     xdg = env.get("XDG_CONFIG_HOME") or str(home / ".config")
