@@ -7,7 +7,8 @@
 - ``api``: an ``EmulatorApi`` bound to ``emulator`` that speaks raw HTTP with ``requests``.
 
 Every test gets its own settings file location (``HALLOWEEN_MASK_SETTINGS`` in a temporary
-folder), so no test reads or writes the real user's settings or pending tasks.
+folder) and data folder (``HALLOWEEN_MASK_DATA``), so no test reads or writes the real user's
+settings, pending tasks or history.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from halloween_mask_emulator import Emulator, EmulatorConfig
 
 @pytest.fixture(autouse=True)
 def private_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """This test's settings file path (not created); the pending-task store lives beside it."""
+    """This test's settings file path (not created); the pending-task store lives beside it, and the
+    history of results in a data folder of its own (``HALLOWEEN_MASK_DATA``)."""
     path = tmp_path_factory.mktemp("settings") / "settings.json"
     monkeypatch.setenv("HALLOWEEN_MASK_SETTINGS", str(path))
+    monkeypatch.setenv("HALLOWEEN_MASK_DATA", str(tmp_path_factory.mktemp("data")))
     return path
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from . import styles
@@ -18,15 +18,16 @@ from .errors import (
     CancelledError,
     DamagedDownloadError,
     DeadlineExceededError,
-    ErrorKind,
     HalloweenMaskError,
     InvalidArgumentError,
-    ProtocolError,
+    NetworkError,
+    ResultUnavailableError,
     SettingsError,
     TaskFailedError,
 )
 from .imageformat import DamagedImageError, ImageInfo, NotAnImageError, check_complete
-from .pending import PendingTasks, fingerprint
+from .ledger import Ledger, Request
+from .pending import PendingTasks
 from .polling import PollSchedule
 from .preflight import check_upload
 from .responses import CreditPool, PollResult, TaskState, read_credits, read_poll, read_submit
@@ -44,15 +45,6 @@ KEY_HEADER = "ailabapi-api-key"
 DEFAULT_DEADLINE = 600.0
 MAX_RESULT_BYTES = 50_000_000
 MAX_RESULTS = 8  # result images taken from one task; the service sends one
-# Only these prove that a task will never give a result, so only they drop it from the pending
-# store: the service reports the task failed (its status, or an error code of its own in answer
-# to the poll), or no longer knows it. Anything else (a network error, the deadline, a malformed
-# answer, 5xx pages without the service's code outlasting the retries, a refused key) leaves it
-# for the next run of the same request, unless that run, collecting it, fails again so (stuck).
-_TASK_IS_OVER = frozenset(
-    {ErrorKind.TASK_FAILED, ErrorKind.NO_FACE, ErrorKind.BAD_INPUT, ErrorKind.TOO_LARGE, ErrorKind.UNSUPPORTED_FORMAT}
-)
-_STUCK_WHEN_AGAIN = frozenset({ErrorKind.TIMEOUT, ErrorKind.SERVER_BUSY})
 
 
 @dataclass(frozen=True)
@@ -80,6 +72,15 @@ class Result:
     resumed: bool = False  # collected from an earlier (or a concurrent) run's task, not paid for again
     infos: tuple[ImageInfo, ...] = ()
     refused: int = 0
+    reused: bool = False  # re-used from the history: nothing was sent, nothing paid
+    entry_id: int | None = None  # the history's entry for it (``None``: not kept)
+    created: float | None = None  # wall-clock time its task was paid (resumed), else it was kept
+    fingerprint: str = ""  # the request's, when run through a ledger
+
+    @property
+    def free(self) -> bool:
+        """Whether this run cost nothing: re-used from the history or collected from a paid task."""
+        return self.reused or self.resumed
 
 
 ProgressCallback = Callable[[Progress], Any]
@@ -253,7 +254,7 @@ class Client:
         kept = tuple(urls[:MAX_RESULTS])
         if len(urls) > len(kept):
             log.warning("task %s: the service sent %d results; taking the first %d", task_id, len(urls), len(kept))
-        with _about(task_id):
+        with _about(task_id), _paid_for():
             downloads = [self._download(url, cancel, limit) for url in kept]
         images = tuple(data for data, _ in downloads)
         infos = tuple(info for _, info in downloads)
@@ -270,67 +271,39 @@ class Client:
         deadline: float | None = None,
         pending: PendingTasks | None = None,
         submit_slot: AbstractContextManager[Any] | None = None,
+        *,
+        ledger: Ledger | None = None,
+        reuse: bool = True,
+        source: str = "",
     ) -> Result:
         """Submit, wait and download every result: the whole job in one call, within one deadline.
 
-        With a ``pending`` store, a task that an earlier run of the same request submitted but
-        never collected (killed, cancelled, out of time) is collected instead of paying again.
-        ``submit_slot`` is held around the submit only (see ``submit``), not the wait.
+        With a ``ledger`` (``Ledger.for_user()``: the pending store and the history) the same
+        request is not paid twice: a kept result is re-used (``result.reused``; not with
+        ``reuse=False``), a task an earlier run paid for but never collected (killed, cancelled,
+        out of time) is collected (``result.resumed``), and a new result is kept in the history
+        (``result.entry_id``, with ``source`` as its source's name). ``pending`` alone is a ledger
+        without a history. ``submit_slot`` is held around the submit only (see ``submit``).
         """
         cancel = cancel or CancelToken()
         limit = self._limit(deadline)
-        if pending is None:
+        if ledger is None and pending is not None:
+            ledger = Ledger(pending)
+        if ledger is None:
             task_id = self.submit(
                 image, mask_style, template, aspect_ratio, cancel=cancel, deadline=limit, slot=submit_slot
             )
             return self.collect(task_id, on_progress, cancel, limit)
-        key = fingerprint(self.base_url, image, mask_style, template, aspect_ratio)
+        request = Request(image, mask_style, template, aspect_ratio, source)
+        return ledger.run(
+            self, request, reuse=reuse, on_progress=on_progress, cancel=cancel, deadline=limit, submit_slot=submit_slot
+        )
 
-        def task() -> tuple[str, bool]:
-            """The task another run remembered for this request, else a new one (under the request's lock)."""
-            with pending.claim(key, deadline=limit, cancel=cancel):
-                found = pending.find(key)
-                if found:
-                    log.info("collecting task %s from an earlier or concurrent run", found)
-                    return found, True
-                task_id = self.submit(
-                    image, mask_style, template, aspect_ratio, cancel=cancel, deadline=limit, slot=submit_slot
-                )
-                pending.remember(key, task_id)
-                return task_id, False
-
-        task_id, resumed = task()
-        if resumed:
-            try:
-                return self._collect(task_id, True, key, pending, on_progress, cancel, limit)
-            except HalloweenMaskError as error:
-                if error.kept_pending or not _proves_over(error):
-                    raise
-                log.info("task %s cannot be collected (%s); submitting again", task_id, error.kind.name)
-            task_id, resumed = task()
-        return self._collect(task_id, resumed, key, pending, on_progress, cancel, limit)
-
-    def _collect(
-        self,
-        task_id: str,
-        resumed: bool,
-        key: str,
-        pending: PendingTasks,
-        on_progress: ProgressCallback | None,
-        cancel: CancelToken,
-        deadline: Deadline,
-    ) -> Result:
-        """``collect``, keeping the task pending unless it is over or looks stuck."""
-        try:
-            result = self.collect(task_id, on_progress, cancel, deadline)
-        except HalloweenMaskError as error:
-            if _proves_over(error) or (resumed and error.kind in _STUCK_WHEN_AGAIN):
-                pending.forget(key)
-            else:
-                error.kept_pending = True
-            raise
-        pending.forget(key)
-        return replace(result, resumed=resumed)
+    def request_key(
+        self, image: bytes, mask_style: int | None = None, template: bytes | None = None, aspect_ratio: str = "auto"
+    ) -> str:
+        """The request's fingerprint, as the ledger files it (``Ledger.lookup`` tells what a run would cost)."""
+        return Request(image, mask_style, template, aspect_ratio).key(self.base_url)
 
     def credits(self) -> list[CreditPool]:
         """The account's credit pools (``common`` and ``portrait_ai_halloween_masks``); also checks the key."""
@@ -351,12 +324,6 @@ class Client:
     def _auth(self) -> dict[str, str]:
         """The key header, built per API request (never session-wide, so result hosts never see it)."""
         return {KEY_HEADER: self._key.reveal(), "Accept": "application/json"}
-
-
-def _proves_over(error: HalloweenMaskError) -> bool:
-    """Whether ``error`` shows the task will never give a result (see ``_TASK_IS_OVER``)."""
-    reported = error.kind is ErrorKind.SERVER_BUSY and bool(error.code) and not isinstance(error, ProtocolError)
-    return error.kind in _TASK_IS_OVER or reported
 
 
 def _check_result(data: bytes) -> ImageInfo:
@@ -384,6 +351,19 @@ def _file_part(role: str, data: bytes) -> tuple[str, bytes, str]:
     """A multipart file named and typed after its sniffed bytes, e.g. ``("image.jpg", b"...", "image/jpeg")``."""
     info = check_upload(data, role)
     return f"{role}.{info.extension}", bytes(data), info.mime_type
+
+
+@contextmanager
+def _paid_for() -> Iterator[None]:
+    """A result that cannot be downloaded or read is not a failed task: it is paid for and stays collectable."""
+    try:
+        yield
+    except (CancelledError, DeadlineExceededError, NetworkError):
+        raise  # not the task's fault either; the ledger keeps the task and says it is paid
+    except HalloweenMaskError as error:
+        raise ResultUnavailableError(
+            error.detail or str(error), http_status=error.http_status, task_id=error.task_id
+        ) from error
 
 
 @contextmanager

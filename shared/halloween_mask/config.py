@@ -13,13 +13,13 @@ import ipaddress
 import json
 import logging
 import os
-import secrets
 import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import tempfiles
 from .errors import SettingsError
 from .i18n import _
 
@@ -31,6 +31,7 @@ SETTINGS_NAME = "settings.json"
 ENV_KEY = "AILAB_API_KEY"
 ENV_BASE = "AILAB_API_BASE"
 ENV_SETTINGS = "HALLOWEEN_MASK_SETTINGS"
+ENV_DATA = "HALLOWEEN_MASK_DATA"
 LOOPBACK_V4 = ipaddress.ip_network("127.0.0.0/8")
 LOOPBACK_V6 = ipaddress.ip_address("::1")
 
@@ -92,6 +93,15 @@ def settings_path() -> Path:
 def config_dir() -> Path:
     """The platform's per-user configuration directory."""
     return _user_dir("APPDATA", "Roaming", "Application Support", "XDG_CONFIG_HOME", ".config")
+
+
+def data_dir() -> Path:
+    """Our folder for the user's data (the history of results): ``$HALLOWEEN_MASK_DATA``, else in the
+    platform's per-user data directory, which the system does not empty as it may a cache."""
+    override = os.environ.get(ENV_DATA)
+    if override:
+        return Path(override).expanduser()
+    return _user_dir("LOCALAPPDATA", "Local", "Application Support", "XDG_DATA_HOME", ".local/share") / APP_DIR
 
 
 def cache_dir() -> Path:
@@ -243,7 +253,7 @@ def replace_whole(path: Path, data: bytes, *, private: bool = False) -> None:
 
     A ``private`` file is 0600 whatever the umask; any other gets the user's usual mode (0666 less the umask).
     """
-    scratch = path.with_name(f".halloween-mask-{secrets.token_hex(4)}.part")  # short: any name length works
+    scratch = tempfiles.scratch_path(path.parent, "part", hidden=True)  # a killed run's is swept by the next
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows
     fd = os.open(scratch, flags, 0o600 if private else 0o666)
     try:

@@ -14,6 +14,7 @@ from .i18n import N_, _
 
 KEYS_URL = "https://www.ailabtools.com/developer/keys"
 BILLING_URL = "https://www.ailabtools.com/developer/billing"
+PAID_NOTE = N_("The task is paid for: run the same again within 24 hours to collect it at no charge.")
 
 
 class ErrorKind(enum.Enum):
@@ -55,6 +56,7 @@ class HalloweenMaskError(Exception):
     caller_fault: bool = False  # the caller gave bad input: CALLING_ERROR in GIMP, exit 2 on the command line
     advice: str = ""  # overrides ``kind.advice`` where a subclass knows better (marked with ``N_``)
     kept_pending: bool = False  # the task stays in the pending store: the same request again collects it
+    says_paid: bool = False  # the advice already says the task is paid and how to collect it
 
     def __init__(
         self,
@@ -90,6 +92,8 @@ class HalloweenMaskError(Exception):
         )
         if ids:
             parts.append(f"[{ids}]")
+        if self.kept_pending and not self.says_paid:
+            parts.append(_(PAID_NOTE))
         return " ".join(parts)
 
     def __str__(self) -> str:
@@ -163,6 +167,16 @@ class DamagedDownloadError(NetworkError):
     advice = N_(
         "The result image arrived cut short or damaged. Try again: a finished task can be fetched with its task id "
         "for 24 hours. If it keeps happening, check your internet connection or proxy."
+    )
+
+
+class ResultUnavailableError(NetworkError):
+    """A finished (paid) task's result file could not be downloaded or read: the task stays collectable."""
+
+    says_paid = True
+    advice = N_(
+        "The mask is paid for, but its file could not be downloaded or read. Run the same again within 24 hours "
+        "to collect it at no charge. If it keeps happening, check your internet connection or proxy."
     )
 
 

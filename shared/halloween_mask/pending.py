@@ -25,6 +25,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import open_regular, settings_path, write_private
@@ -42,7 +43,19 @@ FILE_NAME = "pending-tasks.json"
 LOCK_FOLDER = "pending-locks"
 LOCK_RETRY = 0.05  # seconds between tries for a lock another run holds
 STORE_LOCK_WAIT = 10.0  # seconds; the file's own lock is held for a read and a write only
-LIFETIME = 23 * 3600.0  # seconds; the service keeps a task's results for 24 h after it finishes
+# seconds; the service keeps a task's results for 24 h. Erring on the side of collecting: a task
+# the service has forgotten costs one free poll, a task dropped too early a second payment.
+LIFETIME = 25 * 3600.0
+PAID, COLLECTED = "paid", "collected"  # a task's states here; "kept" is the history's (see ``ledger``)
+
+
+@dataclass(frozen=True)
+class PendingTask:
+    """A remembered task: its id, when it was submitted (wall clock) and whether it was collected."""
+
+    task_id: str
+    submitted: float
+    state: str = PAID
 
 
 def fingerprint(base_url: str, image: bytes, mask_style: int | None, template: bytes | None, aspect_ratio: str) -> str:
@@ -83,13 +96,27 @@ class PendingTasks:
 
     def find(self, key: str) -> str | None:
         """The task id remembered for ``key``, if it is recent enough to still hold a result."""
+        task = self.task(key)
+        return task.task_id if task else None
+
+    def task(self, key: str) -> PendingTask | None:
+        """The task remembered for ``key`` (paid, or collected but its result not yet safe), if any."""
         with self._locked() as entries:  # never half a write, nor a write refused (Windows) while reading
             entry = entries.get(key)
-        return entry["task_id"] if entry else None
+        if not entry:
+            return None
+        return PendingTask(entry["task_id"], entry["submitted"], COLLECTED if entry.get("state") == COLLECTED else PAID)
 
     def remember(self, key: str, task_id: str) -> None:
         with self._locked() as entries:
-            entries[key] = {"task_id": task_id, "submitted": self.clock()}
+            entries[key] = {"task_id": task_id, "submitted": self.clock(), "state": PAID}
+
+    def mark_collected(self, key: str, task_id: str) -> None:
+        """The task's result was downloaded but is not safe yet (no history): it stays until ``forget``."""
+        with self._locked() as entries:
+            entry = entries.get(key)
+            if entry and entry["task_id"] == task_id:
+                entries[key] = {**entry, "state": COLLECTED}
 
     def forget(self, key: str) -> None:
         with self._locked() as entries:
@@ -167,8 +194,9 @@ class PendingTasks:
 def _age(entry: object, now: float) -> float | None:
     """Seconds since the entry's task was submitted; ``None`` if the entry is damaged.
 
-    Damaged: not ``{"task_id": non-empty str, "submitted": finite number}``, or submitted in the
-    future (a time no run of this store wrote).
+    Damaged: not ``{"task_id": non-empty str, "submitted": finite number}``. A time in the future
+    is not damage: the wall clock was stepped back since (NTP, a resumed VM, a dual boot), so
+    the entry counts as new (its task is tried, at worst one free poll).
     """
     if not isinstance(entry, dict):
         return None
@@ -177,8 +205,7 @@ def _age(entry: object, now: float) -> float | None:
         return None
     if isinstance(submitted, bool) or not isinstance(submitted, (int, float)) or not math.isfinite(submitted):
         return None
-    age = now - submitted
-    return age if age >= 0 else None
+    return max(0.0, now - submitted)
 
 
 class _FileLock:

@@ -1,7 +1,9 @@
 """Scratch files a run leaves in a temp directory, and the sweep that removes a killed run's.
 
 GIMP's status-bar Cancel kills the plug-in process, so no ``finally`` runs; each file carries
-its owner's process id in its name, and the next run removes files whose owner is gone.
+its owner's process id in its name, and the next run removes files whose owner is gone. The
+hidden ``.halloween-mask-<pid>-<n>.part`` files of a whole-or-nothing write (``config.replace_whole``)
+beside an output or settings file follow the same rule.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from pathlib import Path
 
 PREFIX = "halloween-mask-"
 MAX_AGE = 24 * 3600.0  # seconds; the fallback where process liveness cannot be checked
-_NAME = re.compile(rf"^{re.escape(PREFIX)}(\d+)-\d+\.\w+$")
+_NAME = re.compile(rf"^\.?{re.escape(PREFIX)}(\d+)-\d+\.\w+$")
 _counter = itertools.count(1)
 
 
-def scratch_path(directory: str | os.PathLike[str], extension: str) -> Path:
-    """A fresh name for this process in ``directory``: ``halloween-mask-<pid>-<n>.<ext>``."""
-    return Path(directory) / f"{PREFIX}{os.getpid()}-{next(_counter)}.{extension}"
+def scratch_path(directory: str | os.PathLike[str], extension: str, *, hidden: bool = False) -> Path:
+    """A fresh name for this process in ``directory``: ``halloween-mask-<pid>-<n>.<ext>`` (``hidden``: a dot first)."""
+    return Path(directory) / f"{'.' if hidden else ''}{PREFIX}{os.getpid()}-{next(_counter)}.{extension}"
 
 
 def process_alive(pid: int) -> bool | None:
