@@ -141,30 +141,24 @@ def _mix(a: RGB, b: RGB, t: float) -> RGB:
     return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
 
 
+# A pair of triangles on the head: how far apart (x rx), half a base's width (x rx), the base's and
+# the tip's height from the top of the face (x ry), and how far out the tip leans (x rx).
+_PAIRED_CROWNS = {"horns": (0.45, 0.2, 0.3, 0.45, -0.45), "ears": (0.6, 0.3, 0.4, 0.25, -0.3)}
+
+
 def _crown(draw: ImageDraw.ImageDraw, look: Look, cx: float, cy: float, rx: float, ry: float) -> None:
     colour = (*look.accent, 255)
     outline = (*look.dark, 255)
     top = cy - ry
-    if look.crown == "horns":
+    if look.crown in _PAIRED_CROWNS:
+        apart, half, base, reach, tip = _PAIRED_CROWNS[look.crown]
         for side in (-1, 1):
-            base_x = cx + side * 0.45 * rx
+            base_x = cx + side * apart * rx
             draw.polygon(
                 [
-                    (base_x - 0.2 * rx, top + 0.3 * ry),
-                    (base_x + 0.2 * rx, top + 0.3 * ry),
-                    (base_x + side * 0.45 * rx, top - 0.45 * ry),
-                ],
-                fill=colour,
-                outline=outline,
-            )
-    elif look.crown == "ears":
-        for side in (-1, 1):
-            base_x = cx + side * 0.6 * rx
-            draw.polygon(
-                [
-                    (base_x - 0.3 * rx, top + 0.4 * ry),
-                    (base_x + 0.3 * rx, top + 0.4 * ry),
-                    (base_x + side * 0.25 * rx, top - 0.3 * ry),
+                    (base_x - half * rx, top + base * ry),
+                    (base_x + half * rx, top + base * ry),
+                    (base_x + side * reach * rx, top + tip * ry),
                 ],
                 fill=colour,
                 outline=outline,
