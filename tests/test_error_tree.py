@@ -47,7 +47,7 @@ def _exception_classes() -> dict[str, type[BaseException]]:
 
 def test_every_exception_of_the_client_and_the_command_line_is_in_the_tree() -> None:
     classes = _exception_classes()
-    assert "halloween_mask_cli.errors.UsageError" in classes  # the walk finds the command line's own
+    assert "halloween_mask_cli.errors.OutputError" in classes  # the walk finds the command line's own
     outside = {name for name, cls in classes.items() if not issubclass(cls, HalloweenMaskError)}
     assert outside == INTERNAL
 
@@ -78,6 +78,10 @@ def test_image_errors_keep_their_words_and_stay_value_errors() -> None:
     assert str(caught.value) == "not a JPEG, PNG or WEBP image"
     assert isinstance(caught.value, ValueError) and isinstance(caught.value, HalloweenMaskError)
     assert issubclass(DamagedImageError, NotAnImageError)
+
+
+def test_one_usage_error_serves_the_command_line_and_the_plug_in() -> None:
+    assert UsageError is halloween_mask.UsageError is halloween_mask.errors.UsageError
 
 
 def test_usage_and_output_errors_say_only_what_they_were_given() -> None:

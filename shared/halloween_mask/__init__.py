@@ -40,6 +40,7 @@ from .errors import (
     TaskFailedError,
     TooLargeError,
     UnsupportedFormatError,
+    UsageError,
 )
 from .favourites import StylePicks
 from .imageformat import ImageInfo, read_image_info
@@ -97,6 +98,7 @@ __all__ = [
     "TaskState",
     "TooLargeError",
     "UnsupportedFormatError",
+    "UsageError",
     "__version__",
     "load_settings",
     "masks_left",

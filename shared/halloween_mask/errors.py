@@ -204,6 +204,17 @@ class SettingsError(HalloweenMaskError, ValueError):
     caller_fault = True
 
 
+class UsageError(PlainError):
+    """The caller asked for something impossible (a missing file, a selection of two layers ...).
+
+    ``str()`` is the sentence given: it says what to do. The command line exits with 2, GIMP
+    reports a CALLING_ERROR.
+    """
+
+    kind = ErrorKind.BAD_INPUT
+    caller_fault = True
+
+
 class NotAnImageError(PlainError, ValueError):
     """The bytes are not a JPEG, PNG or WEBP we can read the size of; ``str()`` says why."""
 

@@ -1,14 +1,10 @@
-"""The command line's own errors, in the one tree of ``halloween_mask.errors``."""
+"""The command line's errors, in the one tree of ``halloween_mask.errors``."""
 
 from __future__ import annotations
 
-from halloween_mask.errors import PlainError
+from halloween_mask.errors import PlainError, UsageError
 
-
-class UsageError(PlainError):
-    """The command line asks for something impossible (a missing file, -o that cannot work ...): exit 2."""
-
-    caller_fault = True
+__all__ = ["OutputError", "UsageError"]
 
 
 class OutputError(PlainError):
