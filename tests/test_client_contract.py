@@ -412,7 +412,7 @@ def test_download_must_be_an_image(client: Client) -> None:
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/r.png", "javascript:alert(1)", "http:///x"])
 def test_only_http_result_urls_are_fetched(client: Client, url: str) -> None:
-    with pytest.raises(ProtocolError, match="only http"):
+    with pytest.raises(ProtocolError, match="only HTTPS"):
         client.download(url)
 
 

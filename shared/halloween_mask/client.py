@@ -33,6 +33,7 @@ from .preflight import check_upload
 from .responses import CreditPool, PollResult, TaskState, read_credits, read_poll, read_submit
 from .timing import CancelToken, Clock, Deadline
 from .transport import RetryPolicy, Timeouts, Transport
+from .urlpolicy import ResultHosts
 
 __all__ = ["CancelToken", "Client", "CreditPool", "Progress", "Result", "TaskState"]
 
@@ -237,6 +238,7 @@ class Client:
             deadline=deadline,
             cancel=cancel,
             verify=lambda body: checked.append(_check_result(body)),
+            check_url=ResultHosts(self.base_url),  # HTTPS to the internet (loopback too if the endpoint is)
         )
         return data, checked[-1]
 

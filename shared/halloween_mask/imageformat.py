@@ -2,8 +2,11 @@
 
 The GIMP plug-in runs on GIMP's own Python, which has no Pillow, so the pre-flight checks that
 guard every upload read headers by hand: just enough to know format, width and height. Downloads
-are untrusted, so ``check_complete`` also walks the file's structure to its end marker: a file cut
-short on the way is caught before anyone tries to decode it.
+are untrusted, so ``check_complete`` also walks the file's structure to its end marker (a file cut
+short on the way is caught before anyone tries to decode it), refuses more than ``MAX_PIXELS`` from
+the header alone (a decompression bomb is never decoded), and inflates a PNG's image data without
+keeping it (a broken zlib stream, or one holding fewer or more pixels than the header says, is
+caught although every chunk's checksum is right).
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from .i18n import _
 # passes: under 10,000,000 bytes and at most 4095 px on each side.
 MAX_UPLOAD_BYTES = 10_000_000
 MAX_SIDE = 4095
+# The most pixels any image is decoded with (an upload scaled down, a result, a preview): about
+# 256 MB as RGBA. Checked from the header, before any decoding.
+MAX_PIXELS = 64_000_000
+INFLATE_STEP = 1 << 20  # bytes of a PNG's pixel data inflated at a time (then dropped)
 
 MIME_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
@@ -73,15 +80,24 @@ def read_image_info(data: bytes) -> ImageInfo:
 def check_complete(data: bytes) -> ImageInfo:
     """``read_image_info``, and also that the file is whole; ``DamagedImageError`` if it is not.
 
-    PNG: every chunk fits and its CRC matches, up to IEND. JPEG: the scans end with the EOI marker.
-    WEBP: the data is as long as the RIFF header says, and its chunks fit in it. Bytes after the
-    end are ignored, as decoders do (some encoders append trailers).
+    PNG: every chunk fits and its CRC matches, up to IEND, and the image data inflates to exactly
+    the pixels the header announces. JPEG: the scans end with the EOI marker. WEBP: the data is as
+    long as the RIFF header says, and its chunks fit in it. Bytes after the end are ignored, as
+    decoders do (some encoders append trailers). An image of more than ``MAX_PIXELS`` is a
+    ``NotAnImageError`` before anything is inflated or decoded.
     """
     info = read_image_info(data)
+    if info.width * info.height > MAX_PIXELS:
+        raise NotAnImageError(
+            f"the image is {info.width}x{info.height} px ({info.width * info.height / 1e6:,.0f} MP), over the"
+            f" {MAX_PIXELS / 1e6:.0f} MP an image may have here; it was not decoded"
+        )
     try:
         _END_CHECKS[info.format](data)
     except (struct.error, IndexError) as exc:
         raise DamagedImageError(f"the {info.format.upper()} data ends too soon") from exc
+    if info.format == "png":
+        _png_inflates(data)
     return info
 
 
@@ -105,6 +121,55 @@ def _png_end(data: bytes) -> None:
         if kind == b"IEND":
             return
         pos = end
+
+
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # by colour type: grey, RGB, palette, grey+alpha, RGBA
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
+
+
+def _png_raw_size(data: bytes) -> int:
+    """The bytes a PNG's image data must inflate to: every row of every pass with its filter byte."""
+    width, height, depth, colour, _compression, _filter, interlace = struct.unpack(">IIBBBBB", data[16:29])
+    if colour not in _PNG_CHANNELS or depth not in (1, 2, 4, 8, 16) or interlace not in (0, 1):
+        raise NotAnImageError(f"the PNG's header is not valid (colour type {colour}, bit depth {depth})")
+    bits = _PNG_CHANNELS[colour] * depth
+    passes = _ADAM7 if interlace else ((0, 0, 1, 1),)
+    total = 0
+    for x0, y0, dx, dy in passes:
+        columns, rows = -(-(width - x0) // dx), -(-(height - y0) // dy)
+        if columns > 0 and rows > 0:
+            total += rows * (1 + -(-(columns * bits) // 8))
+    return total
+
+
+def _png_inflates(data: bytes) -> None:
+    """The IDAT chunks' zlib stream ends where it should, with exactly the header's pixels, none kept."""
+    expected = _png_raw_size(data)
+    view = memoryview(data)
+    inflate = zlib.decompressobj()
+    produced, pos = 0, 8
+    try:
+        while not inflate.eof:
+            length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+            if kind == b"IEND":
+                break
+            if kind == b"IDAT":
+                pending = view[pos + 8 : pos + 8 + length]
+                while pending and not inflate.eof:
+                    produced += len(inflate.decompress(pending, INFLATE_STEP))
+                    pending = inflate.unconsumed_tail
+                    if produced > expected:
+                        break
+            if produced > expected:
+                break
+            pos += 12 + length
+    except zlib.error as exc:
+        raise NotAnImageError(f"the PNG's image data does not decode ({exc})") from None
+    if produced != expected:
+        said = "more" if produced > expected else "fewer"
+        raise NotAnImageError(f"the PNG's image data does not decode: it holds {said} pixels than its header says")
+    if not inflate.eof:
+        raise NotAnImageError("the PNG's image data does not decode: its zlib stream does not end")
 
 
 _JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}

@@ -21,6 +21,10 @@ from typing import Any
 from .error_codes import error_for
 from .errors import HalloweenMaskError, ProtocolError, TaskFailedError
 
+# No wait between two requests is longer than this, whatever an answer asks: a poll asks again within
+# 15 s, so a date from a skewed clock or a huge value cannot park a run until its deadline.
+MAX_RETRY_AFTER = 15.0
+
 
 class TaskState(enum.Enum):
     QUEUED = 0
@@ -34,7 +38,7 @@ class PollResult:
 
     state: TaskState
     urls: tuple[str, ...] = ()
-    retry_after: float | None = None
+    retry_after: float | None = None  # the pause the answer asked for, at most MAX_RETRY_AFTER
 
 
 @dataclass(frozen=True)
@@ -77,12 +81,34 @@ class _Envelope:
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
-    """The wait a response's ``Retry-After`` header asks for, in seconds; ``None`` if absent or bad."""
-    return parse_retry_after(headers.get("Retry-After"))
+    """The wait a response's ``Retry-After`` header asks for, in seconds; ``None`` if absent or bad.
+
+    An HTTP date is read against the answer's own ``Date`` header, so the computer's clock being
+    off does not matter; only without a ``Date`` is this computer's clock used. Whoever waits
+    waits at most ``MAX_RETRY_AFTER`` of it (see ``capped``).
+    """
+    return parse_retry_after(headers.get("Retry-After"), _date_of(headers))
+
+
+def capped(wait: float | None) -> float | None:
+    """``wait`` cut to ``MAX_RETRY_AFTER``: how long a client really waits before asking again."""
+    return None if wait is None else min(wait, MAX_RETRY_AFTER)
+
+
+def _date_of(headers: Mapping[str, str]) -> float | None:
+    """The time the answer says it was sent (its ``Date`` header), as a POSIX timestamp; ``None`` if absent/bad."""
+    try:
+        when = email.utils.parsedate_to_datetime(headers.get("Date") or "")
+    except (TypeError, ValueError):
+        return None
+    return when.timestamp() if when is not None and when.tzinfo is not None else None
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date); ``None`` if absent/bad."""
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date); ``None`` if absent/bad.
+
+    ``now`` is the moment a date is counted from (default: this computer's clock).
+    """
     if not value:
         return None
     value = value.strip()
@@ -126,13 +152,13 @@ def read_poll(response: Answer, task_id: str) -> PollResult:
     data = data if isinstance(data, dict) else {}
     status = _status(env.body, data)
     if status in (0, 1):
-        return PollResult(TaskState(status), retry_after=response.retry_after)
+        return PollResult(TaskState(status), retry_after=capped(response.retry_after))
     if status == 2:
         urls = data.get("result_urls")
         urls = tuple(u.strip() for u in urls if isinstance(u, str) and u.strip()) if isinstance(urls, list) else ()
         if not urls:
             raise TaskFailedError("the task completed without a result image", **env.ids)
-        return PollResult(TaskState.DONE, urls, response.retry_after)
+        return PollResult(TaskState.DONE, urls, capped(response.retry_after))
     if status == 3:
         raise TaskFailedError("the service reports that the task failed", **env.ids)
     said = "no task status" if status is None else f"an unknown task status {status!r}"

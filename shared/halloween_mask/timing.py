@@ -27,7 +27,7 @@ class CancelToken:
 
     def wait(self, seconds: float) -> bool:
         """Sleep up to ``seconds``; ``True`` as soon as cancelled."""
-        return self._event.wait(max(0.0, seconds))
+        return self._event.wait(min(max(0.0, seconds), threading.TIMEOUT_MAX))  # 1e10 s would overflow
 
 
 class Clock:

@@ -1,7 +1,7 @@
 """The one place that decides timeouts and retries, around ``requests`` sessions.
 
 Safe requests (polls, credits, downloads) are retried with exponential backoff and jitter on
-transport errors, rate-limit codes and retryable 5xx, honouring ``Retry-After`` within the
+transport errors, rate-limit codes and retryable 5xx, honouring ``Retry-After`` (at most 15 s) within the
 deadline. A submit is retried only when it provably never left this machine (connection refused,
 connect timeout, name resolution); once it may have been received it is never resent.
 
@@ -40,9 +40,10 @@ from .errors import (
     SubmitOutcomeUnknownError,
     TaskFailedError,
 )
-from .responses import Answer, error_code_of, retry_after
+from .responses import Answer, capped, error_code_of, retry_after
 from .timing import CancelToken, Clock, Deadline
-from .watchdog import WatchedAdapter, watchdog
+from .urlpolicy import ResultHosts
+from .watchdog import WatchedAdapter, peer_check, watchdog
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -194,13 +195,16 @@ class Transport:
         verify: Callable[[bytes], object] | None = None,
         check_url: Callable[[str], object] | None = None,
     ) -> bytes:
-        """The body of a result URL: a plain GET with no API key, http(s) only, streamed under ``max_bytes``.
+        """The body of a result URL: a plain GET with no API key, streamed under ``max_bytes``.
 
         ``verify`` checks each body received: a ``NetworkError`` it raises (a file cut short on the
         way) is retried like a dropped connection; any other error is raised at once. ``check_url``
-        vets the URL and every redirect target before it is requested (default: ``check_result_url``).
+        vets the URL and every redirect target before it is requested (default: ``ResultHosts()``,
+        HTTPS to public addresses); its ``peer`` method, if it has one, vets the address each
+        connection reached.
         """
-        check_url = check_url or check_result_url
+        check_url = check_url or ResultHosts()
+        peer = getattr(check_url, "peer", None)
         host = urlsplit(url).hostname or "?"
         what = f"download from {host}"  # never the whole URL: it is a credential for 24 h
 
@@ -208,7 +212,10 @@ class Transport:
             target = url
             for _ in range(MAX_REDIRECTS + 1):
                 check_url(target)
-                with self.session.get(target, timeout=timeout, stream=True, allow_redirects=False) as response:
+                with (
+                    peer_check(peer),
+                    self.session.get(target, timeout=timeout, stream=True, allow_redirects=False) as response,
+                ):
                     log.debug("%s -> HTTP %s", what, response.status_code)
                     if response.is_redirect:
                         target = urljoin(target, response.headers.get("Location", ""))
@@ -268,7 +275,7 @@ class Transport:
             if not verdict.retry:
                 return verdict.settle()
             failures += 1
-            wait = max(self.retry.backoff(failures, self.rng), verdict.retry_after or 0.0)
+            wait = max(self.retry.backoff(failures, self.rng), capped(verdict.retry_after) or 0.0)
             if failures >= budget or wait >= deadline.remaining:
                 log.info("%s: giving up after %d attempt(s)", what, failures)
                 return verdict.settle()
@@ -347,12 +354,3 @@ def unreachable(exc: BaseException) -> str:
     if isinstance(reason, NewConnectionError):
         return "the connection was refused" if "refused" in str(reason).lower() else "no connection could be made"
     return ""
-
-
-def check_result_url(url: str) -> None:
-    """Result URLs come from the service and are untrusted: only plain http(s) URLs to a host."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ProtocolError(f"refusing a result URL with scheme {parts.scheme or 'none'!r}; only http(s) is fetched")
-    if parts.username or parts.password:
-        raise ProtocolError("refusing a result URL that carries credentials")

@@ -3,7 +3,9 @@
 ``requests``' timeouts bound each socket read, not a response: a server sending its status line,
 headers or body a byte at a time would keep an exchange alive for ever. ``Transport`` runs every
 exchange inside :func:`watchdog` and mounts :class:`WatchedAdapter`, whose connections put
-themselves under the running thread's watchdog.
+themselves under the running thread's watchdog. The same connections check the address they
+reached against the running thread's :func:`peer_check`, if any (a result URL's host, whatever
+name led there), before a byte is sent.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import urllib3
@@ -27,7 +29,7 @@ class _Watchdog:
         self.fired = threading.Event()
         self._connections: list[Any] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
+        self._timer = threading.Timer(min(seconds, threading.TIMEOUT_MAX), self._fire)  # 1e10 s would overflow
         self._timer.daemon = True
 
     def start(self) -> None:
@@ -62,6 +64,18 @@ def watchdog(seconds: float) -> Iterator[threading.Event]:
         _current.watchdog = None
 
 
+@contextlib.contextmanager
+def peer_check(check: Callable[[str], object] | None) -> Iterator[None]:
+    """While inside, each new direct connection of this thread calls ``check(peer address)`` before
+    anything is sent; what it raises ends the exchange (the socket is closed). Through a proxy the
+    proxy is the peer, so nothing is checked there."""
+    _current.peer_check = check
+    try:
+        yield
+    finally:
+        _current.peer_check = None
+
+
 def _shut(connection: Any) -> None:
     sock = getattr(connection, "sock", None)
     if isinstance(sock, socket.socket):
@@ -79,6 +93,17 @@ class _WatchedConnection:
     def request(self, *args: Any, **kwargs: Any) -> Any:
         self._watched()
         return super().request(*args, **kwargs)  # type: ignore[misc]
+
+    def _new_conn(self) -> Any:
+        sock = super()._new_conn()  # type: ignore[misc]
+        check = getattr(_current, "peer_check", None)
+        if check is not None and not (getattr(self, "proxy", None) or getattr(self, "_tunnel_host", None)):
+            try:
+                check(sock.getpeername()[0])
+            except BaseException:
+                sock.close()
+                raise
+        return sock
 
     def _watched(self) -> None:
         watchdog = getattr(_current, "watchdog", None)
