@@ -4,6 +4,8 @@
 Filters > AI > Halloween Mask... exports the layer, sends it to the AILabTools service through
 the shared ``halloween_mask`` client, and puts the result in a new layer above the source.
 Filters > AI > Halloween Mask Variants... does that for several styles at once, into one group.
+Both run on every selected layer; Filters > AI > Halloween Mask on All Open Images... runs the
+first on the selected layers of every open image.
 The API key is never a procedure argument: it comes from ``AILAB_API_KEY`` or the client's
 0600 settings file, so it never reaches GIMP's last-values files or an XCF parasite.
 """
@@ -15,6 +17,7 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
 
 # Bundled pure-Python dependencies and the shared client, placed here by the installer.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "vendor"))
@@ -28,6 +31,7 @@ from halloween_mask.errors import HalloweenMaskError  # noqa: E402
 from halloween_mask.i18n import DOMAIN, _, use  # noqa: E402
 from halloween_mask.styles import ASPECT_RATIOS, STYLES  # noqa: E402
 from halloween_mask.variants import DEFAULT_IN_FLIGHT, MAX_STYLES  # noqa: E402
+from halloween_mask_gimp.batch import CONFIRM_ABOVE, BatchRun  # noqa: E402
 from halloween_mask_gimp.log import log  # noqa: E402
 from halloween_mask_gimp.request import (  # noqa: E402
     SOURCE_FILE,
@@ -35,16 +39,18 @@ from halloween_mask_gimp.request import (  # noqa: E402
     SOURCE_STYLE,
     TEMPLATE,
     Request,
+    UsageError,
     nick_of,
-    source_layer,
 )
 from halloween_mask_gimp.result import VARIANTS_GROUP  # noqa: E402
 from halloween_mask_gimp.run import HalloweenMaskRun  # noqa: E402
+from halloween_mask_gimp.targets import Selected, selected_everywhere, selected_in  # noqa: E402
 from halloween_mask_gimp.variants import VariantsRun  # noqa: E402
 
 PROC_NAME = "python-fu-halloween-mask"
 VARIANTS_PROC_NAME = "python-fu-halloween-mask-variants"
-RUNS = {PROC_NAME: HalloweenMaskRun, VARIANTS_PROC_NAME: VariantsRun}
+IMAGES_PROC_NAME = "python-fu-halloween-mask-images"
+RUNS = {PROC_NAME: HalloweenMaskRun, VARIANTS_PROC_NAME: VariantsRun, IMAGES_PROC_NAME: HalloweenMaskRun}
 LOCALE_FOLDER = "locale"  # <lang>/LC_MESSAGES/halloween-mask.mo in this folder, compiled by the installer
 
 
@@ -75,7 +81,7 @@ def _ratio_nick(ratio: str) -> str:
 
 class HalloweenMask(Gimp.PlugIn):
     def do_query_procedures(self) -> list[str]:
-        return [PROC_NAME, VARIANTS_PROC_NAME]
+        return [PROC_NAME, VARIANTS_PROC_NAME, IMAGES_PROC_NAME]
 
     def do_set_i18n(self, name: str) -> tuple[bool, str, str]:
         return True, DOMAIN, LOCALE_FOLDER  # relative: GIMP wants a folder inside the plug-in's own
@@ -83,6 +89,8 @@ class HalloweenMask(Gimp.PlugIn):
     def do_create_procedure(self, name: str) -> Gimp.Procedure:
         if name == VARIANTS_PROC_NAME:
             return _variants_procedure(self, name)
+        if name == IMAGES_PROC_NAME:
+            return _images_procedure(self, name)
         return _single_procedure(self, name)
 
 
@@ -107,9 +115,55 @@ def _single_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
             "Uploads the selected layer (or, with a selection, the part of it around the selection) to the "
             "AILabTools AI Halloween Mask service and puts the result in a new layer above it (or in a new image "
             "when the aspect ratio changes). The API key comes from AILAB_API_KEY or the Halloween Mask settings "
-            "file; a first interactive run asks for it."
+            "file; a first interactive run asks for it. With several layers selected, each gets its own result."
         ),
     )
+    _add_single_arguments(procedure)
+    procedure.add_layer_return_value(
+        "result-layer",
+        _("Result layer"),
+        _("The new layer (its image may be a new one)"),
+        True,
+        GObject.ParamFlags.READWRITE,
+    )
+    _add_failed_layers(procedure)
+    return procedure
+
+
+def _images_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
+    procedure = Gimp.Procedure.new(plug_in, name, Gimp.PDBProcType.PLUGIN, run_images, None)
+    procedure.set_sensitivity_mask(
+        Gimp.ProcedureSensitivityMask.DRAWABLE
+        | Gimp.ProcedureSensitivityMask.DRAWABLES
+        | Gimp.ProcedureSensitivityMask.NO_DRAWABLES
+    )
+    procedure.set_menu_label(_("Halloween Mask on _All Open Images..."))
+    procedure.add_menu_path(f"<Image>/Filters/{_('AI')}")
+    procedure.set_documentation(
+        _("Paint an AI Halloween mask over the face in the selected layers of every open image"),
+        _(
+            "Does what Halloween Mask does for the selected layer(s) of every image GIMP has open, all requests "
+            "at once; each image gets its results in one undo step. A layer that fails is named in a message "
+            "(and returned, one per line) while the others get their results."
+        ),
+        name,
+    )
+    procedure.set_attribution("AI Halloween Mask contributors", "GPL-3.0-or-later", "2026")
+    procedure.add_enum_argument(
+        "run-mode",
+        _("Run mode"),
+        _("The run mode"),
+        Gimp.RunMode,
+        Gimp.RunMode.INTERACTIVE,
+        GObject.ParamFlags.READWRITE,
+    )
+    _add_single_arguments(procedure)
+    _add_failed_layers(procedure)
+    return procedure
+
+
+def _add_single_arguments(procedure: Gimp.Procedure) -> None:
+    """The single filter's arguments (also the all-images procedure's), in the order scripts pass them."""
     styles = [(nick_of(s.number), s.label, _("Mask style {number}").format(number=s.number)) for s in STYLES]
     # Scripts written before the source argument chose the template file with this entry.
     styles.append(
@@ -167,14 +221,6 @@ def _single_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
         True,
         GObject.ParamFlags.READWRITE,
     )
-    procedure.add_layer_return_value(
-        "result-layer",
-        _("Result layer"),
-        _("The new layer (its image may be a new one)"),
-        True,
-        GObject.ParamFlags.READWRITE,
-    )
-    return procedure
 
 
 def _variants_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
@@ -213,7 +259,18 @@ def _variants_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
         "",
         GObject.ParamFlags.READWRITE,
     )
+    _add_failed_layers(procedure)
     return procedure
+
+
+def _add_failed_layers(procedure: Gimp.Procedure) -> None:
+    procedure.add_string_return_value(
+        "failed-layers",
+        _("Failed layers"),
+        _("One line per selected layer that got no result, with the reason (empty when all worked)"),
+        "",
+        GObject.ParamFlags.READWRITE,
+    )
 
 
 def _add_aspect_ratio(procedure: Gimp.Procedure) -> None:
@@ -249,17 +306,44 @@ def run(
     config: Gimp.ProcedureConfig,
     data: object,
 ) -> Gimp.ValueArray:
+    """Filters > AI > Halloween Mask... or ...Variants...: the selected layer(s) of ``image``."""
+    return _run(procedure, run_mode, config, lambda: selected_in(image, drawables), every_image=False)
+
+
+def run_images(procedure: Gimp.Procedure, config: Gimp.ProcedureConfig, data: object) -> Gimp.ValueArray:
+    """Filters > AI > Halloween Mask on All Open Images...: the selected layer(s) of every open image."""
+    return _run(procedure, config.get_property("run-mode"), config, selected_everywhere, every_image=True)
+
+
+def _run(
+    procedure: Gimp.Procedure,
+    run_mode: Gimp.RunMode,
+    config: Gimp.ProcedureConfig,
+    selection: Callable[[], list[Selected]],
+    every_image: bool,
+) -> Gimp.ValueArray:
     """Read the request (after the dialog when interactive), then do the work on this (the main) thread."""
     started = time.monotonic()
     runner = RUNS[procedure.get_name()]
     try:
-        layer = source_layer(drawables, _(runner.title))
+        selected = selection()
+        many = every_image or len(selected) != 1 or not selected[0].sendable  # one layer group: named, not sent
+        layer = _first_sendable(selected, every_image) if many else selected[0].drawable
+        layers = sum(s.sendable for s in selected) if many else 1
         if run_mode == Gimp.RunMode.INTERACTIVE:
             from halloween_mask_gimp.dialog import show_dialog  # GimpUi only when there is a dialog
 
-            if not show_dialog(procedure, config, started):
+            chosen = show_dialog(procedure, config, started, layer=None if many else layer)
+            if not chosen:
                 return procedure.new_return_values(Gimp.PDBStatusType.CANCEL, None)
-        outputs = runner(Request.read(config, run_mode, image, layer)).apply()
+            if isinstance(chosen, Gimp.Layer):  # for a result, the dialog offers its source instead
+                layer = chosen
+        request = Request.read(config, run_mode, layer.get_image(), layer)
+        if not _confirmed(request, layers):
+            return procedure.new_return_values(Gimp.PDBStatusType.CANCEL, None)
+        variants = procedure.get_name() == VARIANTS_PROC_NAME
+        work = BatchRun(request, selected, variants=variants, per_image=every_image) if many else runner(request)
+        outputs = work.apply()
     except HalloweenMaskError as error:
         fault = getattr(error, "caller_fault", False)  # the caller's fault: a CALLING_ERROR, else an EXECUTION_ERROR
         status = Gimp.PDBStatusType.CALLING_ERROR if fault else Gimp.PDBStatusType.EXECUTION_ERROR
@@ -273,8 +357,32 @@ def run(
     finally:
         Gimp.progress_end()
     specs = procedure.get_return_values()
+    outputs = (*outputs, *[""] * (len(specs) - len(outputs)))  # a one-layer run has no failed layers to return
     values = [GObject.Value(spec.value_type, value) for spec, value in zip(specs, outputs, strict=True)]
     return Gimp.ValueArray.new_from_values([GObject.Value(Gimp.PDBStatusType, Gimp.PDBStatusType.SUCCESS), *values])
+
+
+def _first_sendable(selected: list[Selected], every_image: bool) -> Gimp.Layer:
+    """The first layer of a many-layer run that can be sent; a ``UsageError`` naming each one when none can."""
+    for entry in selected:
+        if entry.sendable:
+            return entry.drawable
+    if not selected and every_image:
+        raise UsageError(_("No open image has a selected layer: select a layer, then run it again."))
+    if not selected:
+        raise UsageError(_("No layer is selected: select one or more layers, then run it again."))
+    lines = "\n".join(f"'{entry.drawable.get_name()}': {entry.reason}" for entry in selected)
+    raise UsageError(_("None of the selected layers can be sent, so nothing was sent:") + "\n" + lines)
+
+
+def _confirmed(request: Request, layers: int) -> bool:
+    """More than ten masks in a run with a user: asked once, with the total cost (a script is never asked)."""
+    masks = layers * max(1, len(request.styles))
+    if not request.has_ui or masks <= CONFIRM_ABOVE:
+        return True
+    from halloween_mask_gimp.confirm import confirm_masks  # GimpUi only when asking
+
+    return confirm_masks(masks, layers)
 
 
 Gimp.main(HalloweenMask.__gtype__, sys.argv)

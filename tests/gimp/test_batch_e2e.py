@@ -1,0 +1,401 @@
+"""Many photos at once in a real GIMP 3: every selected layer, every open image (issue 16).
+
+Each selected layer gets its own result (or variants group) directly above it in its parent,
+placed as a single run places it; the requests wait at the service together; a layer that
+fails is named with its reason while the others get their results; layer groups and empty
+layers are named and skipped; Filters ▸ AI ▸ Halloween Mask on All Open Images… does the same
+for the selected layers of every open image. The emulator runs in this process.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from emulator_support import make_no_face_png
+from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
+from test_plugin_e2e import assert_no_traceback
+from test_variants_e2e import VARIANTS_LIB, most_in_flight, result_pixels
+
+pytestmark = pytest.mark.usefixtures("fresh_emulator")
+
+NO_FACE_MESSAGE = "No usable face was found"
+
+
+def plain(tree):
+    """A layer tree with GIMP's uniqueness suffixes dropped: two results of one style in an image are
+    named "Halloween Mask 7" and "Halloween Mask 7 #1" by GIMP itself."""
+    if isinstance(tree, list):
+        return [plain(item) for item in tree]
+    return re.sub(r" #\d+$", "", tree)
+
+
+BATCH_LIB = r'''
+IMAGES_PROC = "python-fu-halloween-mask-images"
+
+
+def photo_layer(image, name, x, y, parent=None, file="portrait.png"):
+    """A layer holding ``file``'s picture at ``x``, ``y`` on top of ``parent`` (None: the image)."""
+    picture = hm_load(file)
+    layer = Gimp.Layer.new_from_drawable(picture.get_layers()[0], image)
+    layer.set_name(name)
+    image.insert_layer(layer, parent, 0)
+    layer.set_offsets(x, y)
+    picture.delete()
+    return layer
+
+
+def three_photos(third="portrait.png"):
+    """1100x900: 'A' at 20,30; a group 'Group' holding 'note' over 'B' at 560,40; 'C' at 300,380 (``third``).
+
+    Three different pictures (B scaled to 448 px, C mirrored): identical uploads would share one task."""
+    image = Gimp.Image.new(1100, 900, Gimp.ImageBaseType.RGB)
+    background = Gimp.Layer.new(image, "Background", 1100, 900, Gimp.ImageType.RGB_IMAGE, 100,
+                                Gimp.LayerMode.NORMAL)
+    image.insert_layer(background, None, 0)
+    c = photo_layer(image, "C", 300, 380, file=third)
+    if third == "portrait.png":
+        c.transform_flip_simple(Gimp.OrientationType.HORIZONTAL, True, 0.0)
+    group = Gimp.GroupLayer.new(image, "Group")
+    image.insert_layer(group, None, 0)
+    b = photo_layer(image, "B", 560, 40, group)
+    b.scale(448, 448, False)
+    b.set_offsets(560, 40)
+    note = Gimp.Layer.new(image, "note", 40, 40, Gimp.ImageType.RGBA_IMAGE, 100, Gimp.LayerMode.NORMAL)
+    image.insert_layer(note, group, 0)
+    a = photo_layer(image, "A", 20, 30)
+    image.set_selected_layers([a, b, c])
+    image.clean_all()
+    return image, [a, b, c]
+
+
+def run_on(name, image, drawables, **args):
+    """Run procedure ``name`` non-interactively: {"status", "message", "values"} (layers by name)."""
+    proc = Gimp.get_pdb().lookup_procedure(name)
+    config = proc.create_config()
+    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+    if image is not None:
+        config.set_property("image", image)
+        config.set_core_object_array("drawables", list(drawables))
+    for key, value in args.items():
+        config.set_property(key.replace("_", "-"), value)
+    result = proc.run(config)
+    status = result.index(0)
+    if status != Gimp.PDBStatusType.SUCCESS:
+        return {"status": status.value_nick, "message": str(result.index(1)) if result.length() > 1 else None}
+    values = [result.index(i) for i in range(1, result.length())]
+    return {"status": "success", "message": None,
+            "values": [v.get_name() if isinstance(v, Gimp.Item) else v for v in values]}
+
+
+def siblings(layer):
+    parent = layer.get_parent()
+    return [l.get_name() for l in (parent.get_children() if parent else layer.get_image().get_layers())]
+
+
+def above(layer):
+    """The item directly above ``layer`` in its parent."""
+    parent = layer.get_parent()
+    items = parent.get_children() if parent else layer.get_image().get_layers()
+    return items[items.index(layer) - 1]
+
+
+def tree(layers):
+    return [[l.get_name(), tree(l.get_children())] if l.is_group() else l.get_name() for l in layers]
+'''
+
+
+def run_batch(run_gimp_batch, emu, profile, code, files=None):
+    settings = f"{profile.home_inside}/halloween-mask-settings.json"
+    staged = {"portrait.png": PORTRAIT, "landscape.png": make_no_face_png(), **(files or {})}
+    return run_gimp_batch(
+        PLUGIN_LIB + VARIANTS_LIB + BATCH_LIB + code, plugin_env(emu.base_url, settings), files=staged
+    )
+
+
+THREE_LAYERS_RUN = r"""
+image, (a, b, c) = three_photos()
+single = image.duplicate()  # the same layers, for a single run to compare with
+before = [digest(layer) for layer in (a, b, c)]
+run = run_on(PROC, image, [a, b, c], mask_style="mask-7")
+results = [above(layer) for layer in (a, b, c)]
+report = {"run": run, "tree": tree(image.get_layers()), "sources": [info(l) for l in (a, b, c)],
+          "results": [info(r) for r in results],
+          "pixels": [hashlib.sha256(px(r, "R'G'B' u8")).hexdigest() for r in results],
+          "sources_same": [digest(l) for l in (a, b, c)] == before,
+          "selected": [l.get_name() for l in image.get_selected_layers()], "scratch_left": scratch_left()}
+single_b = [l for l in single.get_layers()[1].get_children() if l.get_name() == "B"][0]
+report["single"] = run_on(PROC, single, [single_b], mask_style="mask-7")
+report["single_result"] = info(above(single_b))
+report["single_pixels"] = hashlib.sha256(px(above(single_b), "R'G'B' u8")).hexdigest()
+image.delete()
+single.delete()
+hm_write_report(report)
+"""
+
+
+def test_three_selected_layers_each_get_their_result_directly_above_them(run_gimp_batch, emu, gimp_profile):
+    emu.configure(processing_seconds=2.0)  # long enough to see the tasks wait together
+    result = run_batch(run_gimp_batch, emu, gimp_profile, THREE_LAYERS_RUN)
+    report = result.report
+    assert report["run"]["status"] == "success", report["run"]["message"]
+    assert report["run"]["values"] == ["Halloween Mask 7", ""]  # the first source's result; no failed layer
+    # GIMP keeps layer names unique in an image: the second and third become "... #1", "... #2".
+    made = ["Halloween Mask 7", "Halloween Mask 7 #1", "Halloween Mask 7 #2"]
+    assert report["tree"] == [made[0], "A", ["Group", ["note", made[1], "B"]], made[2], "C", "Background"]
+    for source, made in zip(report["sources"], report["results"], strict=True):
+        assert made["parent"] == source["parent"]
+        assert made["position"] == source["position"] - 1
+        assert made["size"] == source["size"] and made["offsets"] == source["offsets"]
+        assert made["provenance"]["style"] == 7 and made["provenance"]["region"] is None
+    assert [s["offsets"] for s in report["sources"]] == [[20, 30], [560, 40], [300, 380]]
+    assert [s["size"] for s in report["sources"]] == [[512, 512], [448, 448], [512, 512]]
+    assert report["sources_same"], "a source layer's pixels changed"
+    assert sorted(report["selected"]) == ["A", "B", "C"], "the sources should stay selected (for Repeat)"
+    assert report["scratch_left"] == []
+
+    # Three submits that waited at the service together; each layer holds its own task's result.
+    assert len(emu.requests_to("submit")) == 4  # three, then the single run to compare with
+    tasks = emu.tasks
+    batch_tasks = [tasks[made["provenance"]["task_id"]] for made in report["results"]]
+    assert len({task.task_id for task in batch_tasks}) == 3
+    assert most_in_flight(batch_tasks) >= 2, "the layers were not sent concurrently"
+    for task, pixels in zip(batch_tasks, report["pixels"], strict=True):
+        assert pixels == result_pixels(task)
+
+    # A single run on the same layer places and paints its result the same way.
+    assert report["single"]["status"] == "success"
+    alone, batched = dict(report["single_result"]), dict(report["results"][1])
+    for entry in (alone, batched):
+        entry.pop("selected")
+        entry.pop("name")
+        entry["provenance"].pop("task_id")
+        entry["provenance"].pop("created")
+        entry["provenance"]["source"].pop("tattoo")  # a duplicated image's layers have tattoos of their own
+    assert alone == batched
+    assert report["single_pixels"] == report["pixels"][1]
+    assert SECRET_KEY not in result.log
+    assert_no_traceback(result.log)
+
+
+FAILURES_RUN = r"""
+report = {}
+image, (a, b, c) = three_photos(third="landscape.png")
+c.set_name("IMG_0042")
+empty = Gimp.Layer.new(image, "Empty", 200, 200, Gimp.ImageType.RGBA_IMAGE, 100, Gimp.LayerMode.NORMAL)
+image.insert_layer(empty, None, 0)
+group = b.get_parent()
+report["partial"] = run_on(PROC, image, [a, group, c, empty], mask_style="mask-3")
+report["partial_tree"] = tree(image.get_layers())
+image.delete()
+
+image = Gimp.Image.new(900, 900, Gimp.ImageBaseType.RGB)  # every selected layer a landscape: nothing works
+landscapes = []
+for name, (x, y), width in (("L1", (0, 0), 640), ("L2", (300, 300), 600), ("L3", (200, 100), 560)):
+    landscapes.append(photo_layer(image, name, x, y, file="landscape.png"))
+    landscapes[-1].scale(width, width * 3 // 4, False)  # three different uploads
+image.clean_all()
+report["all"] = run_on(PROC, image, landscapes, mask_style="mask-3")
+report["all_tree"] = tree(image.get_layers())
+report["all_dirty"] = image.is_dirty()
+report["scratch_left"] = scratch_left()
+image.delete()
+
+image, (a, b, c) = three_photos()
+report["only_groups"] = run_on(PROC, image, [b.get_parent()], mask_style="mask-3")
+image.delete()
+hm_write_report(report)
+"""
+
+
+def test_failed_and_skipped_layers_are_named_and_the_others_get_their_results(run_gimp_batch, emu, gimp_profile):
+    result = run_batch(run_gimp_batch, emu, gimp_profile, FAILURES_RUN)
+    report = result.report
+    partial = report["partial"]
+    assert partial["status"] == "success", partial["message"]
+    first, failed = partial["values"]
+    assert first == "Halloween Mask 3"
+    lines = failed.splitlines()
+    assert len(lines) == 3, failed
+    assert lines[0].startswith("'Group': ") and "group" in lines[0]
+    assert lines[1].startswith("'IMG_0042': ") and NO_FACE_MESSAGE in lines[1]
+    assert lines[2].startswith("'Empty': ") and "empty" in lines[2]
+    assert plain(report["partial_tree"]) == [
+        "Empty",
+        "Halloween Mask 3",
+        "A",
+        ["Group", ["note", "B"]],
+        "IMG_0042",
+        "Background",
+    ]
+    assert "'IMG_0042': " in result.log and NO_FACE_MESSAGE in result.log  # the message GIMP shows
+    # Only the photo and the landscape were sent: not the group, not the empty layer.
+    assert len(emu.requests_to("submit")) == 2 + 3
+
+    everything = report["all"]
+    assert everything["status"] == "execution-error"
+    assert [line.split(":")[0] for line in everything["message"].splitlines()[1:]] == ["'L1'", "'L2'", "'L3'"]
+    assert report["all_tree"] == ["L3", "L2", "L1"] and not report["all_dirty"], "nothing may be inserted"
+    assert report["scratch_left"] == []
+
+    groups = report["only_groups"]
+    assert groups["status"] == "calling-error" and "'Group'" in groups["message"]
+    assert len(emu.requests_to("submit")) == 5, "a layer group was sent"
+    assert_no_traceback(result.log)
+
+
+SELECTION_RUN = r"""
+image, (a, b, c) = three_photos()
+image.select_rectangle(Gimp.ChannelOps.REPLACE, 100, 100, 700, 300)  # over A and B (not C's face)
+run = run_on(PROC, image, [a, b], mask_style="mask-5")
+report = {"run": run, "results": [info(above(l)) for l in (a, b)],
+          "masks": [above(l).get_mask() is not None for l in (a, b)],
+          "mask_max": [max(px(above(l).get_mask(), "Y u8")) for l in (a, b)]}
+image.delete()
+hm_write_report(report)
+"""
+
+
+def test_a_selection_limits_and_masks_each_layers_result(run_gimp_batch, emu, gimp_profile):
+    from halloween_mask.region import Box, upload_box
+
+    report = run_batch(run_gimp_batch, emu, gimp_profile, SELECTION_RUN).report
+    assert report["run"]["status"] == "success", report["run"]["message"]
+    selection = Box(100, 100, 700, 300)
+    for made, layer in zip(report["results"], (Box(20, 30, 512, 512), Box(560, 40, 448, 448)), strict=True):
+        part = upload_box(selection, layer)
+        assert made["provenance"]["region"] == part.as_dict()
+        assert made["offsets"] == [part.x, part.y] and made["size"] == [part.width, part.height]
+    assert report["masks"] == [True, True] and report["mask_max"] == [255, 255]
+    assert len(emu.requests_to("submit")) == 2
+
+
+VARIANTS_RUN = r"""
+image, (a, b, c) = three_photos()
+report = {"run": run_on(VARIANTS, image, [a, b], mask_styles="3, 7"), "tree": tree(image.get_layers())}
+report["groups"] = [info(above(l)) for l in (a, b)]
+report["children"] = [[info(c) for c in above(l).get_children()] for l in (a, b)]
+image.delete()
+
+# Twelve masks in one run: a script is never asked to confirm.
+image, (a, b, c) = three_photos()
+report["twelve"] = run_on(VARIANTS, image, [a, b, c], mask_styles="1, 2, 4, 5")
+report["twelve_tree"] = tree(image.get_layers())
+image.delete()
+hm_write_report(report)
+"""
+
+
+def test_variants_on_two_layers_give_two_groups(run_gimp_batch, emu, gimp_profile):
+    report = run_batch(run_gimp_batch, emu, gimp_profile, VARIANTS_RUN).report
+    assert report["run"]["status"] == "success", report["run"]["message"]
+    assert report["run"]["values"] == ["Halloween Mask variants", "", ""]
+    styles = ["Halloween Mask 3", "Halloween Mask 7"]
+    group = ["Halloween Mask variants", styles]
+    assert plain(report["tree"]) == [group, "A", ["Group", ["note", group, "B"]], "C", "Background"]
+    for made, offsets in zip(report["children"], ([20, 30], [560, 40]), strict=True):
+        assert [c["offsets"] for c in made] == [offsets, offsets]
+    assert sorted(task.mask_style for task in list(emu.tasks.values())[:4]) == [3, 3, 7, 7]
+
+    assert report["twelve"]["status"] == "success", report["twelve"]["message"]
+    assert str(report["twelve_tree"]).count("Halloween Mask variants") == 3
+    assert len(emu.requests_to("submit")) == 4 + 12
+
+
+IMAGES_RUN = r"""
+first, (a, b, c) = three_photos()
+first.set_selected_layers([a, c])
+second = hm_load("portrait.png")
+third = hm_load("portrait.png")
+third.get_layers()[0].set_name("Photo")
+for image, side in ((second, 400), (third, 480)):  # pictures unlike the first image's, so four different uploads
+    image.scale(side, side)
+    image.clean_all()
+proc = Gimp.get_pdb().lookup_procedure(IMAGES_PROC)
+report = {"menu": list(proc.get_menu_paths()), "label": proc.get_menu_label(),
+          "args": [a.name for a in proc.get_arguments()],
+          "run": run_on(IMAGES_PROC, None, [], mask_style="mask-9"),
+          "trees": [tree(i.get_layers()) for i in (first, second, third)],
+          "dirty": [i.is_dirty() for i in (first, second, third)]}
+for image in (first, second, third):
+    image.delete()
+hm_write_report(report)
+"""
+
+
+def test_every_open_image_gets_its_results(run_gimp_batch, emu, gimp_profile):
+    emu.configure(processing_seconds=1.0)
+    report = run_batch(run_gimp_batch, emu, gimp_profile, IMAGES_RUN).report
+    assert report["menu"] == ["<Image>/Filters/AI"]
+    assert report["label"] == "Halloween Mask on _All Open Images..."
+    assert report["args"][1:8] == [
+        "mask-style",
+        "template",
+        "aspect-ratio",
+        "placement",
+        "deadline",
+        "source",
+        "template-layer",
+    ]
+    assert report["run"]["status"] == "success", report["run"]["message"]
+    assert report["run"]["values"] == [""]
+    made = "Halloween Mask 9"
+    assert plain(report["trees"]) == [
+        [made, "A", ["Group", ["note", "B"]], made, "C", "Background"],
+        [made, "Background"],
+        [made, "Photo"],
+    ]
+    assert report["dirty"] == [True, True, True]
+    tasks = list(emu.tasks.values())
+    assert len(tasks) == 4 and {task.mask_style for task in tasks} == {9}
+    assert most_in_flight(tasks) >= 2
+
+
+KILLED_RUN = r"""
+import signal
+import threading
+
+
+def kill_while_waiting(count):
+    '''Kill the plug-in's process (as GIMP's Cancel does) once the service has polled ``count`` tasks.'''
+    while True:
+        state = urllib.request.Request(os.environ["AILAB_API_BASE"] + "/_emulator/state",
+                                       headers={"ailabapi-api-key": os.environ["HM_EMULATOR_KEY"]})
+        with urllib.request.urlopen(state, timeout=10) as answer:
+            tasks = json.loads(answer.read())["tasks"].values()
+        if sum(task["polls"] > 0 for task in tasks) >= count:
+            break
+        time.sleep(0.05)
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                command = handle.read()
+        except (OSError, ValueError):
+            continue
+        if b"halloween-mask.py" in command:
+            os.kill(int(pid), signal.SIGKILL)
+
+
+image, layers = three_photos()
+killer = threading.Thread(target=kill_while_waiting, args=(3,))
+killer.start()
+first = run_on(PROC, image, layers, mask_style="mask-4")
+killer.join()
+after_kill = tree(image.get_layers())
+again = run_on(PROC, image, layers, mask_style="mask-4")
+hm_write_report({"first": first, "after_kill": after_kill, "again": again, "tree": tree(image.get_layers())})
+image.delete()
+"""
+
+
+def test_a_killed_run_is_collected_by_the_next_and_each_mask_paid_once(run_gimp_batch, emu, gimp_profile):
+    emu.configure(processing_seconds=4.0)
+    result = run_batch(run_gimp_batch, emu, gimp_profile, KILLED_RUN)
+    report = result.report
+    assert report["first"]["status"] != "success"
+    assert report["after_kill"] == ["A", ["Group", ["note", "B"]], "C", "Background"]
+    assert report["again"]["status"] == "success", report["again"]["message"]
+    made = "Halloween Mask 4"
+    assert plain(report["tree"]) == [made, "A", ["Group", ["note", made, "B"]], made, "C", "Background"]
+    assert len(emu.tasks) == 3 and len(emu.requests_to("submit")) == 3, "a mask was paid for twice"
+    assert result.log.count("from an earlier run") == 3
