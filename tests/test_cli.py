@@ -158,10 +158,11 @@ def test_running_the_same_command_again_collects_the_unfinished_task(
     service.configure(processing_seconds=2.5)
     argv = ["apply", str(portrait_path), "--style", "4", "-o", str(tmp_path / "out.png")]
     assert main([*argv, "--deadline", "1"]) == 1
-    assert "run the same command again" in capsys.readouterr().err
+    assert "paid for: run the same again within 24 hours to collect it at no charge" in capsys.readouterr().err
     assert main(argv) == 0
     (task_id,) = service.tasks
-    assert f"collected task {task_id}, submitted by an earlier" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"collected task {task_id}, paid on " in err and "collected, no charge" in err
     assert len(service.requests_to("submit")) == 1
     assert Image.open(tmp_path / "out.png").size == (512, 512)
 
@@ -181,7 +182,8 @@ def test_an_unwritable_output_names_the_paid_task_to_fetch(
     err = capsys.readouterr().err
     (task_id,) = service.tasks
     assert f"{portrait_path}: cannot write {out}: " in err and "Traceback" not in err
-    assert f"halloween-mask fetch {task_id} -o {out}" in err
+    assert "paid for and kept: fix that and run the same command again (free)" in err
+    assert f"or save it with: halloween-mask history save 1 -o {out}" in err
 
     assert main(["fetch", task_id, "-o", str(out)]) == 1
     assert f"cannot write {out}: " in capsys.readouterr().err

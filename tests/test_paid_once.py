@@ -57,7 +57,7 @@ def test_the_command_line_says_how_a_kept_task_will_be_collected(
     assert main(argv) == 1
     (task_id,) = emulator.tasks
     err = capsys.readouterr().err
-    assert "run the same command again to collect it without paying again" in err
+    assert "paid for: run the same again within 24 hours to collect it at no charge" in err
     assert f"halloween-mask fetch {task_id}" in err
     assert main(argv) == 0 and len(emulator.requests_to("submit")) == 1
 
@@ -87,6 +87,7 @@ def test_identical_commands_in_two_processes_share_one_task(tmp_path: Path) -> N
         command = [sys.executable, "-m", "halloween_mask_cli", "apply", str(PORTRAIT), "--style", "9", "-o"]
         for trial in range(3):  # today's code submitted twice in most trials
             emulator.reset()
+            env["HALLOWEEN_MASK_DATA"] = str(tmp_path / f"data-{trial}")  # no result kept from the trial before
             outputs = [tmp_path / f"out-{trial}-{n}.png" for n in range(2)]
             children = [
                 subprocess.Popen(

@@ -1,9 +1,8 @@
 """Every result the user paid for, kept: the last state of a paid task (see ``ledger``).
 
     history = History.for_user()                 # <data folder>/history/history.sqlite3
-    for entry in history.entries():              # newest first, metadata only
-        print(entry.id, entry.created_text, entry.style, entry.source)
-    images = history.images(entry.id)            # the result files as the service sent them
+    newest = history.entries()[0]                # newest first, metadata only (id, created, style, source ...)
+    images = history.images(newest.id)           # the result files as the service sent them
 
 One SQLite database (the standard library's) in the user's data folder, folder 0700 and files
 0600; SQLite's own locking makes the plug-in and the command line safe writing at once. It holds
@@ -11,8 +10,7 @@ what made each result (the request's fingerprint, style or template, aspect rati
 source's name) and the result's bytes; never the key, never the uploaded photo. Bounded (1 GB by
 default, oldest out first; ``history_max_mb`` in the settings file or ``$HALLOWEEN_MASK_HISTORY_MB``;
 0 turns it off). A history that cannot be written (full disk, read-only folder) never fails a run:
-``keep`` logs a warning and returns ``None``. A damaged entry is dropped with a notice; a damaged
-database is set aside with a notice and the history starts over.
+``keep`` warns and returns ``None``. A damaged entry is dropped, a damaged file set aside, with a notice.
 """
 
 from __future__ import annotations
@@ -186,6 +184,10 @@ class History:
             if db is None:
                 return None
             with _transaction(db):
+                query = "SELECT id FROM entries WHERE task_id = ? AND fingerprint = ?"
+                same = db.execute(query, (task_id, fingerprint)).fetchone()
+                if same:  # an identical run collected the same task: one entry
+                    return self.get(same[0])
                 cursor = db.execute(f"INSERT INTO entries ({_COLUMNS[4:]}) VALUES ({', '.join('?' * 12)})", row)
                 entry_id = int(cursor.lastrowid or 0)
                 db.executemany(

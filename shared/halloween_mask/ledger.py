@@ -111,6 +111,14 @@ class Ledger:
         if self.pending is not None and result.fingerprint and result.entry_id is None and not result.reused:
             self.pending.forget(result.fingerprint)
 
+    def keep_fetched(self, result: Result, source: str = "") -> Result:
+        """A task fetched by its id (``halloween-mask fetch``): kept in the history, and out of the pending
+        store under whatever request paid for it. Its request is unknown, so it is never re-used."""
+        entry = self.history.keep("", result.task_id, result.images, Made(source=source)) if self.history else None
+        if self.pending is not None and entry is not None:
+            self.pending.forget_task(result.task_id)
+        return result if entry is None else replace(result, entry_id=entry.id, created=entry.created)
+
     def run(
         self,
         client: Client,

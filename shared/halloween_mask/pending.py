@@ -122,6 +122,12 @@ class PendingTasks:
         with self._locked() as entries:
             entries.pop(key, None)
 
+    def forget_task(self, task_id: str) -> None:
+        """Forget the task ``task_id`` under whichever request it was remembered for."""
+        with self._locked() as entries:
+            for key in [k for k, entry in entries.items() if entry["task_id"] == task_id]:
+                del entries[key]
+
     @contextlib.contextmanager
     def claim(self, key: str, *, deadline: Deadline, cancel: CancelToken) -> Iterator[None]:
         """Hold ``key`` while looking for its task and submitting one; an identical run waits here.

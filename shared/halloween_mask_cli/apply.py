@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from halloween_mask import CancelToken, HalloweenMaskError, PendingTasks, Progress
+from halloween_mask import CancelToken, HalloweenMaskError, Progress, Result, tempfiles
+from halloween_mask.ledger import Ledger
 
 from .errors import OutputError, UsageError
 from .output import fetch_command, names_a_file, names_a_folder, refuse_files_in_the_way, refused_note, write_results
@@ -33,11 +37,14 @@ class _Job:
 def run_apply(args: argparse.Namespace) -> int:
     jobs = plan(args.inputs, args.output, "template" if args.template else f"mask{args.style}")
     template = _read_template(args.template) if args.template else None
+    for folder in {job.target.parent for job in jobs}:
+        tempfiles.sweep(folder)  # what a killed run left half-written
     cancel = CancelToken()
-    pending = None if args.offline else PendingTasks.beside_settings()
+    ledger = None if args.offline else Ledger.for_user()  # the offline emulator's tasks end with the command
     with open_client(args.offline, deadline=args.deadline) as client, _ProgressBar(len(jobs)) as bar:
 
         def run(job: _Job) -> bool:
+            result = None
             try:
                 image = _read_upload(job.source, "image", bar.note)
                 result = client.apply(
@@ -47,24 +54,24 @@ def run_apply(args: argparse.Namespace) -> int:
                     aspect_ratio=args.aspect_ratio,
                     cancel=cancel,
                     on_progress=lambda p: bar.update(job.source.name, p),
-                    pending=pending,
+                    ledger=ledger,
+                    reuse=not args.fresh,
+                    source=job.source.name,
                 )
                 written, scaled = write_results(result.images, job.target, image.size)
-                if result.resumed:
-                    bar.note(
-                        f"{job.source}: collected task {result.task_id}, submitted by an earlier or concurrent"
-                        " run of the same request (not paid again)"
-                    )
+                if ledger is not None:
+                    ledger.settle(result)  # written: the task leaves the ledger (it stays in the history)
+                if result.free:
+                    bar.note(f"{job.source}: {free_note(result)}")
                 if result.refused:
                     bar.note(f"{job.source}: {refused_note(result)}")
             except UsageError:
                 raise  # the command line itself is wrong: the whole command stops
             except OutputError as error:
-                hint = _offline_hint() if args.offline else _paid_hint(result.task_id, job.target)
-                bar.note(f"{job.source}: {error}{hint}")
+                bar.note(f"{job.source}: {error}{_output_hint(args.offline, result, job.target)}")
                 return False
             except HalloweenMaskError as error:
-                hint = _resume_hint(error.task_id, job.target) if error.kept_pending else ""
+                hint = f"\n  Or: {fetch_command(error.task_id, job.target)}" if error.kept_pending else ""
                 bar.note(f"{job.source}: {error}{hint}")
                 return False
             finally:
@@ -73,17 +80,59 @@ def run_apply(args: argparse.Namespace) -> int:
             return True
 
         pool = ThreadPoolExecutor(max_workers=args.jobs, thread_name_prefix="apply")
-        try:
-            outcomes = list(pool.map(run, jobs))
-        except KeyboardInterrupt:
-            cancel.cancel()  # every wait stops at once; submitted tasks can be fetched later
-            raise
-        finally:
-            pool.shutdown(wait=True)
+        with _stopped_by_signals():
+            try:
+                outcomes = list(pool.map(run, jobs))
+            except KeyboardInterrupt:
+                cancel.cancel()  # every wait stops at once; a submit on the wire is remembered, a write finishes
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            finally:
+                pool.shutdown(wait=True)
     failed = [str(job.source) for job, done in zip(jobs, outcomes, strict=True) if not done]
     if len(jobs) > 1:
         say(f"{len(jobs) - len(failed)} written, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
+
+
+def free_note(result: Result) -> str:
+    """What a free run did: re-used a kept mask, or collected a task paid earlier."""
+    when = _when(result.created)
+    if result.reused:
+        return f"reused the mask made on {when} (entry {result.entry_id}), free; --fresh makes a new one"
+    return f"collected task {result.task_id}, paid on {when}: collected, no charge"
+
+
+def _when(timestamp: float | None) -> str:
+    if timestamp is None:
+        return "an earlier run"
+    moment = datetime.fromtimestamp(timestamp)
+    return f"{moment.day} {moment:%b, %H:%M}"
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop the command as Ctrl+C does: waits end, a write in progress finishes,
+    a paid task stays in the ledger; later ones are ignored while it stops (main thread only)."""
+    if threading.current_thread() is not threading.main_thread() or os.name != "posix":
+        yield
+        return
+
+    stopping = []
+
+    def interrupt(signum: int, frame: object) -> None:
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, signal.SIG_IGN)  # until the command has stopped cleanly
+        stopping.append(signum)
+        raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        if not stopping:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
 
 def plan(inputs: Sequence[Path], output: str, tag: str) -> list[_Job]:
@@ -134,22 +183,21 @@ def _read_upload(path: Path, role: str, notice: Callable[[str], None] | None = N
     return fitted
 
 
-def _resume_hint(task_id: str, target: Path) -> str:
-    """For a task kept in the pending store: how it will be collected without paying again."""
+def _output_hint(offline: bool, result: Result | None, target: Path) -> str:
+    """After a result could not be saved: how to get it without paying again."""
+    if offline:  # the emulator's tasks end with the command: nothing to fetch, nothing paid
+        return "\n  Nothing was paid (offline): fix that, or choose another -o, and run the command again."
+    if result is None:
+        return ""
+    if result.entry_id is not None:
+        return (
+            "\n  The result is paid for and kept: fix that and run the same command again (free), or save it"
+            f" with: halloween-mask history save {result.entry_id} -o {target}"
+        )
     return (
-        "\n  The task is kept: within 24 h, run the same command again to collect it without paying"
-        f" again, or: {fetch_command(task_id, target)}"
+        "\n  The result is paid for: fix that and run the same command again within 24 h (free), or save it"
+        f" with: {fetch_command(result.task_id, target)}"
     )
-
-
-def _offline_hint() -> str:
-    """Offline, the emulator's tasks end with the command: nothing to fetch, nothing paid."""
-    return "\n  Nothing was paid (offline): fix that, or choose another -o, and run the command again."
-
-
-def _paid_hint(task_id: str, target: Path) -> str:
-    """For a finished, paid task whose result could not be saved (running the command again would pay again)."""
-    return f"\n  The result is paid for: fix that, then within 24 h save it with: {fetch_command(task_id, target)}"
 
 
 class _ProgressBar:

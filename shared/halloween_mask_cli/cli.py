@@ -20,7 +20,7 @@ from pathlib import Path
 
 from halloween_mask import ASPECT_RATIOS, DEFAULT_DEADLINE, STYLE_COUNT, HalloweenMaskError, __version__, style
 
-from . import commands
+from . import commands, history
 from .apply import DEFAULT_JOBS, run_apply
 from .session import say
 
@@ -95,6 +95,11 @@ def _parser() -> argparse.ArgumentParser:
         help="output file .png/.jpg/.webp (one input) or folder (several inputs; a new one ends in /)",
     )
     apply.add_argument("-j", "--jobs", type=_whole_number(1), default=DEFAULT_JOBS, help="images in flight at once")
+    apply.add_argument(
+        "--fresh",
+        action="store_true",
+        help="make a new mask (and pay for it) even when the same request has a kept one (see: halloween-mask history)",
+    )
     _add_deadline(apply)
     _add_offline(apply)
     apply.set_defaults(run=run_apply)
@@ -104,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("-o", "--output", required=True, metavar="OUT", help="output file (.png, .jpg/.jpeg or .webp)")
     _add_deadline(fetch)
     fetch.set_defaults(run=commands.fetch)
+
+    history.add_parser(subcommands)
 
     styles = subcommands.add_parser("styles", help="list the mask styles and their preview images")
     styles.add_argument("--json", action="store_true", help="machine-readable output")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from halloween_mask import CREDITS_PER_MASK, STYLE_COUNT, STYLES, PreviewFetcher, load_settings, masks_left
 from halloween_mask.config import ENV_BASE, ENV_KEY, save_api_key
+from halloween_mask.ledger import Ledger
 from halloween_mask.previews import PreviewCache, preview_base, preview_url
 
 from .errors import UsageError
@@ -26,6 +27,7 @@ def fetch(args: argparse.Namespace) -> int:
     refuse_files_in_the_way(target.parents, target)
     with open_client(offline=False, offline_hint=False, deadline=args.deadline) as client:
         result = client.collect(args.task_id)
+    result = Ledger.for_user().keep_fetched(result, target.name)  # safe before the write: a failed write loses nothing
     written, _ = write_results(result.images, target)
     if result.refused:
         say(f"{args.task_id}: {refused_note(result)}")
