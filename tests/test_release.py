@@ -113,8 +113,8 @@ def profile_with(tmp_path: Path, *, plug_ins: bool, extension: str | None) -> pr
         (True, None, "plug-ins", []),
         (False, "yes", "extensions", ["GIMP runs the extension"]),
         (True, "yes", "extensions", ["GIMP runs the extension", "skips as a duplicate; remove it: python3"]),
-        (True, "no", "plug-ins", ["switched off, so GIMP runs plug-ins/; remove it in Edit"]),
-        (False, "no", None, ["switched off: switch it on in Edit \u25b8 Manage Extensions and restart"]),
+        (True, "no", "plug-ins", ["no way to switch it on; GIMP runs the copy in plug-ins/"]),
+        (False, "no", None, ["no way to switch it on; install into plug-ins/ instead: python3"]),
     ],
 )
 def test_check_says_which_copy_gimp_runs(tmp_path: Path, plug_ins, extension, runs, says):

@@ -1,8 +1,8 @@
 """Which copy of the plug-in a profile's GIMP runs: the installer's in ``plug-ins/`` or the ``.gex`` extension's.
 
 Measured in GIMP 3.0.4 and 3.2.6 (tests/gimp/test_extension.py): a switched-on extension wins
-and GIMP skips the ``plug-ins/`` copy as a duplicate; a newly opened extension is switched off
-until Edit ▸ Manage Extensions switches it on and GIMP restarts.
+and GIMP skips the ``plug-ins/`` copy as a duplicate; a newly opened extension is switched off,
+and neither version shows the Manage Extensions dialog that would switch it on.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 from hm_installer.layout import EXTENSION_ID, PLUGIN_NAME
 from hm_installer.profiles import Profile
 
-MANAGE = "Edit \u25b8 Manage Extensions"
+# GIMP 3.0.4 and 3.2.6 install a .gex switched off and show that dialog in no menu.
+SWITCHED_OFF = "the extension (.gex) is switched off, and GIMP 3.0 and 3.2 offer no way to switch it on"
 
 
 def extension_switched_on(profile: Path) -> bool:
@@ -43,13 +44,13 @@ def copies_in(profile: Profile) -> Copies:
     remove = f"python3 install/install.py --uninstall --profile {profile.path}"
     if extension and extension_switched_on(profile.path):
         copies = Copies(profile.extension_dir, profile.extension_dir.relative_to(profile.path).as_posix())
-        copies.notes.append(f"GIMP runs the extension (.gex), switched on in {MANAGE}")
+        copies.notes.append("GIMP runs the extension (.gex), which is switched on")
         if in_plug_ins:
             copies.notes.append(f"plug-ins/ holds another copy, which GIMP skips as a duplicate; remove it: {remove}")
         return copies
     copies = Copies(profile.plugin_dir if in_plug_ins else None)
     if extension and in_plug_ins:
-        copies.notes.append(f"the extension (.gex) is switched off, so GIMP runs plug-ins/; remove it in {MANAGE}")
+        copies.notes.append(f"{SWITCHED_OFF}; GIMP runs the copy in plug-ins/")
     elif extension:
-        copies.notes.append(f"the extension (.gex) is switched off: switch it on in {MANAGE} and restart GIMP")
+        copies.notes.append(f"{SWITCHED_OFF}; install into plug-ins/ instead: python3 install/install.py")
     return copies

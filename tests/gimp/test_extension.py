@@ -2,7 +2,8 @@
 
 A fresh profile without the plug-in; batch 1 hands the ``.gex`` to ``file-gex-load`` (what File
 ▸ Open runs with the file type "GIMP extension"); the extension is switched on in
-``extensionrc`` as Edit ▸ Manage Extensions does; batch 2 (GIMP restarted) runs the filter from
+``extensionrc`` (what the Manage Extensions dialog writes; GIMP 3.0.4 and 3.2.6 show that dialog
+nowhere, see the last test); batch 2 (GIMP restarted) runs the filter from
 the extension's folder against the emulator. Also measured: what GIMP does with a newer
 ``.gex`` over an installed one, and with a second copy in ``plug-ins/``.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -112,3 +114,24 @@ def test_what_gimp_does_with_a_newer_gex_and_with_a_copy_in_plug_ins(make_gimp_p
     versions = profile.host / "extensions" / EXTENSION_ID / "halloween-mask" / "VERSIONS.txt"
     assert not versions.read_text(encoding="utf-8").startswith("AI Halloween Mask 9.9.9"), "GIMP now upgrades in place"
     assert registered_from(profile.host) == [f"${{gimp_dir}}/{IN_EXTENSION}"]
+
+
+def test_gimp_offers_no_way_to_switch_the_extension_on(gui_session, make_gimp_profile, run_gimp_batch, gex):
+    """Measured: GIMP 3.0.4 and 3.2.6 install a .gex switched off, and their Manage Extensions dialog is in
+    no menu (commented out in image-menu.ui) nor in Help ▸ Search and Run a Command. So the README
+    sends Flatpak and Store users to the installer; this test fails the day GIMP offers the dialog."""
+    profile = make_gimp_profile(installer=False)
+    assert run_gimp_batch(LOAD_GEX, files={"extension.gex": gex}, profile=profile).report["status"] == "success"
+    session = gui_session(files={"portrait.png": PORTRAIT}, env={"HM_IMAGE": "portrait.png"}, profile=profile)
+    window = session.image_window(timeout=90)
+    time.sleep(2)
+    session.key("alt+h", wid=window, delay=1.0)
+    session.key("s", delay=1.5)  # Help ▸ Search and Run a Command
+    search = session.find_window("^Search Actions$", timeout=20)
+    session.focus(search)
+    session.xdotool("type", "--delay", "80", "extensions")
+    time.sleep(1.5)
+    session.screenshot("extensions-search")
+    session.key("Return", delay=3.0)
+    assert session.windows("Extensions") == [], "GIMP now opens Manage Extensions: update the README's .gex steps"
+    session.flag("quit")
