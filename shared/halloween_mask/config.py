@@ -8,6 +8,7 @@ except for loopback endpoints (the local emulator).
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import ipaddress
 import json
@@ -193,16 +194,29 @@ class NotAFileError(OSError):
     """The path exists but is a FIFO, a folder, a device or a socket, not a regular file."""
 
 
-def open_regular(path: Path) -> io.TextIOWrapper:
-    """``path`` opened as UTF-8 text if it is a regular file; ``NotAFileError`` if it is anything else.
+class FileTooLargeError(NotAFileError):
+    """The path is a regular file, but far larger than any file of ours (refused before it is read)."""
 
-    Opened non-blocking, so a FIFO in its place is refused at once instead of waiting for a writer.
+
+MAX_SMALL_FILE = 4_000_000  # bytes; settings, pending tasks, favourites are a few kB of JSON
+
+
+def open_regular(path: Path, max_bytes: int = MAX_SMALL_FILE) -> io.TextIOWrapper:
+    """``path`` opened as UTF-8 text if it is a regular file of at most ``max_bytes``.
+
+    Anything else is refused before a byte is read: ``NotAFileError`` for a FIFO, folder, device
+    or socket (opened non-blocking, so a FIFO is refused at once instead of waiting for a writer),
+    ``FileTooLargeError`` for a file larger than ``max_bytes`` (a sparse 1 GB file included).
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))  # POSIX | Windows
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise NotAFileError(f"{path} is {_kind_of(mode)}, not a regular file")
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotAFileError(f"{path} is {_kind_of(st.st_mode)}, not a regular file")
+        if st.st_size > max_bytes:
+            raise FileTooLargeError(
+                errno.EFBIG, f"{path} is {st.st_size:,} bytes, more than the {max_bytes:,} this file may have"
+            )
         return os.fdopen(fd, encoding="utf-8")
     except BaseException:
         os.close(fd)
@@ -251,8 +265,20 @@ def write_private(path: Path, text: str) -> None:
 def replace_whole(path: Path, data: bytes, *, private: bool = False) -> None:
     """``path`` holds ``data`` whole, or is as it was: a temporary file in the same folder, then renamed.
 
-    A ``private`` file is 0600 whatever the umask; any other gets the user's usual mode (0666 less the umask).
+    A ``private`` file is 0600 whatever the umask; any other gets the user's usual mode (0666 less
+    the umask). A link is written through: its target is replaced and the link stays (a settings
+    file kept in a dotfiles repository). A file its owner made read-only is not replaced: a
+    ``PermissionError`` says so.
     """
+    path = _through_links(Path(path))
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISREG(mode) and not mode & stat.S_IWUSR:
+        raise PermissionError(
+            errno.EACCES, "the file is read-only, so it was not replaced; make it writable first", str(path)
+        )
     scratch = tempfiles.scratch_path(path.parent, "part", hidden=True)  # a killed run's is swept by the next
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows
     fd = os.open(scratch, flags, 0o600 if private else 0o666)
@@ -268,3 +294,10 @@ def replace_whole(path: Path, data: bytes, *, private: bool = False) -> None:
         with contextlib.suppress(OSError):
             os.unlink(scratch)
         raise
+
+
+def _through_links(path: Path) -> Path:
+    """The file a chain of symbolic links ends at (``path`` itself if it is no link, or a dangling one's target)."""
+    if not path.is_symlink():
+        return path
+    return Path(os.path.realpath(path))
