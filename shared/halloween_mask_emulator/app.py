@@ -225,7 +225,7 @@ class EmulatorApp:
                 raise ApiError("ERROR_NO_FACE_IN_FILE")
         task = Task(
             task_id=envelope.new_task_id(),
-            created=time.time(),
+            created=self.tasks.now(),
             queued_for=self._draw(config.queued_seconds),
             processing_for=math.inf if failure and failure.mode == "never" else self._draw(config.processing_seconds),
             ttl=config.result_ttl,

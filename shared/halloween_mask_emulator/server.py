@@ -207,6 +207,10 @@ class Emulator:
         """The logged requests to one route: ``submit``, ``poll``, ``credits``, ``result`` or ``preview``."""
         return [record for record in self.app.request_log() if record.route == route]
 
+    def advance_clock(self, seconds: float) -> None:
+        """Move the tasks' clock on: they finish and expire as if ``seconds`` had passed (no sleeping)."""
+        self.app.tasks.clock_offset += seconds
+
     @property
     def tasks(self) -> dict[str, Task]:
         """Every task, settled against the clock now (copies)."""

@@ -84,6 +84,11 @@ class TaskStore:
         self._lock = threading.Lock()
         self.poll_failure_mode = poll_failure_mode
         self._folder = tempfile.TemporaryDirectory(prefix="halloween-mask-emulator-")
+        self.clock_offset = 0.0  # seconds added to the wall clock (Emulator.advance_clock)
+
+    def now(self) -> float:
+        """The store's clock: the wall clock, moved on by what tests advanced it."""
+        return time.time() + self.clock_offset
 
     def add(self, task: Task, limit: int | None = None) -> None:
         """Keep ``task``; beyond ``limit`` tasks the oldest are forgotten (their results go too).
@@ -169,7 +174,7 @@ class TaskStore:
         self._folder.cleanup()
 
     def _settle(self, task: Task) -> None:
-        now = time.time()
+        now = self.now()
         with task.lock:
             if task.outcome == EXPIRED:
                 return
