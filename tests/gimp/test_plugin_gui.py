@@ -34,7 +34,7 @@ POLL_GAP = 6.0  # seconds; longer than the client's longest pause between polls 
 STATUS_CANCEL_FROM_RIGHT, STATUS_CANCEL_FROM_BOTTOM = 282, 19
 
 # The batch code opens the portrait in a window, then answers "snap" flags with the image's
-# state until the host sets "quit".
+# state (and "select-top" by selecting the top layer) until the host sets "quit".
 SESSION = (
     PLUGIN_LIB
     + r"""
@@ -61,6 +61,10 @@ def snap():
 
 
 while not os.path.exists(hm_path("quit")):
+    if os.path.exists(hm_path("select-top")):  # a person clicking the top layer in the Layers dock
+        os.remove(hm_path("select-top"))
+        image.set_selected_layers([image.get_layers()[0]])
+        Gimp.displays_flush()
     if os.path.exists(hm_path("snap")):
         os.remove(hm_path("snap"))
         snap()
@@ -178,7 +182,7 @@ def test_first_run_from_the_filters_menu(gui_session, make_gimp_profile, emu):
     after_ok = person.snapshot()
     name = f"Halloween Mask {PICKED_STYLE}"
     assert after_ok["names"] == [name, f"{name} #2", "Background"]
-    assert after_ok["selected"] == [name]
+    assert after_ok["selected"] == ["Background"]  # the photo stays selected: Repeat Last sends it again
     assert after_ok["top"]["size"] == [512, 512] and after_ok["top"]["offsets"] == [0, 0]
     assert after_ok["top"]["provenance"]["style"] == PICKED_STYLE
     assert after_ok["source"] == start["source"], "the source layer's pixels changed"

@@ -48,6 +48,7 @@ from halloween_mask_gimp.request import (  # noqa: E402
     SOURCE_STYLE,
     explicit_source,
 )
+from halloween_mask_gimp.sends import SentLayer  # noqa: E402
 
 COMBO_BOXES = (SINGLE_STYLE, "aspect-ratio")
 RADIO_FRAMES = ("placement", "source")
@@ -56,9 +57,14 @@ DIALOG_ENV = "HALLOWEEN_MASK_DIALOG"  # "plain": GIMP's generated dialog, withou
 TEMPLATE_THUMB = 64
 
 
-def show_dialog(procedure: Gimp.Procedure, config: Gimp.ProcedureConfig, started: float) -> bool:
-    """Show the dialog until it is answered; ``True`` for OK, ``False`` for Cancel.
+def show_dialog(
+    procedure: Gimp.Procedure, config: Gimp.ProcedureConfig, started: float, *, layer: Gimp.Layer | None = None
+) -> Gimp.Layer | bool:
+    """Show the dialog until it is answered: ``False`` for Cancel; for OK the layer to send
+    (``True`` when no one ``layer`` is given).
 
+    The dialog names the ``layer`` it will send; when that is a Halloween Mask result, it offers
+    (ticked) the source layer the result was made from, and OK then returns that source.
     ``started`` is ``time.monotonic()`` when the procedure started (for the benchmark's timings).
     """
     GimpUi.init(procedure.get_name())
@@ -70,18 +76,23 @@ def show_dialog(procedure: Gimp.Procedure, config: Gimp.ProcedureConfig, started
         for name in names:
             if config.find_property(name) is not None:  # the variants procedure has no placement or source
                 dialog.get_widget(name, widget)
+    sends = SentLayer(layer.get_image(), layer) if layer is not None else None
     gallery = None
     if os.environ.get(DIALOG_ENV) == "plain":
+        if sends is not None:
+            dialog.get_content_area().pack_start(sends, False, False, 6)
         dialog.fill(None)
         if not single:
             dialog.get_content_area().pack_start(_cost_line(dialog, config), False, False, 0)
     elif single:
-        gallery = _fill(dialog, config)
+        gallery = _fill(dialog, config, sends)
     else:
-        gallery = _fill_variants(dialog, config)
+        gallery = _fill_variants(dialog, config, sends)
     _time_first_frame(dialog, gallery, started)
     try:
-        return dialog.run()
+        if not dialog.run():
+            return False
+        return sends.chosen() if sends is not None else True
     finally:
         if gallery is not None:
             gallery.close()
@@ -93,7 +104,7 @@ def dialog_title(menu_label: str) -> str:
     return MNEMONIC.sub("", menu_label).replace("_", "").rstrip(" .\u2026")
 
 
-def _fill(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> StyleGallery:
+def _fill(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig, sends: SentLayer | None) -> StyleGallery:
     gallery = StyleGallery(config, SINGLE_STYLE, on_activate=lambda: dialog.response(Gtk.ResponseType.OK))
     source = dialog.get_widget("source", GimpUi.IntRadioFrame)
     template_box = dialog.fill_box("hm-template", ["template", "template-layer"])
@@ -104,7 +115,8 @@ def _fill(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> Style
     cost = Gtk.Label(
         label=_("{cost} · checking the balance…").format(cost=cost_line()), xalign=0.0, wrap=True, max_width_chars=40
     )
-    _beside_gallery(dialog, gallery, (source, template_box, thumbnail, options), cost)
+    widgets = (source, template_box, thumbnail, options)
+    _beside_gallery(dialog, gallery, (sends, *widgets) if sends is not None else widgets, cost)
 
     def follow_source(*_args: object) -> None:
         chosen = config.get_property("source")
@@ -129,11 +141,14 @@ def _fill(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> Style
     return gallery
 
 
-def _fill_variants(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> StyleGallery:
+def _fill_variants(
+    dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig, sends: SentLayer | None
+) -> StyleGallery:
     """The gallery picking several styles (Ctrl/Shift-click) beside the typed list: each follows the other."""
     gallery = StyleGallery(config, MANY_STYLES, multiple=True)
     options = dialog.fill_box("hm-variants", [MANY_STYLES, "aspect-ratio", "deadline"])
-    _beside_gallery(dialog, gallery, (options,), _cost_line(dialog, config))
+    widgets = (sends, options) if sends is not None else (options,)
+    _beside_gallery(dialog, gallery, widgets, _cost_line(dialog, config))
     return gallery
 
 

@@ -101,6 +101,30 @@ class _Tile(Gtk.FlowBoxChild):
             self.image.set_from_pixbuf(pixbuf)
 
 
+class _Grid(Gtk.FlowBox):
+    """The tiles. The arrow keys move within them; Tab and Shift+Tab only enter (on the chosen tile)
+    or leave them, never move from tile to tile, so the keyboard cannot change the style in passing
+    (GTK's FlowBox takes Tab as "next tile", and in browse mode the selection follows)."""
+
+    TABS = (Gtk.DirectionType.TAB_FORWARD, Gtk.DirectionType.TAB_BACKWARD)
+
+    def __init__(self, chosen: Callable[[], list[int]], **properties: object) -> None:
+        super().__init__(**properties)
+        self.chosen = chosen  # the chosen style numbers, the first one is where Tab enters
+
+    def do_focus(self, direction: Gtk.DirectionType) -> bool:
+        if direction not in self.TABS:
+            return Gtk.FlowBox.do_focus(self, direction)
+        if self.get_focus_child() is not None:  # a tile has the focus: Tab leaves the gallery
+            return False
+        tiles = {child.number: child for child in self.get_children()}
+        chosen = [tiles[n] for n in self.chosen() if n in tiles] or [self.get_child_at_index(0)]
+        if chosen[0] is None:
+            return False
+        chosen[0].grab_focus()
+        return True
+
+
 class StyleGallery(Gtk.Box):
     """Search field, grid of tiles and a one-line notice, bound to a config property (see the module)."""
 
@@ -128,7 +152,8 @@ class StyleGallery(Gtk.Box):
         self.search.connect("activate", self._searched)
         self.pack_start(self.search, False, False, 0)
 
-        self.grid = Gtk.FlowBox(
+        self.grid = _Grid(
+            self.chosen,
             homogeneous=True,
             activate_on_single_click=False,  # a click selects; double-click or Enter runs
             selection_mode=Gtk.SelectionMode.MULTIPLE if multiple else Gtk.SelectionMode.BROWSE,

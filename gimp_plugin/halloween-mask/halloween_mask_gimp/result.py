@@ -17,9 +17,10 @@ from pathlib import Path
 
 from gi.repository import Gimp, Gio
 from halloween_mask.i18n import N_
-from halloween_mask.placement import PARASITE_NAME, place_result
+from halloween_mask.placement import place_result
 from halloween_mask.region import Box
 
+from halloween_mask_gimp.provenance import group_record, label, made_over
 from halloween_mask_gimp.selection import SelectedPart, add_selection_mask, layer_box
 
 VARIANTS_GROUP = N_("Halloween Mask variants")  # the group's name, in the user's language
@@ -54,11 +55,13 @@ def insert_results(
 ) -> list[Gimp.Layer]:
     """Place every download of ``results`` over ``source``; returns what was made, in order.
 
-    A result of the uploaded part's shape goes directly above the source, in its parent, at
-    that part's offsets and size, masked by the selection kept in ``part`` if any; all of them
-    make one undo step and stack in the order given (the first on top, and selected). With
-    ``group`` (a name), they go into one new layer group of that name instead (selected), and
-    the groups are returned.
+    A result of the uploaded part's shape goes into the source's parent, directly above the
+    topmost earlier result over the same source (else directly above the source), at that
+    part's offsets and size, masked by the selection kept in ``part`` if any; all of them make
+    one undo step and stack in the order given (the first on top). The source stays selected
+    (with any layers selected with it), so the next run and Repeat send it again. With
+    ``group`` (a name), they go into one new layer group of that name instead, and the groups
+    are returned. Each result and group names the source in its provenance.
     A result of another shape, a forced ``new_image``, or a source closed or deleted meanwhile
     opens as a new image (one per result; with ``group``, one image holding such a group, its
     layers unmasked); the source image is then untouched.
@@ -72,7 +75,7 @@ def insert_results(
             for name, provenance, path, size in result.layers():
                 if shape is not None and place_result(shape, size, new_image).target == "layer":
                     layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, _gfile(path))
-                    _label(layer, name, provenance)
+                    label(layer, name, provenance, source)
                     made.append(layer)
                 elif group is None:
                     made.append(_image_of([(name, provenance, path)]))
@@ -86,10 +89,14 @@ def insert_results(
     over = [layer for layer in made if layer.get_image() == image]
     if not over:
         return made
+    selected = image.get_selected_layers()
+    if not any(layer.get_id() == source.get_id() for layer in selected):
+        selected = [source]  # e.g. a result was selected and the dialog's offer of its source was taken
     with _undo_step(image):
-        parent, position = source.get_parent(), image.get_item_position(source)
+        parent, position = source.get_parent(), _above_earlier_results(image, source)
         if group is not None:
             holder = Gimp.GroupLayer.new(image, group)
+            label(holder, group, group_record([result.provenance for result in results]), source)
             image.insert_layer(holder, parent, position)
             parent, position = holder, 0
         for layer in reversed(over):  # each one above the ones after it
@@ -97,9 +104,8 @@ def insert_results(
             _fit(layer, target, part)
         if group is not None:
             holder.set_expanded(True)
-            over = [holder]
             made = [holder, *(layer for layer in made if layer.get_image() != image)]
-        image.set_selected_layers(over[:1])
+        image.set_selected_layers(selected)  # the source(s): the next run, and Repeat, send them again
     return made
 
 
@@ -114,6 +120,16 @@ def _undo_step(image: Gimp.Image) -> Iterator[None]:
     finally:
         image.undo_group_end()
         Gimp.context_pop()
+
+
+def _above_earlier_results(image: Gimp.Image, source: Gimp.Layer) -> int:
+    """The position in the source's parent directly above the topmost earlier result over ``source``
+    (a layer or variants group whose provenance names it), or directly above the source."""
+    parent = source.get_parent()
+    siblings = parent.get_children() if parent is not None else image.get_layers()
+    position = image.get_item_position(source)
+    earlier = [index for index, item in enumerate(siblings[:position]) if made_over(item, source)]
+    return earlier[0] if earlier else position
 
 
 def _target(image: Gimp.Image, source: Gimp.Layer, part: SelectedPart | None) -> Box | None:
@@ -132,11 +148,6 @@ def _fit(layer: Gimp.Layer, target: Box, part: SelectedPart | None) -> None:
         add_selection_mask(layer, part)
 
 
-def _label(layer: Gimp.Layer, name: str, provenance: bytes) -> None:
-    layer.set_name(name)
-    layer.attach_parasite(Gimp.Parasite.new(PARASITE_NAME, Gimp.PARASITE_PERSISTENT, list(provenance)))
-
-
 def _image_of(entries: Sequence[tuple[str, bytes, Path]], group: str | None = None) -> Gimp.Layer:
     """A new untitled image (so "Save" does not aim at a temp file) holding ``entries`` (the first on
     top), sized to fit them; returns its one layer, or with ``group`` the layer group holding them."""
@@ -149,7 +160,7 @@ def _image_of(entries: Sequence[tuple[str, bytes, Path]], group: str | None = No
             image.insert_layer(parent, None, 0)
         for position, (name, provenance, path) in enumerate(entries):
             layer = Gimp.file_load_layer(Gimp.RunMode.NONINTERACTIVE, image, _gfile(path))
-            _label(layer, name, provenance)
+            label(layer, name, provenance)
             image.insert_layer(layer, parent, position)
         image.resize_to_layers()
         if parent is not None:
