@@ -18,7 +18,12 @@ from pathlib import Path
 import pytest
 from halloween_mask.config import load_settings, replace_whole, save_api_key
 from halloween_mask.errors import SettingsError
+from halloween_mask.imageformat import check_complete
 from halloween_mask.pending import PendingTasks
+from halloween_mask.previews import PreviewCache, PreviewFetcher
+from halloween_mask_cli import main
+from halloween_mask_emulator import Emulator
+from halloween_mask_emulator.renderer import preview_jpeg
 
 SHARED = Path(__file__).resolve().parents[1] / "shared"
 TESTS = Path(__file__).resolve().parent
@@ -146,3 +151,39 @@ def test_a_linked_output_is_written_through_its_link(tmp_path: Path) -> None:
     link.symlink_to(target)
     replace_whole(link, b"new")
     assert link.is_symlink() and target.read_bytes() == b"new"
+
+
+# -- §1: `styles --download DIR` leaves the user's own files alone, and reads by size first ---------
+
+
+def test_styles_download_into_a_users_folder_leaves_files_that_are_not_ours(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AILAB_PREVIEW_BASE", emulator.base_url)
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    jpeg = preview_jpeg(1)
+    theirs = {
+        "1.jpg": jpeg[:-2],  # a JPEG without its end marker
+        "2.jpg": b"GIF89a\x01\x00\x01\x00\x00\x00\x00;",
+        "3.jpg": b"my notes, not a picture\n",
+    }
+    for name, data in theirs.items():
+        (folder / name).write_bytes(data)
+    sparse(folder / "4.jpg", GB, b"\xff\xd8\xff")
+    assert main(["styles", "--download", str(folder)]) == 1
+    for name, data in theirs.items():
+        assert (folder / name).read_bytes() == data
+    assert (folder / "4.jpg").stat().st_size == GB
+    said = capsys.readouterr().err
+    assert all(f"{n}.jpg" in said and "left alone" in said for n in (1, 2, 3, 4))
+    assert "81 of 85" in said
+    assert len(emulator.requests_to("preview")) == 81
+    check_complete((folder / "5.jpg").read_bytes())
+
+
+def test_the_preview_cache_itself_still_heals_and_reads_by_size_first(emulator: Emulator, tmp_path: Path) -> None:
+    cache = PreviewCache(tmp_path)
+    sparse(cache.path(4), GB, b"\xff\xd8\xff")
+    report = PreviewFetcher(emulator.base_url, cache).fetch_all([4])
+    assert report.fetched == [4] and cache.path(4).read_bytes() == preview_jpeg(4)

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import os
 import re
+import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -59,11 +60,22 @@ def preview_url(number: int, base: str | None = None) -> str:
     return (base or preview_base()) + PREVIEW_PATH.format(number=style(number).number)
 
 
-class PreviewCache:
-    """``<folder>/<N>.jpg`` files, written atomically; an entry that is not a whole image does not count."""
+class NotOurFileError(Exception):
+    """A file in a folder the user named holds something other than a preview picture: it is left alone."""
 
-    def __init__(self, folder: Path) -> None:
+
+class PreviewCache:
+    """``<folder>/<N>.jpg`` files, written atomically; an entry that is not a whole image does not count.
+
+    In our own cache folder (``owned``, the default) such an entry is removed and fetched again. In a
+    folder the user named (``owned=False``: ``styles --download DIR``), a file there that is not a
+    whole preview-sized picture is the user's: it is never read past its size, never removed nor
+    replaced, and ``get`` raises ``NotOurFileError`` saying so.
+    """
+
+    def __init__(self, folder: Path, *, owned: bool = True) -> None:
         self.folder = Path(folder)
+        self.owned = owned
 
     @classmethod
     def for_base(cls, base: str) -> PreviewCache:
@@ -78,18 +90,20 @@ class PreviewCache:
         return self.folder / f"{style(number).number}.jpg"
 
     def get(self, number: int) -> Path | None:
-        """The cached picture's path if it holds a whole image, else ``None`` (a bad entry is removed)."""
+        """The picture's path if it holds a whole image, else ``None`` (ours: a bad entry is removed)."""
         path = self.path(number)
         try:
-            check_complete(path.read_bytes())
+            problem = _not_a_preview(path)
         except FileNotFoundError:
             return None
-        except (OSError, NotAnImageError):
-            log.info("preview cache entry %s is not a whole image; fetching it again", path.name)
-            with contextlib.suppress(OSError):
-                path.unlink()
-            return None
-        return path
+        if not problem:
+            return path
+        if not self.owned:
+            raise NotOurFileError(f"{path} is not a preview picture ({problem}): left alone")
+        log.info("preview cache entry %s is not a whole image (%s); fetching it again", path.name, problem)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
 
     def put(self, number: int, data: bytes) -> Path:
         """Store ``data`` as style ``number``'s picture (replaced atomically); returns its path."""
@@ -149,7 +163,13 @@ class PreviewFetcher:
         report = FetchReport()
         missing = []
         for number in numbers:
-            path = self.cache.get(number)
+            try:
+                path = self.cache.get(number)
+            except NotOurFileError as exc:
+                report.failed[number] = str(exc)
+                if on_failed is not None:
+                    on_failed(number, str(exc))
+                continue
             if path is None:
                 missing.append(number)
                 continue
@@ -200,6 +220,22 @@ class PreviewFetcher:
             verify=_check_preview,
             check_url=_check_preview_url,
         )
+
+
+def _not_a_preview(path: Path) -> str:
+    """Why ``path`` is not a whole preview picture ("" if it is): its kind and size are looked at first."""
+    st = path.lstat()
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file"
+    if st.st_size > MAX_PREVIEW_BYTES:
+        return f"{st.st_size:,} bytes"
+    try:
+        check_complete(path.read_bytes())
+    except NotAnImageError as exc:
+        return str(exc)
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return ""
 
 
 def _check_preview_url(url: str) -> None:

@@ -51,7 +51,7 @@ def list_styles(args: argparse.Namespace) -> int:
 def _download_previews(base: str, folder: Path) -> int:
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is not a folder")
-    fetcher = PreviewFetcher(base, PreviewCache(folder))
+    fetcher = PreviewFetcher(base, PreviewCache(folder, owned=False))  # the user's folder: their files stay
     try:
         report = fetcher.fetch_all()
     finally:
