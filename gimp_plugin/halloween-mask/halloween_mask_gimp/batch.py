@@ -1,20 +1,22 @@
 """One run over many layers: every selected layer of an image, or of every open image.
 
 Each layer that can be sent is exported as a single run exports it (the part around the
-selection, when there is one); then every request goes to the service at once under the
-client's rules (``jobs.JobBatch``: a bound on submits in flight, one deadline, one cancel, pending
-tasks collected by the next run instead of paid twice) while GIMP's progress says
-"Halloween Mask: 5 of 12 done, 40 s". Each layer's results are placed by the single run's own
-placement routine, directly above it in its parent; all of one image's results are one undo step.
-A layer that fails, or cannot be sent (a layer group, an empty layer), is named with its reason
-while the others get their results; only when no layer worked is the run an error.
+selection, when there is one), one after another on GIMP's main thread, and goes to the service
+as soon as it is exported; every request runs under the client's rules (``jobs.JobBatch``: a
+bound on submits in flight, one deadline, one cancel, pending tasks collected by the next run
+instead of paid twice) while GIMP's progress says "Halloween Mask: 5 of 12 done, 40 s". Each
+layer's results are placed by the single run's own placement routine, directly above it in its
+parent; all of one image's results are one undo step. A layer that fails, or cannot be sent (a
+layer group, an empty layer), is named with its reason while the others get their results; only
+when no layer worked is the run an error.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 from gi.repository import Gimp, GLib
 from halloween_mask import AuthError, HalloweenMaskError, PendingTasks, StylePicks, style
@@ -48,13 +50,13 @@ class NoLayerError(HalloweenMaskError):
 
 @dataclass
 class Target:
-    """A layer being sent: where it is, what was uploaded, and (once back) what it got."""
+    """A layer being sent: where it is, the part uploaded, and (once back) what it got."""
 
     index: int  # in the run's ``selected``
     entry: Selected
-    upload: bytes
-    part: SelectedPart | None
-    results: list[Labelled]
+    part: SelectedPart | None = None
+    unsent: str | None = None  # why the layer could not be exported
+    results: list[Labelled] = field(default_factory=list)
 
     @property
     def layer(self) -> Gimp.Layer:
@@ -81,14 +83,19 @@ class BatchRun(HalloweenMaskRun):
         self.style_failures: list[str] = []  # variants: "'B': Mask 12: ..." for layers that got the others
 
     def _run(self, image: Gimp.Image, source: Gimp.Layer) -> tuple[object, ...]:
-        targets = self._uploads()
+        targets = []
+        for index, entry in enumerate(self.selected):
+            if entry.sendable:
+                targets.append(Target(index, entry))
+            else:
+                self.reasons[index] = entry.reason
         if not targets:
             raise NoLayerError(self._failure_lines(), caller_fault=True)
         styles: tuple[int | None, ...] = self.request.styles if self.request.source == SOURCE_STYLE else (None,)
         template = self._template_bytes(self.directory) if styles == (None,) else None
-        jobs = [Job(target.upload, number, template) for target in targets for number in styles]
+        jobs: list[Job | None] = [None] * (len(targets) * len(styles))  # made by _export
         with self._timed("service"):
-            outcomes = self._send(*self._attempts(jobs))
+            outcomes = self._send(*self._attempts(jobs, partial(self._export, targets, styles, template, jobs)))
         for index, target in enumerate(targets):
             self._collect(target, styles, outcomes[index * len(styles) : (index + 1) * len(styles)])
         worked = [target for target in targets if target.results]
@@ -110,30 +117,39 @@ class BatchRun(HalloweenMaskRun):
             return first, "\n".join(self.style_failures), failed_layers
         return first, failed_layers
 
-    def _uploads(self) -> list[Target]:
-        """Each sendable layer exported for upload; a layer that cannot be is noted in ``reasons``."""
-        targets = []
-        for index, entry in enumerate(self.selected):
-            if entry.reason is not None:
-                self.reasons[index] = entry.reason
-                continue
+    def _export(
+        self,
+        targets: Sequence[Target],
+        styles: Sequence[int | None],
+        template: bytes | None,
+        jobs: list[Job | None],
+        batch: JobBatch,
+    ) -> None:
+        """Each layer's upload, handed to its jobs as soon as it is made (the earlier ones are on their way)."""
+        for number, target in enumerate(targets):
+            first = number * len(styles)
             try:
-                upload, part = self._upload(entry.image, entry.drawable)
+                upload, target.part = self._upload(target.entry.image, target.layer)
             except HalloweenMaskError as error:
-                self.reasons[index] = str(error)
+                target.unsent = str(error)
+                for index in range(first, first + len(styles)):
+                    batch.fail(index, error)
                 continue
-            targets.append(Target(index, entry, upload, part, []))
-        return targets
+            for index, mask_style in enumerate(styles, start=first):
+                jobs[index] = Job(upload, mask_style, template)
+                batch.provide(index, jobs[index])
 
     def _attempts(
-        self, jobs: Sequence[Job]
+        self, jobs: list[Job | None], export: Callable[[JobBatch], None]
     ) -> tuple[Callable[[], list[JobOutcome]], Callable[[list[JobOutcome]], AuthError | None]]:
-        """For ``_send``: send the jobs not done yet (all, then those the key was refused for); find a refusal."""
+        """For ``_send``: send the jobs not done yet (all as ``export`` makes them, then those the key was
+        refused for); find a refusal."""
         outcomes: dict[int, JobOutcome] = {}
 
         def attempt() -> list[JobOutcome]:
             todo = [n for n in range(len(jobs)) if n not in outcomes or isinstance(outcomes[n].error, AuthError)]
-            outcomes.update(zip(todo, self._batch([jobs[n] for n in todo]), strict=True))
+            again = [jobs[n] for n in todo] if outcomes else None  # known once exported
+            outcomes.update(zip(todo, self._batch(again or jobs, None if again else export), strict=True))
             return [outcomes[n] for n in range(len(jobs))]
 
         def refusal(done: list[JobOutcome]) -> AuthError | None:
@@ -141,8 +157,9 @@ class BatchRun(HalloweenMaskRun):
 
         return attempt, refusal
 
-    def _batch(self, jobs: Sequence[Job]) -> list[JobOutcome]:
-        """Every job through the client, concurrently, while this (GIMP's main) thread keeps the progress alive."""
+    def _batch(self, jobs: Sequence[Job | None], export: Callable[[JobBatch], None] | None) -> list[JobOutcome]:
+        """Every job through the client, concurrently, while this (GIMP's main) thread exports the
+        layers (``export``, when the jobs are not made yet), then keeps the progress alive."""
         with JobBatch(
             self.client,
             jobs,
@@ -150,6 +167,8 @@ class BatchRun(HalloweenMaskRun):
             pending=PendingTasks.beside_settings(),  # a killed run's tasks are collected, not paid twice
             deadline=self.request.deadline,
         ) as batch:
+            if export is not None:
+                export(batch)
             while not batch.wait(PULSE_SECONDS):
                 text = _("{title}: {done} of {count} done, {seconds} s").format(
                     title=self.status, done=batch.done, count=len(jobs), seconds=f"{batch.elapsed:.0f}"
@@ -160,6 +179,9 @@ class BatchRun(HalloweenMaskRun):
 
     def _collect(self, target: Target, styles: Sequence[int | None], outcomes: Sequence[JobOutcome]) -> None:
         """The target's downloads, named and labelled as a single run's; its failures noted."""
+        if target.unsent is not None:
+            self.reasons[target.index] = target.unsent
+            return
         region = target.part.box if target.part else None
         failures = []
         for number, outcome in zip(styles, outcomes, strict=True):

@@ -2,12 +2,15 @@
 
 ``JobBatch`` is the shared ``StyleBatch`` (at most ``in_flight`` submits at once, then every task
 waits at the service together, one deadline, one cancel token, pending tasks that a later run
-collects instead of paying twice) for jobs that each carry their own upload. It imports no GIMP:
-the worker threads only talk to the service, and GIMP's main thread pulses the progress.
+collects instead of paying twice) for jobs that each carry their own upload. A job may be given
+after the batch has started (``provide``): GIMP's main thread exports one layer after another
+while the layers exported earlier are already on their way. It imports no GIMP: the worker
+threads only talk to the service.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,6 +24,8 @@ from halloween_mask import (
     StyleBatch,
 )
 from halloween_mask.variants import DEFAULT_IN_FLIGHT
+
+READY_CHECK_SECONDS = 0.1  # how often a worker waiting for its upload looks at the cancel token
 
 
 @dataclass(frozen=True)
@@ -44,14 +49,15 @@ class JobOutcome:
 class JobBatch(StyleBatch):
     """``client.apply`` for each job on a worker thread each; ``outcomes()`` in the jobs' order.
 
-    The batch's "styles" are the jobs' indexes, so ``done``, ``elapsed``, ``wait`` and ``close``
-    work as for styles.
+    ``jobs`` may hold ``None`` for a job not known yet: its worker waits (within the deadline, until
+    a cancel) for ``provide`` or ``fail``. The batch's "styles" are the jobs' indexes, so ``done``,
+    ``elapsed``, ``wait`` and ``close`` work as for styles.
     """
 
     def __init__(
         self,
         client: Client,
-        jobs: Sequence[Job],
+        jobs: Sequence[Job | None],
         *,
         aspect_ratio: str = "auto",
         pending: PendingTasks | None = None,
@@ -67,11 +73,34 @@ class JobBatch(StyleBatch):
             deadline=deadline,
             in_flight=in_flight,
         )
-        self.jobs = tuple(jobs)
+        self.jobs = list(jobs)
+        self._ready = [threading.Event() for _job in self.jobs]
+        self._failed: dict[int, HalloweenMaskError] = {}
+        for ready, job in zip(self._ready, self.jobs, strict=True):
+            if job is not None:
+                ready.set()
+
+    def provide(self, index: int, job: Job) -> None:
+        """Job ``index`` is known now: its worker sends it."""
+        self.jobs[index] = job
+        self._ready[index].set()
+
+    def fail(self, index: int, error: HalloweenMaskError) -> None:
+        """Job ``index`` cannot be made (its layer could not be exported): it ends with ``error``, unsent."""
+        self._failed[index] = error
+        self._ready[index].set()
+
+    def _job(self, index: int) -> Job:
+        while not self._ready[index].wait(READY_CHECK_SECONDS):
+            if self.cancel_token.cancelled or self.deadline.remaining <= 0:
+                raise CancelledError("before the job was ready")
+        if index in self._failed:
+            raise self._failed[index]
+        return self.jobs[index]
 
     def _run(self, number: int) -> JobOutcome:  # type: ignore[override]
-        job = self.jobs[number]
         try:
+            job = self._job(number)
             if self.cancel_token.cancelled:
                 raise CancelledError("before the job was sent")
             remaining = self.deadline.remaining
