@@ -151,6 +151,7 @@ class History:
         self.max_bytes = configured_max_bytes() if max_bytes is None else max(0, max_bytes)
         self.clock = clock
         self._ready = False
+        self._warned: set[str] = set()
 
     @classmethod
     def for_user(cls, max_bytes: int | None = None) -> History:
@@ -259,10 +260,8 @@ class History:
     def usage(self) -> tuple[int, int]:
         """``(entries, bytes)`` kept now."""
         with self._connection("read") as db:
-            if db is None:
-                return 0, 0
-            count, size = db.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM entries").fetchone()
-            return int(count), int(size)
+            if db is not None:
+                return tuple(db.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM entries").fetchone())
         return 0, 0
 
     def _trim(self, db: sqlite3.Connection) -> None:
@@ -318,7 +317,8 @@ class History:
         if isinstance(exc, sqlite3.DatabaseError) and _is_corrupt(exc):
             log.warning("the history file %s is damaged (%s); a new history begins", self.path, exc)
             self._set_aside()
-        else:
+        elif what not in self._warned:  # once per use, not per look
+            self._warned.add(what)
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             log.warning("cannot %s the history in %s (%s)", what, self.folder, reason)
 
