@@ -6,7 +6,7 @@ median delay is about ``d / 2`` and the poll count about ``5 / d`` times a fixed
 A steady 3.8 s therefore gives a median delay near 1.9 s for about 1.45x the polls. The first poll
 is immediate: it costs no more polls than one a second later, and it catches instant tasks. Past a
 minute the task is a long one: the interval eases up to the documented 5 s to spare the service.
-``tests/bench_client.py`` measures it.
+``benchmarks/bench_client.py`` measures it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Hardening figures, run on demand: ``python tests/bench_hardening.py [deadline|charges|memory ...]``.
+"""Hardening figures, run on demand: ``python benchmarks/bench_hardening.py [deadline|charges|memory ...]``.
 
 Every figure comes from the real ``halloween-mask`` command in a child process (``/usr/bin/time``
 gives its wall time and peak memory), against servers on 127.0.0.1 in this process:
@@ -23,6 +23,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+# The test suite's support modules (the emulator fixtures, the GIMP harness) serve the benchmarks too.
+sys.path.extend(str(Path(__file__).resolve().parents[1] / folder) for folder in ("tests/gimp", "tests"))
 
 import numpy as np
 from client_support import POLL, SUBMIT, drip_server, envelope, fake_service

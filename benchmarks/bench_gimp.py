@@ -1,4 +1,4 @@
-"""GIMP benchmark, run on demand: ``python3 tests/bench_gimp.py [--runs N] [--noise SIGMA]`` (needs root).
+"""GIMP benchmark, run on demand: ``python3 benchmarks/bench_gimp.py [--runs N] [--noise SIGMA]`` (needs root).
 
 One headless GIMP run per series (3.0 and 3.2, each in its Debian root from ``install/gimp3-root``;
 ``HM_GIMP_SERIES=3.2`` limits it to one), with the plug-in installed by the real installer and
@@ -35,11 +35,10 @@ import time
 import uuid
 from pathlib import Path
 
+# The test suite's support modules (the emulator fixtures, the GIMP harness) serve the benchmarks too.
+sys.path.extend(str(Path(__file__).resolve().parents[1] / folder) for folder in ("tests/gimp", "tests"))
+
 import numpy as np
-from PIL import Image
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "gimp"))
-
 from gimp_runner import (
     SCRATCH_INSIDE,
     GimpRoot,
@@ -53,6 +52,7 @@ from gimp_runner import (
 )
 from halloween_mask.imageformat import MAX_UPLOAD_BYTES
 from halloween_mask_emulator import Emulator, EmulatorConfig
+from PIL import Image
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 
 WIDTH, HEIGHT = 4000, 3000

@@ -1,4 +1,4 @@
-"""Gallery benchmark, run on demand: ``python3 tests/bench_gallery.py [--runs N]`` (needs root).
+"""Gallery benchmark, run on demand: ``python3 benchmarks/bench_gallery.py [--runs N]`` (needs root).
 
 How long the dialog takes to appear with the style gallery, against GIMP's generated dialog
 without it, and how long until all 85 tiles show their pictures. For each GIMP series (default
@@ -32,7 +32,9 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "gimp"))
+# The test suite's support modules (the emulator fixtures, the GIMP harness) serve the benchmarks too.
+sys.path.extend(str(Path(__file__).resolve().parents[1] / folder) for folder in ("tests/gimp", "tests"))
+
 
 from gimp_runner import (
     SCRATCH_INSIDE,

@@ -1,4 +1,4 @@
-"""Variants and selections benchmark, run on demand: ``python3 tests/bench_variants.py [--runs N]`` (needs root).
+"""Variants and selections benchmark, run on demand: ``python3 benchmarks/bench_variants.py [--runs N]`` (needs root).
 
 One headless GIMP run per series (``HM_GIMP_SERIES=3.2`` limits it to one), the plug-in
 installed by the real installer and pointed at the emulator on loopback, on the 12 MP photo
@@ -24,7 +24,9 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "gimp"))
+# The test suite's support modules (the emulator fixtures, the GIMP harness) serve the benchmarks too.
+sys.path.extend(str(Path(__file__).resolve().parents[1] / folder) for folder in ("tests/gimp", "tests"))
+
 
 from bench_gimp import HEIGHT, WIDTH, photo_pixels, png_bytes
 from gimp_runner import (

@@ -1,4 +1,4 @@
-"""Client benchmark, run on demand: ``python tests/bench_client.py [--runs N] [--tasks N]``.
+"""Client benchmark, run on demand: ``python benchmarks/bench_client.py [--runs N] [--tasks N]``.
 
 1. Overhead: against the emulator on loopback with zero processing time, the client's time from
    submit to result bytes in memory (``submit`` + ``wait`` + ``download``) as a ratio to a bare
@@ -20,6 +20,9 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+# The test suite's support modules (the emulator fixtures, the GIMP harness) serve the benchmarks too.
+sys.path.extend(str(Path(__file__).resolve().parents[1] / folder) for folder in ("tests/gimp", "tests"))
 
 import numpy as np
 import requests
