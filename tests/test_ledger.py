@@ -13,6 +13,7 @@ from halloween_mask.history import History
 from halloween_mask.ledger import Ledger
 from halloween_mask.pending import PendingTasks
 from halloween_mask.timing import CancelToken
+from halloween_mask.variants import StyleBatch
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from test_history import png
 
@@ -141,3 +142,18 @@ def test_without_a_history_the_task_stays_until_the_caller_settles_it(
     assert again.resumed and len(emulator.requests_to("submit")) == 1
     ledger.settle(again)
     assert not ledger.lookup(first.fingerprint).free
+
+
+def test_variants_pay_only_for_the_styles_without_a_kept_result(
+    emulator: Emulator, ledger: Ledger, portrait_bytes: bytes
+) -> None:
+    client = fast_client(emulator.base_url, API_KEY)
+    client.apply(portrait_bytes, mask_style=7, ledger=ledger)
+    with StyleBatch(client, portrait_bytes, (3, 7, 12), ledger=ledger, source="photo.jpg") as batch:
+        outcomes = batch.outcomes()
+    assert [o.result.reused for o in outcomes] == [False, True, False]
+    assert len(emulator.requests_to("submit")) == 3  # one for 7 alone, then 3 and 12
+    assert all(o.result.entry_id is not None for o in outcomes)
+    with StyleBatch(client, portrait_bytes, (3, 7, 12), ledger=ledger, reuse=False) as fresh:
+        assert all(not o.result.free for o in fresh.outcomes())
+    assert len(emulator.requests_to("submit")) == 6

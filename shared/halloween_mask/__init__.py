@@ -34,6 +34,7 @@ from .errors import (
     PlainError,
     ProtocolError,
     RateLimitedError,
+    ResultUnavailableError,
     ServerBusyError,
     SettingsError,
     SubmitOutcomeUnknownError,
@@ -43,7 +44,9 @@ from .errors import (
     UsageError,
 )
 from .favourites import StylePicks
+from .history import Entry, History, Made
 from .imageformat import ImageInfo, read_image_info
+from .ledger import Found, Ledger
 from .pending import PendingTasks
 from .previews import PreviewCache, PreviewFetcher, preview_url
 from .responses import CreditPool, TaskState
@@ -70,10 +73,15 @@ __all__ = [
     "DamagedImageError",
     "Deadline",
     "DeadlineExceededError",
+    "Entry",
     "ErrorKind",
+    "Found",
     "HalloweenMaskError",
+    "History",
     "ImageInfo",
     "InvalidArgumentError",
+    "Ledger",
+    "Made",
     "MaskStyle",
     "NetworkError",
     "NoFaceError",
@@ -87,6 +95,7 @@ __all__ = [
     "ProtocolError",
     "RateLimitedError",
     "Result",
+    "ResultUnavailableError",
     "ServerBusyError",
     "Settings",
     "SettingsError",

@@ -7,7 +7,8 @@
     outcomes = batch.outcomes()                          # one StyleOutcome per style, in order
 
 Every style goes through ``Client.apply`` on its own thread with its usual rules (safe retries,
-pending tasks that a later run collects instead of paying twice), at most ``in_flight`` submits
+pending tasks that a later run collects instead of paying twice; with a ``ledger``, a style with a
+kept result is re-used for free), at most ``in_flight`` submits
 at once (the service rate-limits), then every task waits at the service at the same time, all
 within one deadline and stopped together by one cancel token. Imports only the standard library.
 """
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from .client import Client, Result
 from .errors import CancelledError, DeadlineExceededError, HalloweenMaskError, InvalidArgumentError
 from .i18n import _
+from .ledger import Ledger
 from .pending import PendingTasks
 from .styles import STYLE_COUNT, style
 from .timing import CancelToken, Deadline
@@ -98,6 +100,9 @@ class StyleBatch:
         pending: PendingTasks | None = None,
         deadline: float | None = None,
         in_flight: int = DEFAULT_IN_FLIGHT,
+        ledger: Ledger | None = None,
+        reuse: bool = True,
+        source: str = "",
     ) -> None:
         if in_flight < 1:
             raise InvalidArgumentError(f"in_flight must be at least 1, not {in_flight!r}")
@@ -106,6 +111,7 @@ class StyleBatch:
         self.styles = tuple(styles)
         self.aspect_ratio = aspect_ratio
         self.pending = pending
+        self.ledger, self.reuse, self.source = ledger, reuse, source  # see ``Client.apply``: style by style
         self.deadline = Deadline(client.clock, deadline or client.deadline)
         self.cancel_token = CancelToken()
         self.submit_slots = threading.BoundedSemaphore(in_flight)
@@ -163,7 +169,10 @@ class StyleBatch:
                 cancel=self.cancel_token,
                 deadline=remaining,  # the batch's one deadline, as seconds from now
                 pending=self.pending,
-                submit_slot=self.submit_slots,
+                submit_slot=self.submit_slots,  # a re-used style takes no slot: only a submit holds it
+                ledger=self.ledger,
+                reuse=self.reuse,
+                source=self.source,
             )
         except HalloweenMaskError as error:
             return StyleOutcome(number, error=error)
