@@ -29,7 +29,10 @@ from halloween_mask_cli import OutputError, UsageError, exit_status, main
 from halloween_mask_emulator import Emulator
 
 # Exceptions that never reach a person: turned into an error of the tree (or skipped) where raised.
-INTERNAL = {"halloween_mask.config.NotAFileError"}  # an OSError: an unusable settings file is a SettingsError
+INTERNAL = {  # OSErrors: an unusable settings file is a SettingsError, a pending-task file is ignored with a warning
+    "halloween_mask.config.NotAFileError",
+    "halloween_mask.config.FileTooLargeError",
+}
 
 
 def _exception_classes() -> dict[str, type[BaseException]]:

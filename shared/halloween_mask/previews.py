@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .config import APP_DIR, DEFAULT_BASE_URL, ENV_BASE, cache_dir, is_loopback, validate_base_url
-from .errors import DamagedDownloadError, HalloweenMaskError, NetworkError, TaskFailedError
+from .errors import DamagedDownloadError, HalloweenMaskError, NetworkError, PlainError, TaskFailedError
 from .imageformat import DamagedImageError, NotAnImageError, check_complete
 from .styles import STYLE_COUNT, style
 from .timing import CancelToken, Deadline
@@ -60,7 +60,7 @@ def preview_url(number: int, base: str | None = None) -> str:
     return (base or preview_base()) + PREVIEW_PATH.format(number=style(number).number)
 
 
-class NotOurFileError(Exception):
+class NotOurFileError(PlainError):
     """A file in a folder the user named holds something other than a preview picture: it is left alone."""
 
 

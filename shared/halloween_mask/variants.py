@@ -50,13 +50,14 @@ def parse_styles(text: str) -> tuple[int, ...]:
         raise InvalidArgumentError(_("no mask styles were given. {how}").format(how=how))
     numbers: list[int] = []
     for token in tokens:
+        shown = token if len(token) <= 12 else f"{token[:6]}...({len(token):,} characters)"  # never 5,000 of them
         if not _NUMBER.fullmatch(token):
-            raise InvalidArgumentError(_("{token} is not a style number. {how}").format(token=repr(token), how=how))
-        number = int(token)
+            raise InvalidArgumentError(_("{token} is not a style number. {how}").format(token=repr(shown), how=how))
+        number = int(token) if len(token.lstrip("0")) <= 3 else 0  # a 5,000-digit number is not converted
         if not 1 <= number <= STYLE_COUNT:
             raise InvalidArgumentError(
                 _("there is no mask style {number}: styles are numbered 1 to {count}.").format(
-                    number=number, count=STYLE_COUNT
+                    number=shown, count=STYLE_COUNT
                 )
             )
         if number not in numbers:

@@ -15,11 +15,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from halloween_mask import CancelToken, HalloweenMaskError, Progress, Result, tempfiles
+from halloween_mask import CancelToken, ErrorKind, HalloweenMaskError, Progress, Result, tempfiles
 from halloween_mask.ledger import Ledger
 
-from .errors import OutputError, UsageError
-from .output import fetch_command, names_a_file, names_a_folder, refuse_files_in_the_way, refused_note, write_results
+from .errors import InputError, OutputError, UsageError
+from .output import (
+    fetch_command,
+    names_a_file,
+    names_a_folder,
+    refuse_files_in_the_way,
+    refuse_overwriting_inputs,
+    refused_note,
+    write_results,
+)
 from .session import open_client, say
 
 if TYPE_CHECKING:
@@ -36,14 +44,20 @@ class _Job:
 
 def run_apply(args: argparse.Namespace) -> int:
     jobs = plan(args.inputs, args.output, "template" if args.template else f"mask{args.style}")
+    refuse_overwriting_inputs([job.target for job in jobs], [*args.inputs, *([args.template] if args.template else [])])
     template = _read_template(args.template) if args.template else None
     for folder in {job.target.parent for job in jobs}:
         tempfiles.sweep(folder)  # what a killed run left half-written
     cancel = CancelToken()
+    out_of_credits = threading.Event()
     ledger = None if args.offline else Ledger.for_user()  # the offline emulator's tasks end with the command
     with open_client(args.offline, deadline=args.deadline) as client, _ProgressBar(len(jobs)) as bar:
 
-        def run(job: _Job) -> bool:
+        def run(job: _Job) -> bool | None:
+            """``True`` written, ``False`` failed, ``None`` not sent (the account ran out of credits)."""
+            if out_of_credits.is_set():
+                bar.finished(job.source.name)
+                return None
             result = None
             try:
                 image = _read_upload(job.source, "image", bar.note)
@@ -71,6 +85,8 @@ def run_apply(args: argparse.Namespace) -> int:
                 bar.note(f"{job.source}: {error}{_output_hint(args.offline, result, job.target)}")
                 return False
             except HalloweenMaskError as error:
+                if error.kind is ErrorKind.CREDITS:
+                    out_of_credits.set()  # the photos not yet sent are not sent: each would be refused so
                 hint = f"\n  Or: {fetch_command(error.task_id, job.target)}" if error.kept_pending else ""
                 bar.note(f"{job.source}: {error}{hint}")
                 return False
@@ -89,10 +105,14 @@ def run_apply(args: argparse.Namespace) -> int:
                 raise
             finally:
                 pool.shutdown(wait=True)
-    failed = [str(job.source) for job, done in zip(jobs, outcomes, strict=True) if not done]
+    failed = [str(job.source) for job, done in zip(jobs, outcomes, strict=True) if done is False]
+    unsent = outcomes.count(None)
     if len(jobs) > 1:
-        say(f"{len(jobs) - len(failed)} written, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else ""))
-    return 1 if failed else 0
+        written = outcomes.count(True)
+        say(f"{written} written, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else ""))
+    if unsent:
+        say(f"{unsent} not sent: the account is out of credits (top up, then run the same command again)")
+    return 1 if failed or unsent else 0
 
 
 def free_note(result: Result) -> str:
@@ -170,14 +190,16 @@ def _read_template(path: Path) -> bytes:
 
 
 def _read_upload(path: Path, role: str, notice: Callable[[str], None] | None = None) -> Fitted:
-    """The file's bytes, fitted to the service's limits (with a notice) when needed, and its size."""
-    from .fitting import fit_for_upload  # Pillow: the command line only
+    """The file's bytes, fitted to the service's limits (with a notice) when needed, and its size.
+
+    Refused by its size before it is read; a file that cannot be read fails its own job only.
+    """
+    from .fitting import read_for_upload  # Pillow: the command line only
 
     try:
-        data = path.read_bytes()
+        fitted = read_for_upload(path)
     except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    fitted = fit_for_upload(data)
+        raise InputError(f"cannot read it ({exc.strerror or type(exc).__name__})") from None
     if fitted.notice:
         (notice or say)(f"{path} ({role}): {fitted.notice}")
     return fitted

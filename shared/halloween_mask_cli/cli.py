@@ -27,6 +27,8 @@ from .session import say
 EXIT_FAILED = 1
 EXIT_CALLER_FAULT = 2  # as argparse exits for a command line it cannot parse
 EXIT_INTERRUPTED = 130
+MAX_JOBS = 32  # images in flight at once: the service rate-limits long before
+MAX_DIGITS = 12  # a whole number longer than this is out of any range here (and not converted)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,7 +96,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="OUT",
         help="output file .png/.jpg/.webp (one input) or folder (several inputs; a new one ends in /)",
     )
-    apply.add_argument("-j", "--jobs", type=_whole_number(1), default=DEFAULT_JOBS, help="images in flight at once")
+    apply.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=DEFAULT_JOBS,
+        help=f"images in flight at once (at most {MAX_JOBS})",
+    )
     apply.add_argument(
         "--fresh",
         action="store_true",
@@ -166,7 +174,7 @@ def _add_offline(parser: argparse.ArgumentParser) -> None:
 
 def _style_number(text: str) -> int:
     try:
-        return style(int(text)).number
+        return style(int(text) if len(text) <= MAX_DIGITS else 0).number
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"choose a style from 1 to {STYLE_COUNT} (see: halloween-mask styles)"
@@ -180,7 +188,7 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = math.nan
     if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, not {_shown(text)}")
     return value
 
 
@@ -189,12 +197,25 @@ def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
 
     def parse(text: str) -> int:
         try:
-            value = int(text)
+            value = int(text) if len(text) <= MAX_DIGITS else low - 1
         except ValueError:
             value = low - 1
         if value < low or (high is not None and value > high):
             bounds = f"from {low} to {high}" if high is not None else f"of at least {low}"
-            raise argparse.ArgumentTypeError(f"expected a whole number {bounds}, not {text!r}")
+            raise argparse.ArgumentTypeError(f"expected a whole number {bounds}, not {_shown(text)}")
         return value
 
     return parse
+
+
+def _jobs(text: str) -> int:
+    """argparse type for ``-j``: a whole number of at least 1, and at most ``MAX_JOBS``."""
+    value = _whole_number(1)(text)
+    if value > MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_JOBS} images can be in flight at once, not {_shown(text)}")
+    return value
+
+
+def _shown(text: str, most: int = 24) -> str:
+    """``text`` quoted for an error message, shortened when long (a 5,000-digit number is not echoed)."""
+    return repr(text) if len(text) <= most else f"{text[:12]!r}... ({len(text):,} characters)"

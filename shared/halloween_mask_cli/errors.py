@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from halloween_mask.errors import PlainError, UsageError
 
-__all__ = ["OutputError", "UsageError"]
+__all__ = ["InputError", "OutputError", "UsageError"]
+
+
+class InputError(PlainError):
+    """One input file cannot be read: its job fails, the others go on; str() says why."""
 
 
 class OutputError(PlainError):

@@ -8,17 +8,48 @@ format) is converted to 8-bit RGB(A) first, with its tones scaled rather than cl
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import math
+import os
+import struct
+import threading
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from halloween_mask.errors import TooLargeError, UnsupportedFormatError
-from halloween_mask.imageformat import MAX_SIDE, MAX_UPLOAD_BYTES, NotAnImageError, limit_problems, read_image_info
+from halloween_mask.imageformat import (
+    MAX_PIXELS,
+    MAX_SIDE,
+    MAX_UPLOAD_BYTES,
+    NotAnImageError,
+    limit_problems,
+    read_image_info,
+)
 from PIL import ExifTags, Image, ImageFilter, ImageOps, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
 
 JPEG_QUALITY = 92
 SHRINK_STEP = 0.85  # each retry scales the longer side by this much
-MAX_DECODE_PIXELS = 64_000_000  # the most pixels decoded to scale down (about 200 MB as RGB)
+MAX_DECODE_PIXELS = MAX_PIXELS  # the most pixels decoded to scale down (the client's cap for every image)
+MAX_INPUT_BYTES = 256 * 2**20  # a file larger than this is refused by its size, before it is read
+# What Pillow's decoders raise for a damaged or hostile file (a truncated IHDR, a bad PPM header,
+# "broken PNG file" ...): each becomes one line naming the file, never a traceback.
+DECODE_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    struct.error,
+    IndexError,
+    TypeError,
+)
+_pillow = threading.Lock()  # warnings are caught per file: catch_warnings is not thread-safe
 MIN_SIDE = 256  # below this a portrait is useless: give up instead
 DESCREEN_RADIUS = 0.7  # px; a 1-bit image's dither becomes the grey tones it stands for
 PNG_BIT_DEPTH = 24  # offset of the bit depth in a PNG (signature, IHDR length, type, width, height)
@@ -46,29 +77,69 @@ class Fitted:
     size: tuple[int, int]  # the picture's size before any scaling, as the user sees it
 
 
+def read_for_upload(path: Path) -> Fitted:
+    """``fit_for_upload`` of a file, refused by its size and (when large) by its header before it is read whole.
+
+    ``OSError`` if it cannot be read; ``TooLargeError`` / ``UnsupportedFormatError`` naming why not.
+    """
+    size = os.stat(path).st_size
+    if size > MAX_INPUT_BYTES:
+        raise TooLargeError(
+            f"the file is {size:,} bytes, more than the {MAX_INPUT_BYTES:,} a photo may have here; it was not read"
+        )
+    if size > MAX_UPLOAD_BYTES:  # worth a look at the header before reading it all
+        with _decoding(), Image.open(path):
+            pass
+    return fit_for_upload(Path(path).read_bytes())
+
+
 def fit_for_upload(data: bytes) -> Fitted:
+    """``data`` unchanged if the service reads it as is, else a converted, maybe downscaled copy (see ``_fit``).
+
+    Whatever Pillow makes of a damaged file is an ``UnsupportedFormatError`` in one sentence; its
+    warnings are logged, never printed raw.
+    """
+    with _decoding():
+        return _fit(data)
+
+
+@contextlib.contextmanager
+def _decoding() -> Iterator[None]:
+    """Pillow at work on one file: its errors become one sentence, its warnings go to the log."""
+    with _pillow, warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except Image.DecompressionBombError:  # Pillow's own bound, checked as it reads the header
+            raise TooLargeError(
+                f"the image has over {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} MP, more than can be scaled down here: "
+                "scale it down first"
+            ) from None
+        except (TooLargeError, UnsupportedFormatError):
+            raise
+        except DECODE_ERRORS as error:
+            reason = str(error).splitlines()[0][:120] if str(error) else type(error).__name__
+            raise UnsupportedFormatError(f"the image cannot be read ({reason})") from None
+        finally:
+            for warning in warned:
+                log.info("the image decoder warned: %s", warning.message)
+
+
+def _fit(data: bytes) -> Fitted:
     """``data`` unchanged if the service reads it as is; else a converted, maybe downscaled copy.
 
     Opaque images become JPEG (quality 92); images whose transparency matters become PNG, or WEBP
     when a PNG would be too large.
     """
-    try:
-        with Image.open(io.BytesIO(data)) as opened:  # reads the header only
-            if _service_reads(data, opened):
-                return Fitted(data, None, _upright_size(opened))
-            source_format, opened_mode = opened.format or "image", opened.mode
-            dropped = _dropped_frames(opened)
-            full_size = _upright_size(opened, _plan_decoding(opened))
-            ImageOps.exif_transpose(opened, in_place=True)  # no second copy of a large picture
-            opened.load()
-            image = opened
-    except Image.DecompressionBombError:  # Pillow's own bound, checked as it reads the header
-        raise TooLargeError(
-            f"the image has over {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} MP, more than can be scaled down here: "
-            "scale it down first"
-        ) from None
-    except (UnidentifiedImageError, OSError) as exc:
-        raise UnsupportedFormatError(f"the image cannot be read ({type(exc).__name__})") from None
+    with Image.open(io.BytesIO(data)) as opened:  # reads the header only
+        if _service_reads(data, opened):
+            return Fitted(data, None, _upright_size(opened))
+        source_format, opened_mode = opened.format or "image", opened.mode
+        dropped = _dropped_frames(opened)
+        full_size = _upright_size(opened, _plan_decoding(opened))
+        ImageOps.exif_transpose(opened, in_place=True)  # no second copy of a large picture
+        opened.load()
+        image = opened
 
     image = to_8bit_rgb(image)
     encoded, label, size = _encode_within_limits(image)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 from collections.abc import Iterable, Sequence
@@ -44,6 +45,34 @@ def refuse_files_in_the_way(folders: Iterable[Path], target: Path) -> None:
             return
 
 
+def refuse_overwriting_inputs(targets: Iterable[Path], inputs: Iterable[Path]) -> None:
+    """A UsageError if a file the run would write (a target, or its ``-2`` ... siblings) is one of its inputs.
+
+    The same file in any spelling: ``me.png``, ``./me.png``, an absolute path, a symbolic or hard link.
+    """
+    sources = []
+    for source in inputs:
+        with contextlib.suppress(OSError):
+            sources.append((source, os.stat(source)))
+    for target in targets:
+        for number in range(1, MAX_RESULTS + 1):
+            path = target if number == 1 else _numbered(target, number)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue  # nothing there, so no input either
+            for source, source_st in sources:
+                if os.path.samestat(st, source_st):
+                    raise UsageError(
+                        f"cannot write {path}: it is the input {source}; nothing was written (choose another -o)"
+                    )
+
+
+def _numbered(target: Path, number: int) -> Path:
+    """The name of a task's second, third ... result: ``out-2.png``."""
+    return target.with_name(f"{target.stem}-{number}{target.suffix}")
+
+
 def write_results(images: Sequence[bytes], target: Path, size: tuple[int, int] | None = None) -> tuple[list[Path], str]:
     """Save each result (a second and later one get ``-2``, ``-3`` ... before the suffix).
 
@@ -55,7 +84,7 @@ def write_results(images: Sequence[bytes], target: Path, size: tuple[int, int] |
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         for number, data in enumerate(images, start=1):
-            path = target if number == 1 else target.with_name(f"{target.stem}-{number}{target.suffix}")
+            path = target if number == 1 else _numbered(target, number)
             scaled = _save_as(data, path, size) or scaled
             written.append(path)
     except OSError as exc:
