@@ -145,23 +145,26 @@ def test_a_cancelled_run_is_collected_by_the_next_run_without_paying_again(portr
         result = client.apply(portrait_bytes, mask_style=7, pending=store)
         assert result.task_id == first.value.task_id and result.resumed
         assert len(emulator.requests_to("submit")) == 1, "the second run paid for the same request again"
-        key = fingerprint(emulator.base_url, portrait_bytes, 7, None, "auto")
-        assert result.images and store.task(key).state == COLLECTED  # not safe until the caller settles it
+        assert result.images and store.find(fingerprint(emulator.base_url, portrait_bytes, 7, None, "auto")) is None
 
-        Ledger(store).settle(result)  # the caller wrote it: no history keeps it, so it leaves the ledger
         third = client.apply(portrait_bytes, mask_style=7, pending=store)
-        assert not third.resumed, "a settled task must not be handed out twice"
+        assert not third.resumed, "a collected task must not be handed out twice"
         assert len(emulator.requests_to("submit")) == 2
 
 
 def test_a_collected_task_not_yet_settled_is_collected_again_unless_a_fresh_one_is_asked_for(portrait_bytes, store):
+    ledger = Ledger(store)  # no history: the task stays (collected) until the caller settles it
     with Emulator(EmulatorConfig(api_keys={API_KEY})) as emulator:
         client = fast_client(emulator.base_url, API_KEY)
-        first = client.apply(portrait_bytes, mask_style=7, pending=store)
-        again = client.apply(portrait_bytes, mask_style=7, pending=store)  # e.g. killed while writing the output
+        first = client.apply(portrait_bytes, mask_style=7, ledger=ledger)
+        key = fingerprint(emulator.base_url, portrait_bytes, 7, None, "auto")
+        assert store.task(key).state == COLLECTED
+        again = client.apply(portrait_bytes, mask_style=7, ledger=ledger)  # e.g. killed while writing the output
         assert again.resumed and again.images == first.images and len(emulator.requests_to("submit")) == 1
-        fresh = client.apply(portrait_bytes, mask_style=7, pending=store, reuse=False)
+        fresh = client.apply(portrait_bytes, mask_style=7, ledger=ledger, reuse=False)
         assert not fresh.resumed and len(emulator.requests_to("submit")) == 2
+        ledger.settle(fresh)
+        assert store.task(key) is None
 
 
 def test_a_deadline_keeps_the_task_and_another_request_is_not_confused_with_it(portrait_bytes, store):
@@ -182,7 +185,7 @@ def test_a_remembered_task_the_service_no_longer_knows_is_submitted_afresh(portr
         store.remember(key, "1700000000000.00000000-0000-0000-0000-000000000000")
         result = client.apply(portrait_bytes, mask_style=7, pending=store)
         assert not result.resumed and len(emulator.requests_to("submit")) == 1 and result.images
-        assert store.task(key).task_id == result.task_id  # the new task, collected, until settled
+        assert store.find(key) is None
 
 
 def test_a_task_that_failed_for_good_is_forgotten(no_face_bytes, store):

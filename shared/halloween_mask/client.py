@@ -284,13 +284,15 @@ class Client:
         request is not paid twice: a kept result is re-used (``result.reused``; not with
         ``reuse=False``), a task an earlier run paid for but never collected (killed, cancelled,
         out of time) is collected (``result.resumed``), and a new result is kept in the history
-        (``result.entry_id``, with ``source`` as its source's name). ``pending`` alone is a ledger
-        without a history. ``submit_slot`` is held around the submit only (see ``submit``).
+        (``result.entry_id``, with ``source`` as its source's name); call ``ledger.settle(result)``
+        once the result is safe where the user wanted it. ``pending`` alone (the older call) is a
+        ledger without a history that forgets a task once collected. ``submit_slot`` is held around
+        the submit only (see ``submit``).
         """
         cancel = cancel or CancelToken()
         limit = self._limit(deadline)
         if ledger is None and pending is not None:
-            ledger = Ledger(pending)
+            ledger = Ledger(pending, settle_on_collect=True)  # the older call: the task goes once collected
         if ledger is None:
             task_id = self.submit(
                 image, mask_style, template, aspect_ratio, cancel=cancel, deadline=limit, slot=submit_slot

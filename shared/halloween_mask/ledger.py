@@ -87,9 +87,12 @@ class Request:
 class Ledger:
     """The paid tasks of one user: ``pending`` holds the paid and collected ones, ``history`` the kept."""
 
-    def __init__(self, pending: PendingTasks | None = None, history: History | None = None) -> None:
+    def __init__(
+        self, pending: PendingTasks | None = None, history: History | None = None, *, settle_on_collect: bool = False
+    ) -> None:
         self.pending = pending
         self.history = history if history is not None and history.enabled else None
+        self.settle_on_collect = settle_on_collect  # ``Client.apply(pending=...)`` without a ledger: as before
 
     @classmethod
     def for_user(cls) -> Ledger:
@@ -158,7 +161,7 @@ class Ledger:
         """Move a collected task on: kept in the history (and out of the pending store), else marked collected."""
         entry = self.history.keep(key, result.task_id, result.images, request.made) if self.history else None
         if self.pending is not None:
-            if entry is not None:
+            if entry is not None or self.settle_on_collect:
                 self.pending.forget(key)
             else:
                 self.pending.mark_collected(key, result.task_id)
