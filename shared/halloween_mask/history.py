@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import data_dir, open_regular, replace_whole, settings_path
-from .imageformat import NotAnImageError, check_complete
+from .imageformat import read_image_info
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ class History:
         if size > self.max_bytes:
             log.warning("the result (%d bytes) is over the history's bound of %d bytes: not kept", size, self.max_bytes)
             return None
-        first = check_complete(images[0])
+        first = read_image_info(images[0])  # checked whole when downloaded
         row = (fingerprint, task_id, self.clock(), made.style, int(made.template), made.aspect_ratio, made.source)
         row += (first.width, first.height, first.format, size, len(images))
         with self._connection("keep the result in") as db:
@@ -377,14 +377,8 @@ def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
 
 
 def _whole(data: object, digest: object) -> bool:
-    """Whether a stored image is what was kept: its checksum matches and it is a whole image."""
-    if not isinstance(data, bytes) or hashlib.sha256(data).hexdigest() != digest:
-        return False
-    try:
-        check_complete(data)
-    except NotAnImageError:
-        return False
-    return True
+    """Whether a stored image is what was kept (checked whole when it was downloaded): its checksum matches."""
+    return isinstance(data, bytes) and hashlib.sha256(data).hexdigest() == digest
 
 
 def _entry(row: Sequence[object]) -> Entry | None:
