@@ -138,3 +138,12 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     assert len(entries) == 40 and len({e.task_id for e in entries}) == 40
     with sqlite3.connect(folder / DB_NAME) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_thumbnails_a_caller_stored_are_read_in_one_go_and_go_with_their_entry(history: History) -> None:
+    entries = [history.keep(f"fp-{n}", f"task-{n}", [png(n)], Made(n + 1)) for n in range(3)]
+    assert history.set_thumbnail(entries[0].id, b"small-0") and history.set_thumbnail(entries[2].id, b"small-2")
+    assert not history.set_thumbnail(999, b"no such entry")
+    assert history.thumbnails([e.id for e in entries]) == {entries[0].id: b"small-0", entries[2].id: b"small-2"}
+    history.delete(entries[0].id)
+    assert history.thumbnails([e.id for e in entries]) == {entries[2].id: b"small-2"}

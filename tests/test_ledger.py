@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -157,3 +159,14 @@ def test_variants_pay_only_for_the_styles_without_a_kept_result(
     with StyleBatch(client, portrait_bytes, (3, 7, 12), ledger=ledger, reuse=False) as fresh:
         assert all(not o.result.free for o in fresh.outcomes())
     assert len(emulator.requests_to("submit")) == 6
+
+
+def test_the_users_ledger_sweeps_what_a_killed_run_left_beside_the_settings(private_settings: Path) -> None:
+    private_settings.parent.mkdir(parents=True, exist_ok=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = private_settings.parent / f".halloween-mask-{int(dead.stdout)}-1.part"
+    stale.write_text('{"half": ')
+    mine = private_settings.parent / "notes.part"
+    mine.write_text("the user's")
+    Ledger.for_user()
+    assert not stale.exists() and mine.exists()

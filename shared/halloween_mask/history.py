@@ -16,7 +16,6 @@ default, oldest out first; ``history_max_mb`` in the settings file or ``$HALLOWE
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -24,10 +23,10 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from .config import data_dir, open_regular, replace_whole, settings_path
+from .history_entry import Entry, Made
 from .imageformat import read_image_info
 
 log = logging.getLogger(__name__)
@@ -63,63 +62,14 @@ CREATE TABLE IF NOT EXISTS images (
     data BLOB NOT NULL,
     PRIMARY KEY (entry_id, n)
 );
+CREATE TABLE IF NOT EXISTS thumbnails (
+    entry_id INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,
+    data BLOB NOT NULL
+);
 """
 _COLUMNS = (
     "id, fingerprint, task_id, created, style, template, aspect_ratio, source, width, height, format, size, count"
 )
-
-
-@dataclass(frozen=True)
-class Made:
-    """What made a result, as the history keeps it (the fingerprint is the ledger's)."""
-
-    style: int | None = None
-    template: bool = False
-    aspect_ratio: str = "auto"
-    source: str = ""  # "photo.jpg", or "portrait.xcf / Background" in GIMP
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One kept result: its metadata (the images are read with ``History.images``)."""
-
-    id: int
-    fingerprint: str
-    task_id: str
-    created: float  # seconds since the epoch, by the wall clock when it was kept
-    style: int | None
-    template: bool
-    aspect_ratio: str
-    source: str
-    width: int
-    height: int
-    format: str
-    size: int  # bytes of all its images
-    count: int  # images (the service sends one)
-
-    @property
-    def created_text(self) -> str:
-        """``"5 Dec, 12:03"`` in local time, for messages."""
-        when = dt.datetime.fromtimestamp(self.created)
-        return f"{when.day} {when:%b, %H:%M}"
-
-    def to_json(self) -> dict[str, object]:
-        """The entry as ``halloween-mask history --json`` prints it."""
-        created = dt.datetime.fromtimestamp(self.created, dt.timezone.utc).isoformat(timespec="seconds")
-        return {
-            "id": self.id,
-            "created": created,
-            "task_id": self.task_id,
-            "style": self.style,
-            "template": self.template,
-            "aspect_ratio": self.aspect_ratio,
-            "source": self.source,
-            "width": self.width,
-            "height": self.height,
-            "format": self.format,
-            "bytes": self.size,
-            "images": self.count,
-        }
 
 
 def configured_max_bytes() -> int:
@@ -229,6 +179,24 @@ class History:
             return images
         return None
 
+    def thumbnails(self, entry_ids: Sequence[int]) -> dict[int, bytes]:
+        """The small pictures a caller stored with ``set_thumbnail`` (the GIMP dialog's), by entry id."""
+        marks = ", ".join("?" * len(entry_ids))
+        with self._connection("read") as db:
+            if db is not None and entry_ids:
+                rows = db.execute(f"SELECT entry_id, data FROM thumbnails WHERE entry_id IN ({marks})", entry_ids)
+                return {entry_id: bytes(data) for entry_id, data in rows if isinstance(data, bytes)}
+        return {}
+
+    def set_thumbnail(self, entry_id: int, data: bytes) -> bool:
+        """Store a small picture of the entry (made once by a caller that can scale images), replacing any."""
+        with self._connection("keep a thumbnail in") as db:
+            if db is not None:
+                with _transaction(db):
+                    query = "INSERT OR REPLACE INTO thumbnails (entry_id, data) SELECT id, ? FROM entries WHERE id = ?"
+                    return db.execute(query, (bytes(data), int(entry_id))).rowcount > 0
+        return False
+
     def save(self, entry_id: int, path: Path) -> bool:
         """Write the entry's (first) result file to ``path`` whole, as stored; ``False`` if there is none."""
         images = self.images(entry_id)
@@ -332,7 +300,7 @@ class History:
             db.execute("PRAGMA foreign_keys = ON")
             if not self._ready:
                 names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                if not {"entries", "images"} <= names:
+                if not {"entries", "images", "thumbnails"} <= names:
                     db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
                 self._ready = True
         except sqlite3.DatabaseError as exc:

@@ -28,6 +28,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from . import tempfiles
 from .errors import ErrorKind, HalloweenMaskError, ProtocolError
 from .history import Entry, History, Made
 from .imageformat import read_image_info
@@ -97,7 +98,9 @@ class Ledger:
     @classmethod
     def for_user(cls) -> Ledger:
         """The pending store beside the settings file and the history in the user's data folder."""
-        return cls(PendingTasks.beside_settings(), History.for_user())
+        pending = PendingTasks.beside_settings()
+        tempfiles.sweep(pending.path.parent)  # a store's write that a killed run left half-done
+        return cls(pending, History.for_user())
 
     def __repr__(self) -> str:
         return f"Ledger({self.pending!r}, {self.history!r})"
