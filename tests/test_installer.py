@@ -43,6 +43,7 @@ def files_under(path: Path) -> set[str]:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
     profile = tmp_path_factory.mktemp("gimp") / "3.0"
+    profile.mkdir()  # a profile GIMP made: the installer never creates one
     proc = run_installer("--profile", str(profile))
     assert proc.returncode == 0, proc.stderr
     assert "Filters \u25b8 AI \u25b8 Halloween Mask" in proc.stdout
@@ -206,6 +207,7 @@ def test_bundle_works_without_host_site_packages(installed: Path):
 
 def test_reinstall_replaces_cleanly(tmp_path: Path):
     profile = tmp_path / "3.2"
+    profile.mkdir()
     assert run_installer("--profile", str(profile)).returncode == 0
     target = profile / "plug-ins" / "halloween-mask"
     first = files_under(target)
@@ -236,6 +238,7 @@ def test_a_failed_replacement_keeps_the_installed_copy(tmp_path: Path, monkeypat
 
 def test_uninstall_and_dry_run(tmp_path: Path):
     profile = tmp_path / "3.0"
+    profile.mkdir()
     proc = run_installer("--profile", str(profile), "--dry-run")
     assert proc.returncode == 0 and "would install" in proc.stdout
     assert not (profile / "plug-ins" / "halloween-mask").exists()
@@ -248,6 +251,7 @@ def test_uninstall_and_dry_run(tmp_path: Path):
 
 def test_check_without_gimp_checks_layout_and_imports(tmp_path: Path):
     profile = str(tmp_path / "3.0")
+    Path(profile).mkdir()
     path = {"PATH": os.path.dirname(sys.executable)}
     proc = run_installer("--profile", profile, "--check", env=path)
     assert proc.returncode == 1 and "the plug-in is not installed there" in proc.stderr

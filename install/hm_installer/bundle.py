@@ -7,6 +7,7 @@ import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from hm_installer.catalogs import compile_catalogs
@@ -111,15 +112,31 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def install_into(profile: Path, plugin_source: Path = PLUGIN_SOURCE, client_source: Path = CLIENT_SOURCE) -> Path:
-    """Replace ``<profile>/plug-ins/halloween-mask`` with a fresh bundle; returns that folder."""
+def install_into(
+    profile: Path,
+    plugin_source: Path = PLUGIN_SOURCE,
+    client_source: Path = CLIENT_SOURCE,
+    on_removed: Callable[[list[str]], object] | None = None,
+) -> Path:
+    """Replace ``<profile>/plug-ins/halloween-mask`` with a fresh bundle; returns that folder.
+
+    ``on_removed`` hears the files of the old copy that are not part of the new one (the user's
+    own, or an older version's), before they go.
+    """
     plug_ins = profile / "plug-ins"
+    if plug_ins.exists() and not plug_ins.is_dir():
+        raise InstallError(
+            f"{plug_ins} is a file, not a folder: GIMP looks for plug-ins in a folder there; move it away"
+        )
     plug_ins.mkdir(parents=True, exist_ok=True)
     target = plug_ins / PLUGIN_NAME
     staging = Path(tempfile.mkdtemp(prefix=f".{PLUGIN_NAME}-new-", dir=plug_ins))
     try:
         build_bundle(staging, plugin_source, client_source)
         staging.chmod(0o755)
+        extra = not_in_bundle(target, staging)
+        if extra and on_removed is not None:
+            on_removed(extra)
         old = plug_ins / f".{PLUGIN_NAME}-old"
         _remove(old)
         if target.exists() or target.is_symlink():
@@ -134,6 +151,20 @@ def install_into(profile: Path, plugin_source: Path = PLUGIN_SOURCE, client_sour
     finally:
         _remove(staging)
     return target
+
+
+def not_in_bundle(old: Path, new: Path) -> list[str]:
+    """Files under ``old`` (relative, ``/``-separated) that ``new`` has not; Python's caches do not count."""
+    if not old.is_dir() or old.is_symlink():
+        return []
+    extra = []
+    for path in old.rglob("*"):
+        relative = path.relative_to(old)
+        if "__pycache__" in relative.parts or path.suffix == ".pyc" or path.is_dir():
+            continue
+        if not (new / relative).exists():
+            extra.append(relative.as_posix())
+    return sorted(extra)
 
 
 def uninstall_from(profile: Path) -> bool:

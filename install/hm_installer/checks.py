@@ -42,8 +42,13 @@ def check_layout(plugin_dir: Path) -> list[str]:
         return [f"{main} is missing"]
     if os.name != "nt" and not os.access(main, os.X_OK):
         problems.append(f"{main} is not executable")
-    if main.read_text(encoding="utf-8").splitlines()[:1] != [SHEBANG]:
+    script = main.read_bytes()
+    if script.splitlines()[:1] != [SHEBANG.encode()]:
         problems.append(f"{main} does not start with {SHEBANG}")
+    try:
+        script.decode("utf-8")
+    except UnicodeDecodeError as exc:  # GIMP's Python refuses to load it
+        problems.append(f"{main} is not UTF-8 text ({exc.reason} at byte {exc.start})")
     for name in ("halloween_mask", *(wheel.import_name for wheel in read_lock()), "certifi/cacert.pem"):
         if not (plugin_dir / VENDOR_DIR / name).exists():
             problems.append(f"{plugin_dir / VENDOR_DIR / name} is missing")

@@ -22,6 +22,7 @@ from hm_installer.checks import (
 from hm_installer.copies import copies_in
 from hm_installer.errors import InstallError
 from hm_installer.layout import MANIFEST, MENU_PATH, PLUGIN_NAME, PROCEDURE_NAME
+from hm_installer.lock import one_at_a_time
 from hm_installer.profiles import (
     SANDBOXED,
     InstalledGimp,
@@ -49,7 +50,15 @@ def _targets(args: argparse.Namespace, machine: Machine) -> tuple[list[Profile],
     """The profiles to work on, those of installed GIMPs never started (skipped), and the GIMPs installed."""
     gimps = installed_gimps(machine)
     if args.profile:
-        return [Profile(Path(p).expanduser().absolute(), "given") for p in args.profile], [], gimps
+        given = [Profile(Path(p).expanduser().absolute(), "given") for p in args.profile]
+        for profile in given:
+            if not profile.path.is_dir():
+                what = "is not a folder" if profile.path.exists() else "does not exist"
+                raise InstallError(
+                    f"the profile {profile.path} {what}; the installer never creates a profile: check the path"
+                    " (GIMP shows its folder in Preferences \u25b8 Folders), or start that GIMP once"
+                )
+        return given, [], gimps
     profiles = find_profiles(machine)
     return profiles, unstarted_profiles(machine, gimps, profiles), gimps
 
@@ -117,7 +126,11 @@ def _run_checks(
 
 
 def _install(profile: Profile) -> None:
-    target = install_into(profile.path)
+    def removed(files: list[str]) -> None:
+        shown = ", ".join(files[:10]) + (f" and {len(files) - 10} more" if len(files) > 10 else "")
+        _say(f"  note: removing {len(files)} file(s) in the old copy that are not part of the plug-in: {shown}")
+
+    target = install_into(profile.path, on_removed=removed)
     manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
     deps = ", ".join(f"{k} {v}" for k, v in manifest["dependencies"].items())
     _say(f"  installed {target}")
@@ -160,12 +173,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def _write_release_files(args: argparse.Namespace) -> int:
     """--zip, --gex or --release: write the files, say how each is installed."""
-    if args.release:
-        written = write_release(Path(args.release).expanduser())
-    elif args.gex:
-        written = [write_gex(Path(args.gex).expanduser())]
-    else:
-        written = [write_zip(Path(args.zip).expanduser())]
+    out_dir = Path(args.release or args.gex or args.zip).expanduser()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InstallError(f"{out_dir} is a file, not a folder: name the folder to write into")
+    try:
+        if args.release:
+            written = write_release(out_dir)
+        elif args.gex:
+            written = [write_gex(out_dir)]
+        else:
+            written = [write_zip(out_dir)]
+    except OSError as exc:
+        raise InstallError(f"cannot write into {out_dir}: {exc.strerror or exc}") from None
     for path in written:
         _say(f"wrote {path}")
         _say(f"  {HOW_TO_INSTALL.get(path.suffix, 'check the downloads with: sha256sum -c SHA256SUMS')}")
@@ -183,8 +202,13 @@ class Outcome:
 
 def _act_on(profile: Profile, gimps: Sequence[InstalledGimp], args: argparse.Namespace, outcome: Outcome) -> None:
     """Install, uninstall or check one profile (or say what would be done)."""
-    target = profile.plugin_dir
     _say(profile.label())
+    with one_at_a_time(profile.path):  # another installer working on this profile finishes first
+        _act(profile, gimps, args, outcome)
+
+
+def _act(profile: Profile, gimps: Sequence[InstalledGimp], args: argparse.Namespace, outcome: Outcome) -> None:
+    target = profile.plugin_dir
     if args.dry_run:
         _say(f"  would {'remove' if args.uninstall else 'check' if args.check else 'install'} {target}")
     elif args.uninstall:
@@ -248,4 +272,7 @@ def main(argv: Sequence[str] | None = None, machine: Machine | None = None) -> i
         return 1
     except OSError as exc:  # a profile folder not writable, a file another program holds open...
         print(f"error: {exc.filename or 'a file'}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except UnicodeDecodeError as exc:  # a file of the installed copy that is not text
+        print(f"error: a file is not UTF-8 text ({exc.reason} at byte {exc.start})", file=sys.stderr)
         return 1

@@ -35,6 +35,7 @@ def test_plugin_registers_under_filters_ai(run_gimp_batch, gimp_profile, gimp_ro
 def test_installer_check_passes_against_the_roots_gimp(gimp_root: GimpRoot, gimp_scratch: Scratch):
     scratch = gimp_scratch.sub("installer-check")
     profile = ["--profile", str(scratch.host / "profile")]
+    (scratch.host / "profile").mkdir(parents=True, exist_ok=True)  # the installer never creates a profile
     gimp = ["--gimp", f"{SCRIPTS / 'run.sh'} {gimp_root.console}", "--gimp-profile", f"{scratch.inside}/profile"]
     env = {**os.environ, "GIMP3_ROOT": str(gimp_root.path)}
 
