@@ -19,7 +19,7 @@ SHARED = Path(__file__).resolve().parents[1] / "shared"
 BLOCKED = ("PIL", "numpy", "cv2", "werkzeug", "tqdm", "halloween_mask_cli", "halloween_mask_emulator")
 
 PROBE = """
-import importlib, importlib.abc, json, pkgutil, sys
+import importlib, importlib.abc, json, pkgutil, sys, threading
 
 BLOCKED = set(sys.argv[1].split(","))
 
@@ -44,20 +44,27 @@ print(json.dumps({
     "modules": modules,
     "missing": missing,
     "outside_stdlib": sorted(loaded - set(sys.stdlib_module_names)),
+    "threads": threading.active_count(),
 }))
 """
 
 
-def _probe(shared: Path) -> subprocess.CompletedProcess[str]:
+def _probe(shared: Path, home: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Import ``halloween_mask`` from ``shared`` and all its modules with the heavy packages blocked."""
     env = {**os.environ, "PYTHONPATH": str(shared), "PYTHONDONTWRITEBYTECODE": "1"}
+    if home is not None:  # every per-user folder the client knows of, inside ``home``
+        env.update({"HOME": str(home), "USERPROFILE": str(home), "APPDATA": str(home), "LOCALAPPDATA": str(home)})
+        env.update({name: str(home / name) for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")})
+        env.update({"TMPDIR": str(home / "tmp"), "HALLOWEEN_MASK_SETTINGS": str(home / "settings.json")})
     return subprocess.run(
         [sys.executable, "-c", PROBE, ",".join(BLOCKED)], capture_output=True, text=True, env=env, timeout=120
     )
 
 
-def test_the_client_package_imports_with_only_the_standard_library_and_requests() -> None:
-    done = _probe(SHARED)
+def test_the_client_package_imports_with_only_the_standard_library_and_requests(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    done = _probe(SHARED, home)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     shipped = {p.stem for p in (SHARED / "halloween_mask").glob("*.py")}
@@ -65,6 +72,8 @@ def test_the_client_package_imports_with_only_the_standard_library_and_requests(
     assert {"halloween_mask.client", "halloween_mask.transport", "halloween_mask.variants"} <= set(report["modules"])
     assert report["missing"] == []  # every name in __all__ is there
     assert report["outside_stdlib"] == []
+    assert report["threads"] == 1  # importing starts nothing ...
+    assert list(home.iterdir()) == []  # ... and writes nothing: no settings, cache or scratch files
 
 
 def test_a_module_that_imports_pillow_fails_the_check(tmp_path: Path) -> None:
