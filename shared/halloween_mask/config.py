@@ -214,9 +214,7 @@ def open_regular(path: Path, max_bytes: int = MAX_SMALL_FILE) -> io.TextIOWrappe
         if not stat.S_ISREG(st.st_mode):
             raise NotAFileError(f"{path} is {_kind_of(st.st_mode)}, not a regular file")
         if st.st_size > max_bytes:
-            raise FileTooLargeError(
-                errno.EFBIG, f"{path} is {st.st_size:,} bytes, more than the {max_bytes:,} this file may have"
-            )
+            raise FileTooLargeError(f"{path} is {st.st_size:,} bytes, more than the {max_bytes:,} this file may have")
         return os.fdopen(fd, encoding="utf-8")
     except BaseException:
         os.close(fd)
