@@ -26,6 +26,7 @@ EXPECTED = {
         "layer_name": "Halloween-Maske 3",
         "dialog": "^Halloween-Maske$",
         "variants_dialog": "^Halloween-Maske \u2013 Varianten$",
+        "cost_line": "OK kostet 15 Credits",
     },
     "ja": {
         "menu_label": "ハロウィンマスク(_H)...",
@@ -35,6 +36,7 @@ EXPECTED = {
         "layer_name": "ハロウィンマスク 3",
         "dialog": "^ハロウィンマスク$",
         "variants_dialog": "^ハロウィンマスクのバリエーション$",
+        "cost_line": "OK で 15 クレジットを消費します",
     },
     "fr": {
         "menu_label": "Masque d\u2019_Halloween…",
@@ -129,14 +131,17 @@ def test_the_menu_and_the_dialog_in_the_users_language(gui_session, make_gimp_pr
     session = gui_session(env=env, files={"portrait.png": PORTRAIT}, profile=profile)  # previews from the emulator
     window = session.image_window(timeout=90)
     time.sleep(2)  # docks and brushes are still loading
+    cost_line = f"dialog: {EXPECTED[lang]['cost_line']}"  # what the dialog shows, as it logs it
     for mnemonic, title, name in (("h", "dialog", "dialog"), ("v", "variants_dialog", "dialog-variants")):
         session.key("alt+r", wid=window, delay=0.8)  # Filters: "Filte_r", "フィルター(_R)"
         session.key("Up", delay=0.3)  # the AI submenu, last
         session.key("Right", delay=0.8)
         session.screenshot(f"menu-{lang}")
         session.key(mnemonic, delay=0.5)  # the entries keep their mnemonics: "(_H)", "_Varianten"
-        dialog = session.find_window(EXPECTED[lang][title], timeout=30)
+        dialog = session.find_window(EXPECTED[lang][title], timeout=30)  # the title in the user's language
         session.move(dialog, *DIALOG_AT)
+        if name == "dialog":
+            session.wait_for(lambda: cost_line in session.log(), cost_line, 20)
         time.sleep(3.0)  # the gallery's previews arrive
         session.screenshot(f"{name}-{lang}", dialog)
         session.key("Escape", wid=dialog, delay=1.0)
