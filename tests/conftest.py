@@ -7,8 +7,8 @@
 - ``api``: an ``EmulatorApi`` bound to ``emulator`` that speaks raw HTTP with ``requests``.
 
 Every test gets its own settings file location (``HALLOWEEN_MASK_SETTINGS`` in a temporary
-folder) and data folder (``HALLOWEEN_MASK_DATA``), so no test reads or writes the real user's
-settings, pending tasks or history.
+folder), data folder (``HALLOWEEN_MASK_DATA``) and log folder (``HALLOWEEN_MASK_LOGS``), so no test
+reads or writes the real user's settings, pending tasks, history or log.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def private_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     path = tmp_path_factory.mktemp("settings") / "settings.json"
     monkeypatch.setenv("HALLOWEEN_MASK_SETTINGS", str(path))
     monkeypatch.setenv("HALLOWEEN_MASK_DATA", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("HALLOWEEN_MASK_LOGS", str(tmp_path_factory.mktemp("logs")))
     return path
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import enum
 import json
+import logging
 import math
 import time
 from collections.abc import Mapping
@@ -24,6 +25,8 @@ from .errors import HalloweenMaskError, ProtocolError, TaskFailedError
 # No wait between two requests is longer than this, whatever an answer asks: a poll asks again within
 # 15 s, so a date from a skewed clock or a huge value cannot park a run until its deadline.
 MAX_RETRY_AFTER = 15.0
+
+log = logging.getLogger(__name__)
 
 
 class TaskState(enum.Enum):
@@ -201,6 +204,7 @@ def _envelope(response: Answer, task_id: str = "") -> _Envelope:
         "log_id": _text(body.get("log_id")),
         "task_id": task_id,
     }
+    log.debug("HTTP %s: request %s, log %s", status, ids["request_id"] or "-", ids["log_id"] or "-")  # support's ids
     code = _text(detail.get("code"))
     legacy = body.get("error_code")
     legacy_failed = legacy not in (None, 0, "0", "")

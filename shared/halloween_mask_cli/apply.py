@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from halloween_mask import CancelToken, ErrorKind, HalloweenMaskError, Progress, Result, tempfiles
 from halloween_mask.ledger import Ledger
 
+from . import runlog
 from .errors import InputError, OutputError, UsageError
 from .output import (
     fetch_command,
@@ -248,3 +249,4 @@ class _ProgressBar:
     def note(self, text: str) -> None:
         with self._lock:
             self._bar.write(text, file=sys.stderr)
+        runlog.said(text)

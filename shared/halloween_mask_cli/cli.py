@@ -20,7 +20,7 @@ from pathlib import Path
 
 from halloween_mask import ASPECT_RATIOS, DEFAULT_DEADLINE, STYLE_COUNT, HalloweenMaskError, __version__, style
 
-from . import commands, history
+from . import commands, history, runlog
 from .apply import DEFAULT_JOBS, run_apply
 from .session import say
 
@@ -35,12 +35,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failed, 2 the caller's fault, 130 interrupted)."""
     args = _parser().parse_args(argv)
     logging.basicConfig(format="halloween-mask: %(message)s", level=logging.WARNING)  # warnings, not tracebacks
+    runlog.begin(argv)  # the user's log file (halloween_mask.logbook)
     try:
         status = args.run(args)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's shutdown
+        runlog.end(status)
         return status
     except (HalloweenMaskError, OSError, KeyboardInterrupt) as error:
         _report(error)
+        runlog.end(exit_status(error), error)
         return exit_status(error)
 
 

@@ -10,6 +10,8 @@ from halloween_mask.client import DEFAULT_DEADLINE, Client
 from halloween_mask.config import ENV_KEY, Settings, load_settings
 from halloween_mask.errors import SettingsError
 
+from . import runlog
+
 OFFLINE_KEY = "offline-emulator-key"
 
 
@@ -44,3 +46,4 @@ def open_client(
 def say(text: str) -> None:
     """One message for the person at the terminal (standard error)."""
     print(text, file=sys.stderr)
+    runlog.said(text)
