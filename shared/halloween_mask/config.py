@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from . import tempfiles
 from .errors import SettingsError
+from .formats import is_newer, stamped
 from .i18n import _
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ ENV_KEY = "AILAB_API_KEY"
 ENV_BASE = "AILAB_API_BASE"
 ENV_SETTINGS = "HALLOWEEN_MASK_SETTINGS"
 ENV_DATA = "HALLOWEEN_MASK_DATA"
+SETTINGS_FORMAT = 1  # the settings file's format (formats.py)
 LOOPBACK_V4 = ipaddress.ip_network("127.0.0.0/8")
 LOOPBACK_V6 = ipaddress.ip_address("::1")
 
@@ -166,6 +168,8 @@ def load_settings() -> Settings:
     """
     path = settings_path()
     stored, shared = _read_file(path)
+    if stored:
+        is_newer(stored, SETTINGS_FORMAT, path)  # its key and endpoint are still used; it is never rewritten
     env_key = os.environ.get(ENV_KEY, "").strip()
     if shared and not env_key:
         raise SettingsError(shared)
@@ -184,8 +188,14 @@ def save_api_key(key: str | ApiKey) -> Path:
     key = ApiKey(key)
     path = settings_path()
     stored, _shared = _read_file(path)  # rewriting it 0600 fixes loose permissions
+    if stored and is_newer(stored, SETTINGS_FORMAT, path):
+        raise SettingsError(
+            _("the settings file {path} is from a newer version of the plug-in; the key was not saved").format(
+                path=path
+            )
+        )
     stored["api_key"] = key.reveal()
-    write_private(path, json.dumps(stored, indent=2) + "\n")
+    write_private(path, json.dumps(stamped(stored, SETTINGS_FORMAT), indent=2) + "\n")
     log.info("API key saved to the settings file %s", path)
     return path
 

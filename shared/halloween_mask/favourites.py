@@ -1,6 +1,6 @@
 """Favourite styles and the styles used last, kept beside the settings file (never in an image).
 
-A small JSON file, ``favourite-styles.json``: ``{"favourites": [12, 7], "recent": [3, 12]}``,
+A small JSON file, ``favourite-styles.json``: ``{"format": 1, "favourites": [12, 7], "recent": [3, 12]}``,
 most recent first. Losing it costs nothing but the order of a gallery, so file errors are logged,
 never raised.
 """
@@ -12,11 +12,13 @@ import logging
 from pathlib import Path
 
 from .config import open_regular, settings_path, write_private
+from .formats import is_newer, stamped
 from .styles import STYLE_COUNT
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "favourite-styles.json"
+FILE_FORMAT = 1  # formats.py
 RECENT_COUNT = 5  # how many recently used styles are remembered
 
 
@@ -26,6 +28,7 @@ class StylePicks:
     def __init__(self, path: Path) -> None:
         self.path = path
         data = self._read()
+        self.read_only = bool(data) and is_newer(data, FILE_FORMAT, path)  # a newer release's file stays as it is
         self.favourites: list[int] = _numbers(data.get("favourites"))
         self.recent: list[int] = _numbers(data.get("recent"))[:RECENT_COUNT]
 
@@ -63,7 +66,9 @@ class StylePicks:
         return data if isinstance(data, dict) else {}
 
     def _write(self) -> None:
-        text = json.dumps({"favourites": self.favourites, "recent": self.recent}) + "\n"
+        if self.read_only:
+            return
+        text = json.dumps(stamped({"favourites": self.favourites, "recent": self.recent}, FILE_FORMAT)) + "\n"
         try:
             write_private(self.path, text)
         except OSError as error:
