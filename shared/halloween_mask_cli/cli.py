@@ -20,7 +20,7 @@ from pathlib import Path
 
 from halloween_mask import ASPECT_RATIOS, DEFAULT_DEADLINE, STYLE_COUNT, HalloweenMaskError, __version__, style
 
-from . import commands, history, runlog
+from . import commands, doctor, history, runlog
 from .apply import DEFAULT_JOBS, run_apply
 from .session import say
 
@@ -122,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     fetch.set_defaults(run=commands.fetch)
 
     history.add_parser(subcommands)
+    doctor.add_parser(subcommands)
 
     styles = subcommands.add_parser("styles", help="list the mask styles and their preview images")
     styles.add_argument("--json", action="store_true", help="machine-readable output")
