@@ -29,6 +29,7 @@ def private_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     monkeypatch.setenv("HALLOWEEN_MASK_SETTINGS", str(path))
     monkeypatch.setenv("HALLOWEEN_MASK_DATA", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("HALLOWEEN_MASK_LOGS", str(tmp_path_factory.mktemp("logs")))
+    monkeypatch.setenv("HALLOWEEN_MASK_UPLOAD_NOTICE", "accepted")  # tests of the notice itself unset it
     return path
 
 

@@ -82,7 +82,7 @@ def connection_section(settings: Settings | None) -> Section:
     elif settings.api_key is None:
         lines.append("credits query: skipped (no API key is set)")
     else:
-            _timed(lines, "credits query", lambda: _credits(settings))
+        _timed(lines, "credits query", lambda: _credits(settings))
     return "Connection test", [line for line in lines if line]
 
 
@@ -137,9 +137,7 @@ def _credits(settings: Settings) -> str:
     from .cost import masks_left
 
     assert settings.api_key is not None
-    with Client(
-        settings.api_key, settings.base_url, deadline=CONNECT_TIMEOUT, retry=RetryPolicy(attempts=1)
-    ) as client:
+    with Client(settings.api_key, settings.base_url, deadline=CONNECT_TIMEOUT, retry=RetryPolicy(attempts=1)) as client:
         pools = client.credits()
     return f"the key works; about {masks_left(pools):,} masks left"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from halloween_mask import ASPECT_RATIOS, DEFAULT_DEADLINE, STYLE_COUNT, HalloweenMaskError, __version__, style
 
-from . import commands, doctor, history, runlog
+from . import commands, doctor, history, notice, runlog
 from .apply import DEFAULT_JOBS, run_apply
 from .session import say
 
@@ -37,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(format="halloween-mask: %(message)s", level=logging.WARNING)  # warnings, not tracebacks
     runlog.begin(argv)  # the user's log file (halloween_mask.logbook)
     try:
+        notice.tell_once(args)  # before the first upload: what is sent, to whom, what it costs
         status = args.run(args)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's shutdown
         runlog.end(status)
