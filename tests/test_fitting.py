@@ -151,4 +151,6 @@ def test_an_upright_size_is_reported_for_a_turned_jpeg() -> None:
     exif = Image.Exif()
     exif[0x0112] = 6  # rotate 90 degrees to view
     fitted = fit_for_upload(encode(photo(300, 200), "JPEG", exif=exif.tobytes()))
-    assert fitted.notice is None and fitted.size == (200, 300)
+    info = read_image_info(fitted.data)
+    assert fitted.size == (200, 300) == (info.width, info.height), "sent turned upright (issue 17 section 4)"
+    assert "turned upright" in fitted.notice

@@ -1,9 +1,11 @@
 """Make any image Pillow can read fit the service's limits (command line only: needs Pillow).
 
 Imported lazily by the CLI, never on the client path the GIMP plug-in uses. Only still, 8-bit
-RGB or RGBA JPEG, PNG and WEBP files within the limits go as they are: every decoder reads
-those. Anything else (16-bit, greyscale, palette, CMYK, bitmap, float, animated, another
-format) is converted to 8-bit RGB(A) first, with its tones scaled rather than clipped.
+RGB or RGBA JPEG, PNG and WEBP files within the limits, sRGB (or untagged), upright and opaque,
+go as they are: every decoder reads those alike. Anything else (16-bit, greyscale, palette, CMYK,
+bitmap, float, animated, another format) is converted to 8-bit RGB(A) first, with its tones
+scaled rather than clipped; an embedded profile is applied (to sRGB), the EXIF orientation too,
+and transparent pixels hide no colour (``colour``: the result gets the profile and alpha back).
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import os
 import struct
 import threading
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from halloween_mask.errors import TooLargeError, UnsupportedFormatError
@@ -30,6 +32,9 @@ from halloween_mask.imageformat import (
     read_image_info,
 )
 from PIL import ExifTags, Image, ImageFilter, ImageOps, UnidentifiedImageError
+
+from . import colour
+from .errors import OutputError
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +78,17 @@ class Fitted:
     """What to upload, and what the user is told about it."""
 
     data: bytes
-    notice: str | None  # None when ``data`` is the file as it was
+    notice: str | None  # None when ``data`` is the file as it was, or the same picture without hidden colour
     size: tuple[int, int]  # the picture's size before any scaling, as the user sees it
+    original: colour.Original = field(default_factory=colour.Original)  # what the results get back
+
+    def give_back(self, results: Sequence[bytes]) -> list[bytes]:
+        """The service's results in the photo's colour space and with its transparency (see ``colour``)."""
+        try:
+            with _decoding():
+                return [colour.give_back(data, self.original) for data in results]
+        except (TooLargeError, UnsupportedFormatError) as error:
+            raise OutputError(f"the result cannot be given back in the photo's colours: {error}") from None
 
 
 def read_for_upload(path: Path) -> Fitted:
@@ -132,25 +146,38 @@ def _fit(data: bytes) -> Fitted:
     when a PNG would be too large.
     """
     with Image.open(io.BytesIO(data)) as opened:  # reads the header only
-        if _service_reads(data, opened):
+        readable = _service_reads(data, opened)
+        if readable and colour.sent_as_is(opened):
             return Fitted(data, None, _upright_size(opened))
         source_format, opened_mode = opened.format or "image", opened.mode
         dropped = _dropped_frames(opened)
         full_size = _upright_size(opened, _plan_decoding(opened))
+        turned, applied = colour.turned(opened), colour.foreign_profile(opened)
         ImageOps.exif_transpose(opened, in_place=True)  # no second copy of a large picture
         opened.load()
-        image = opened
+        image, profile = colour.to_srgb(opened)
 
-    image = to_8bit_rgb(image)
+    image, alpha = colour.without_hidden_colour(to_8bit_rgb(image))
     encoded, label, size = _encode_within_limits(image)
-    kind = _describe(source_format, opened_mode, data)
-    changes = [f"re-encoded as {label}" if kind == label.split()[0] else f"converted from {kind} to {label}"]
+    changes = []
     if size != full_size:
-        changes.insert(0, f"scaled from {full_size[0]}x{full_size[1]} to {size[0]}x{size[1]} px")
-    over = size != full_size or len(data) >= MAX_UPLOAD_BYTES
-    reason = "to fit the service's limits" if over else "so the service can read it"
-    notice = f"The image was {' and '.join(changes)} ({len(encoded):,} bytes) {reason}."
-    return Fitted(encoded, notice + dropped, full_size)
+        changes.append(f"scaled from {full_size[0]}x{full_size[1]} to {size[0]}x{size[1]} px")
+    if turned:
+        changes.append("turned upright as its EXIF orientation says")
+    if applied is not None:
+        name = colour.profile_name(applied)
+        back = f"the result comes back in {name}" if profile is not None else "the result is sRGB"
+        changes.append(f"converted from {name} to sRGB ({back})")
+    if not readable:
+        kind = _describe(source_format, opened_mode, data)
+        changes.append(f"re-encoded as {label}" if kind == label.split()[0] else f"converted from {kind} to {label}")
+    if size != full_size or len(data) >= MAX_UPLOAD_BYTES:
+        reason = "to fit the service's limits"
+    else:
+        reason = "so the service can read it" if not readable else "so the service sees it as you do"
+    # Only transparency cleaned up (nothing the user sees changed): no notice.
+    notice = f"The image was {' and '.join(changes)} ({len(encoded):,} bytes) {reason}." if changes else ""
+    return Fitted(encoded, (notice + dropped) or None, full_size, colour.Original(profile, alpha))
 
 
 def _dropped_frames(image: Image.Image) -> str:

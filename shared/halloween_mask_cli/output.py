@@ -107,7 +107,10 @@ def _save_as(data: bytes, path: Path, size: tuple[int, int] | None) -> str:
 
     with Image.open(io.BytesIO(data)) as image, io.BytesIO() as converted:
         out = image.resize(size, Image.Resampling.LANCZOS) if rescale else image
-        (out.convert("RGB") if wanted == "jpeg" else out).save(converted, wanted.upper(), quality=95)
+        profile = image.info.get("icc_profile")  # the photo's colour space, given back (colour.py)
+        (out.convert("RGB") if wanted == "jpeg" else out).save(
+            converted, wanted.upper(), quality=95, icc_profile=profile
+        )
         replace_whole(path, converted.getvalue())
     return f" (scaled from {info.width}x{info.height} px to the input's {size[0]}x{size[1]})" if rescale else ""
 

@@ -34,12 +34,18 @@ class Rendered:
 
 
 def decode(data: bytes) -> Image.Image:
-    """A fully decoded RGB image with its EXIF orientation applied, or ``UndecodableImage``."""
+    """A fully decoded RGB image with its EXIF orientation applied, or ``UndecodableImage``.
+
+    Only the numbers count, as in a service that documents neither colour profiles nor alpha: an
+    embedded profile is ignored (and not passed on to the result), an alpha channel dropped, so
+    whatever colour hides under transparent pixels shows.
+    """
     try:
         with Image.open(io.BytesIO(data)) as opened:
             opened.load()
-            image = ImageOps.exif_transpose(opened)
-            return image.convert("RGB")
+            image = ImageOps.exif_transpose(opened).convert("RGB")
+            image.info.clear()
+            return image
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise UndecodableImage(str(exc)) from exc
 
