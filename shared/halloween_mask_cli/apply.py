@@ -73,7 +73,7 @@ def run_apply(args: argparse.Namespace) -> int:
                     reuse=not args.fresh,
                     source=job.source.name,
                 )
-                written, scaled = write_results(result.images, job.target, image.size)
+                written, scaled = write_results(image.give_back(result.images), job.target, image.size)
                 if ledger is not None:
                     ledger.settle(result)  # written: the task leaves the ledger (it stays in the history)
                 if result.free:
