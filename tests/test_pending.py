@@ -262,3 +262,11 @@ def test_a_task_that_runs_out_of_time_twice_is_given_up(portrait_bytes, store):
                 client.apply(portrait_bytes, mask_style=7, pending=store, deadline=0.3)
         result = client.apply(portrait_bytes, mask_style=7, pending=store)
         assert not result.resumed and len(emulator.tasks) == 2
+
+
+def test_forgetting_a_task_leaves_a_newer_task_of_the_same_request(store):
+    store.remember("a", "task-new")
+    store.forget("a", "task-old")  # a run that collected the older task must not drop the newer one
+    assert store.find("a") == "task-new"
+    store.forget_task("task-new")
+    assert store.find("a") is None

@@ -115,7 +115,7 @@ class Ledger:
         """The caller has the result safe (written where the user asked): a task not kept in the history
         leaves the ledger now. Harmless for a result that was kept or re-used."""
         if self.pending is not None and result.fingerprint and result.entry_id is None and not result.reused:
-            self.pending.forget(result.fingerprint)
+            self.pending.forget(result.fingerprint, result.task_id)
 
     def keep_fetched(self, result: Result, source: str = "") -> Result:
         """A task fetched by its id (``halloween-mask fetch``): kept in the history, and out of the pending
@@ -165,7 +165,7 @@ class Ledger:
         entry = self.history.keep(key, result.task_id, result.images, request.made) if self.history else None
         if self.pending is not None:
             if entry is not None or self.settle_on_collect:
-                self.pending.forget(key)
+                self.pending.forget(key, result.task_id)  # not a newer task of the same request
             else:
                 self.pending.mark_collected(key, result.task_id)
         if entry is None:

@@ -118,9 +118,11 @@ class PendingTasks:
             if entry and entry["task_id"] == task_id:
                 entries[key] = {**entry, "state": COLLECTED}
 
-    def forget(self, key: str) -> None:
+    def forget(self, key: str, task_id: str | None = None) -> None:
+        """Forget ``key``'s task (only if it is still ``task_id``, when given)."""
         with self._locked() as entries:
-            entries.pop(key, None)
+            if task_id is None or entries.get(key, {}).get("task_id") == task_id:
+                entries.pop(key, None)
 
     def forget_task(self, task_id: str) -> None:
         """Forget the task ``task_id`` under whichever request it was remembered for."""
