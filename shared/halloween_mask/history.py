@@ -20,10 +20,14 @@ import hashlib
 import json
 import logging
 import os
-import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+
+try:
+    import sqlite3
+except ImportError:  # a Python built without it (never seen in GIMP's): no history, everything else works
+    sqlite3 = None  # type: ignore[assignment]
 
 from .config import data_dir, open_regular, replace_whole, settings_path
 from .history_entry import Entry, Made
@@ -114,7 +118,7 @@ class History:
     @property
     def enabled(self) -> bool:
         """Whether new results are kept and reused (a bound of 0 turns the history off)."""
-        return self.max_bytes > 0
+        return self.max_bytes > 0 and sqlite3 is not None
 
     def keep(self, fingerprint: str, task_id: str, images: Sequence[bytes], made: Made) -> Entry | None:
         """Keep a downloaded, checked result; the oldest entries go to stay under the bound.
@@ -268,6 +272,10 @@ class History:
         logged and ends the body (the method then returns its fallback). A file found damaged is set
         aside (``history.sqlite3.damaged``) with a notice, and the next use begins a new history.
         """
+        if sqlite3 is None:
+            self._cannot(what, OSError("this Python has no sqlite3 module"))
+            yield None
+            return
         try:
             db = self._open()
         except (sqlite3.Error, OSError) as exc:
@@ -282,7 +290,7 @@ class History:
             db.close()
 
     def _cannot(self, what: str, exc: BaseException) -> None:
-        if isinstance(exc, sqlite3.DatabaseError) and _is_corrupt(exc):
+        if sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError) and _is_corrupt(exc):
             log.warning("the history file %s is damaged (%s); a new history begins", self.path, exc)
             self._set_aside()
         elif what not in self._warned:  # once per use, not per look
