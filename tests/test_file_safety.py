@@ -116,7 +116,8 @@ def test_set_key_writes_through_a_linked_settings_file(private_settings: Path, t
     private_settings.symlink_to(target)
     save_api_key("new-key")
     assert private_settings.is_symlink() and private_settings.resolve() == target.resolve()
-    assert json.loads(target.read_text()) == {"api_key": "new-key", "api_base": "http://127.0.0.1:9"}
+    stored = json.loads(target.read_text())
+    assert stored["api_key"] == "new-key" and stored["api_base"] == "http://127.0.0.1:9"
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert [p.name for p in dotfiles.iterdir()] == [target.name]  # no scratch file left beside it
 
