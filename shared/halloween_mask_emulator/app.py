@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 import threading
@@ -9,7 +10,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from halloween_mask.styles import STYLE_COUNT
@@ -60,6 +61,7 @@ class RequestRecord:
     file_sizes: dict[str, int]
     status: int | None = None  # None: the connection was dropped
     fault: str | None = None
+    file_digests: dict[str, str] = field(default_factory=dict)  # SHA-256 of each file part: the same upload?
 
 
 class EmulatorApp:
@@ -197,6 +199,7 @@ class EmulatorApp:
             key_present=KEY_HEADER in request.headers,
             form_fields=form + tuple(files.keys()),
             file_sizes={name: _size(storage) for name, storage in files.items()},
+            file_digests={name: _digest(storage) for name, storage in files.items()},
             status=record["status"],
             fault=record["fault"],
         )
@@ -339,6 +342,15 @@ def _wrong_method(request: Request, exc: HTTPException) -> Response:
     message = f"{request.method} is not allowed here; use {' or '.join(allowed) or 'another method'}"
     headers = {"Allow": ", ".join(allowed)} if allowed else None
     return envelope.json_response(envelope.body("ERROR_ILLEGAL_OPERATION", message), 405, headers)
+
+
+def _digest(storage: Any) -> str:
+    digest = hashlib.sha256()
+    storage.stream.seek(0)
+    while chunk := storage.stream.read(1 << 20):
+        digest.update(chunk)
+    storage.stream.seek(0)
+    return digest.hexdigest()
 
 
 def _size(storage: Any) -> int:

@@ -14,10 +14,16 @@ from halloween_mask.upload_plan import UploadPlan, plan_upload, shrink
 _OPAQUE_MEAN = 254.999  # mean alpha (0-255) of a layer that is opaque but for a negligible speck
 
 # Export settings per format: no thumbnails or metadata (nothing private leaves the machine,
-# fewer bytes), fast PNG compression, JPEG without chroma subsampling for a faithful face.
+# fewer bytes, no time stamp: the same layer is the same upload), fast PNG compression, no colour
+# kept under fully transparent pixels (a service that drops alpha would show it), JPEG without
+# chroma subsampling for a faithful face. No profile: the export image is sRGB, and GIMP converts
+# the layer into it through the source image's profile (colour.py).
 _EXPORTERS = {
     "jpeg": ("file-jpeg-export", {"progressive": False, "optimize": True, "sub-sampling": "sub-sampling-1x1"}),
-    "png": ("file-png-export", {"compression": 6, "bkgd": False, "phys": False, "time": False}),
+    "png": (
+        "file-png-export",
+        {"compression": 6, "bkgd": False, "phys": False, "time": False, "save-transparent": False},
+    ),
 }
 _NO_METADATA = ("include-exif", "include-iptc", "include-xmp", "include-color-profile", "include-thumbnail")
 
