@@ -20,6 +20,7 @@ from halloween_mask.i18n import N_
 from halloween_mask.placement import place_result
 from halloween_mask.region import Box
 
+from halloween_mask_gimp.colour import keep_transparency
 from halloween_mask_gimp.provenance import group_record, label, made_over
 from halloween_mask_gimp.selection import SelectedPart, add_selection_mask, layer_box
 
@@ -101,7 +102,7 @@ def insert_results(
             parent, position = holder, 0
         for layer in reversed(over):  # each one above the ones after it
             image.insert_layer(layer, parent, position)
-            _fit(layer, target, part)
+            _fit(layer, target, part, source)
         if group is not None:
             holder.set_expanded(True)
             made = [holder, *(layer for layer in made if layer.get_image() != image)]
@@ -139,11 +140,12 @@ def _target(image: Gimp.Image, source: Gimp.Layer, part: SelectedPart | None) ->
     return part.box if part else layer_box(source)
 
 
-def _fit(layer: Gimp.Layer, target: Box, part: SelectedPart | None) -> None:
+def _fit(layer: Gimp.Layer, target: Box, part: SelectedPart | None, source: Gimp.Layer) -> None:
     """Size and place an inserted layer at ``target``; with a selected ``part``, mask it by the selection."""
     if (layer.get_width(), layer.get_height()) != (target.width, target.height):
         layer.scale(target.width, target.height, False)
     layer.set_offsets(target.x, target.y)
+    keep_transparency(layer, source)  # a service may drop the alpha channel
     if part is not None:  # the selection's own values, so feathered edges stay soft
         add_selection_mask(layer, part)
 
