@@ -27,6 +27,7 @@ MAX_SIDE = 4095
 # 256 MB as RGBA. Checked from the header, before any decoding.
 MAX_PIXELS = 64_000_000
 INFLATE_STEP = 1 << 20  # bytes of a PNG's pixel data inflated at a time (then dropped)
+_FEED = 1 << 16  # bytes of a PNG's compressed data fed to the inflater at a time
 
 MIME_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
@@ -153,13 +154,11 @@ def _png_inflates(data: bytes) -> None:
             length, kind = struct.unpack(">I4s", data[pos : pos + 8])
             if kind == b"IEND":
                 break
-            if kind == b"IDAT":
-                pending = view[pos + 8 : pos + 8 + length]
-                while pending and not inflate.eof:
+            for start in range(pos + 8, pos + 8 + length, _FEED) if kind == b"IDAT" else ():
+                pending = view[start : min(start + _FEED, pos + 8 + length)]  # only a small tail is ever copied
+                while pending and not inflate.eof and produced <= expected:
                     produced += len(inflate.decompress(pending, INFLATE_STEP))
                     pending = inflate.unconsumed_tail
-                    if produced > expected:
-                        break
             if produced > expected:
                 break
             pos += 12 + length
