@@ -216,3 +216,18 @@ def test_out_of_credits_stops_the_batch_and_says_how_many_were_not_sent(
     assert len(service.requests_to("submit")) == 2  # the paid one, and the one refused for credits
     assert "3 not sent" in said
     assert one_line(said)
+
+
+def test_out_of_credits_with_several_in_flight_sends_no_more(
+    service: Emulator, portrait_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    service.configure(credits=15)
+    inputs = []
+    for n in range(9):
+        inputs.append(tmp_path / f"p{n}.png")
+        inputs[-1].write_bytes(portrait_path.read_bytes() + bytes([n]))
+    assert main(["apply", *map(str, inputs), "--style", "7", "-j", "3", "-o", f"{tmp_path / 'out'}/"]) == 1
+    said = capsys.readouterr().err
+    submits = len(service.requests_to("submit"))
+    assert submits <= 1 + 3  # the paid one, and at most the ones already on their way
+    assert f"{9 - submits} not sent" in said

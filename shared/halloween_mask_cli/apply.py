@@ -62,6 +62,8 @@ def run_apply(args: argparse.Namespace) -> int:
             result = None
             try:
                 image = _read_upload(job.source, "image", bar.note)
+                if out_of_credits.is_set():  # it ran out while this photo was read: it is not sent either
+                    return None
                 result = client.apply(
                     image.data,
                     mask_style=args.style,
