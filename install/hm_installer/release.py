@@ -13,7 +13,7 @@ import stat
 import struct
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from hm_installer.bundle import build_bundle
@@ -25,6 +25,7 @@ ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 ZIP_UNIX = 3  # ZipInfo.create_system: the external attributes hold Unix modes, which unzip applies
 XL_FIELD = 0x6C78  # libarchive's "xl" extra field: bitmap, version made by, internal and external attributes
 SUMS_FILE = "SHA256SUMS"
+Entry = tuple[str, bytes, bool]  # name in the archive, bytes, executable
 
 
 def unix_mode_field(mode: int) -> bytes:
@@ -44,7 +45,7 @@ def zip_entry(name: str, executable: bool) -> zipfile.ZipInfo:
     return info
 
 
-def _write_archive(target: Path, entries: Iterable[tuple[str, bytes, bool]]) -> Path:
+def _write_archive(target: Path, entries: Iterable[Entry]) -> Path:
     """Write (name, bytes, executable) entries, sorted by name, to ``target`` (replaced whole at the end)."""
     partial = target.with_name(f".{target.name}.partial")
     with zipfile.ZipFile(partial, "w") as archive:
@@ -54,7 +55,7 @@ def _write_archive(target: Path, entries: Iterable[tuple[str, bytes, bool]]) -> 
     return target
 
 
-def _bundle_entries(staging: Path, prefix: str) -> list[tuple[str, bytes, bool]]:
+def _bundle_entries(staging: Path, prefix: str) -> list[Entry]:
     """The staged plug-in folder as archive entries under ``prefix``; only the plug-in script is executable."""
     files = (p for p in staging.rglob("*") if p.is_file())
     main = f"{PLUGIN_NAME}.py"
@@ -64,27 +65,32 @@ def _bundle_entries(staging: Path, prefix: str) -> list[tuple[str, bytes, bool]]
     ]
 
 
+def _write_bundle_archive(
+    out_dir: Path, suffix: str, prefix: str, extra: Callable[[str], list[Entry]], sources: tuple[Path, Path]
+) -> Path:
+    """Build the plug-in folder, then write it under ``prefix`` (plus ``extra(version)``) as
+    ``out_dir/halloween-mask-<version><suffix>``."""
+    with tempfile.TemporaryDirectory(prefix=f"{PLUGIN_NAME}-release-") as tmp:
+        staging = Path(tmp) / PLUGIN_NAME
+        version = build_bundle(staging, *sources)["version"]
+        out_dir.mkdir(parents=True, exist_ok=True)
+        entries = _bundle_entries(staging, prefix) + extra(version)
+        return _write_archive(out_dir / f"{PLUGIN_NAME}-{version}{suffix}", entries)
+
+
 def write_zip(out_dir: Path, plugin_source: Path = PLUGIN_SOURCE, client_source: Path = CLIENT_SOURCE) -> Path:
     """Write ``out_dir/halloween-mask-<version>-gimp3.zip``: the installed folder under ``halloween-mask/``."""
-    with tempfile.TemporaryDirectory(prefix=f"{PLUGIN_NAME}-zip-") as tmp:
-        staging = Path(tmp) / PLUGIN_NAME
-        manifest = build_bundle(staging, plugin_source, client_source)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        target = out_dir / f"{PLUGIN_NAME}-{manifest['version']}-gimp3.zip"
-        return _write_archive(target, _bundle_entries(staging, f"{PLUGIN_NAME}/"))
+    return _write_bundle_archive(out_dir, "-gimp3.zip", f"{PLUGIN_NAME}/", lambda _: [], (plugin_source, client_source))
 
 
 def write_gex(out_dir: Path, plugin_source: Path = PLUGIN_SOURCE, client_source: Path = CLIENT_SOURCE) -> Path:
     """Write ``out_dir/halloween-mask-<version>.gex``: ``<id>/<id>.metainfo.xml`` and ``<id>/halloween-mask/``."""
-    with tempfile.TemporaryDirectory(prefix=f"{PLUGIN_NAME}-gex-") as tmp:
-        staging = Path(tmp) / PLUGIN_NAME
-        manifest = build_bundle(staging, plugin_source, client_source)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        target = out_dir / f"{PLUGIN_NAME}-{manifest['version']}.gex"
-        entries = _bundle_entries(staging, f"{EXTENSION_ID}/{PLUGIN_NAME}/")
-        metainfo = metainfo_xml(manifest["version"]).encode("utf-8")
-        entries.append((f"{EXTENSION_ID}/{EXTENSION_ID}.metainfo.xml", metainfo, False))
-        return _write_archive(target, entries)
+
+    def metainfo(version: str) -> list[Entry]:
+        return [(f"{EXTENSION_ID}/{EXTENSION_ID}.metainfo.xml", metainfo_xml(version).encode("utf-8"), False)]
+
+    prefix = f"{EXTENSION_ID}/{PLUGIN_NAME}/"
+    return _write_bundle_archive(out_dir, ".gex", prefix, metainfo, (plugin_source, client_source))
 
 
 def write_release(out_dir: Path) -> list[Path]:
