@@ -114,3 +114,13 @@ def test_a_reinstall_names_the_users_files_it_removes(tmp_path: Path) -> None:
     assert "my-notes.txt" in proc.stdout and "vendor/extra.py" in proc.stdout.replace(os.sep, "/")
     quiet = run_installer("--profile", str(profile))
     assert "not part of" not in quiet.stdout  # nothing of the user's there now: nothing said
+
+
+def test_an_uninstall_names_the_users_files_it_removes(tmp_path: Path) -> None:
+    profile = tmp_path / "3.0"
+    profile.mkdir()
+    assert run_installer("--profile", str(profile)).returncode == 0
+    (profile / "plug-ins" / "halloween-mask" / "my-notes.txt").write_text("mine")
+    proc = run_installer("--profile", str(profile), "--uninstall")
+    assert proc.returncode == 0 and "my-notes.txt" in proc.stdout
+    assert "halloween-mask.py" not in proc.stdout.split("not part of the plug-in")[-1]

@@ -100,8 +100,11 @@ def build_bundle(staging: Path, plugin_source: Path = PLUGIN_SOURCE, client_sour
         "version": version,
         "dependencies": versions,
     }
-    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     (staging / VERSIONS_FILE).write_text(versions_text(manifest), encoding="utf-8")
+    manifest["files"] = sorted(  # what is ours: an uninstall names anything else it removes
+        [p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()] + [MANIFEST]
+    )
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
 
 
@@ -153,23 +156,41 @@ def install_into(
     return target
 
 
-def not_in_bundle(old: Path, new: Path) -> list[str]:
-    """Files under ``old`` (relative, ``/``-separated) that ``new`` has not; Python's caches do not count."""
-    if not old.is_dir() or old.is_symlink():
+def files_of(folder: Path) -> list[str]:
+    """The files under ``folder`` (relative, ``/``-separated, sorted); Python's caches do not count."""
+    if not folder.is_dir() or folder.is_symlink():
         return []
-    extra = []
-    for path in old.rglob("*"):
-        relative = path.relative_to(old)
-        if "__pycache__" in relative.parts or path.suffix == ".pyc" or path.is_dir():
-            continue
-        if not (new / relative).exists():
-            extra.append(relative.as_posix())
-    return sorted(extra)
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.relative_to(folder).parts and path.suffix != ".pyc"
+    )
 
 
-def uninstall_from(profile: Path) -> bool:
-    """Remove the plug-in folder from a profile; True when there was one."""
+def not_in_bundle(old: Path, new: Path) -> list[str]:
+    """Files of ``old`` that ``new`` has not."""
+    return [name for name in files_of(old) if not (new / name).exists()]
+
+
+def not_in_manifest(plugin_dir: Path) -> list[str]:
+    """Files of an installed copy its manifest does not list (``[]`` for copies whose manifest lists none)."""
+    try:
+        listed = json.loads((plugin_dir / MANIFEST).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    ours = set(listed) if isinstance(listed, list) else set()
+    return [name for name in files_of(plugin_dir) if ours and name not in ours]
+
+
+def uninstall_from(profile: Path, on_removed: Callable[[list[str]], object] | None = None) -> bool:
+    """Remove the plug-in folder from a profile; True when there was one.
+
+    ``on_removed`` hears the files in it that are not the plug-in's (by its manifest) before they go.
+    """
     target = profile / "plug-ins" / PLUGIN_NAME
     existed = target.exists() or target.is_symlink()
+    extra = not_in_manifest(target) if existed else []
+    if extra and on_removed is not None:
+        on_removed(extra)
     _remove(target)
     return existed

@@ -125,12 +125,14 @@ def _run_checks(
     return problems, None
 
 
-def _install(profile: Profile) -> None:
-    def removed(files: list[str]) -> None:
-        shown = ", ".join(files[:10]) + (f" and {len(files) - 10} more" if len(files) > 10 else "")
-        _say(f"  note: removing {len(files)} file(s) in the old copy that are not part of the plug-in: {shown}")
+def _removed(files: list[str]) -> None:
+    """Name the files of an installed copy that are not the plug-in's, before they go."""
+    shown = ", ".join(files[:10]) + (f" and {len(files) - 10} more" if len(files) > 10 else "")
+    _say(f"  note: removing {len(files)} file(s) in the old copy that are not part of the plug-in: {shown}")
 
-    target = install_into(profile.path, on_removed=removed)
+
+def _install(profile: Profile) -> None:
+    target = install_into(profile.path, on_removed=_removed)
     manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
     deps = ", ".join(f"{k} {v}" for k, v in manifest["dependencies"].items())
     _say(f"  installed {target}")
@@ -212,7 +214,7 @@ def _act(profile: Profile, gimps: Sequence[InstalledGimp], args: argparse.Namesp
     if args.dry_run:
         _say(f"  would {'remove' if args.uninstall else 'check' if args.check else 'install'} {target}")
     elif args.uninstall:
-        _say(f"  removed {target}" if uninstall_from(profile.path) else f"  not installed in {target}")
+        _say(f"  removed {target}" if uninstall_from(profile.path, _removed) else f"  not installed in {target}")
     elif args.check:
         problems, why_skipped = _run_checks(profile, gimps, args)
         outcome.failures += problems
