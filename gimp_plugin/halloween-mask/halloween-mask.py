@@ -31,6 +31,7 @@ from halloween_mask.errors import HalloweenMaskError  # noqa: E402
 from halloween_mask.i18n import DOMAIN, _, use  # noqa: E402
 from halloween_mask.styles import ASPECT_RATIOS, STYLES  # noqa: E402
 from halloween_mask.variants import DEFAULT_IN_FLIGHT, MAX_STYLES  # noqa: E402
+from halloween_mask_gimp import diagnostics, helppages, notice, runlog  # noqa: E402
 from halloween_mask_gimp.batch import CONFIRM_ABOVE, BatchRun  # noqa: E402
 from halloween_mask_gimp.log import log  # noqa: E402
 from halloween_mask_gimp.request import (  # noqa: E402
@@ -81,12 +82,15 @@ def _ratio_nick(ratio: str) -> str:
 
 class HalloweenMask(Gimp.PlugIn):
     def do_query_procedures(self) -> list[str]:
-        return [PROC_NAME, VARIANTS_PROC_NAME, IMAGES_PROC_NAME]
+        helppages.register(self)  # the Help buttons open the plug-in's own pages (help/)
+        return [PROC_NAME, VARIANTS_PROC_NAME, IMAGES_PROC_NAME, diagnostics.PROC_NAME]
 
     def do_set_i18n(self, name: str) -> tuple[bool, str, str]:
         return True, DOMAIN, LOCALE_FOLDER  # relative: GIMP wants a folder inside the plug-in's own
 
     def do_create_procedure(self, name: str) -> Gimp.Procedure:
+        if name == diagnostics.PROC_NAME:
+            return diagnostics.create(self, name)
         if name == VARIANTS_PROC_NAME:
             return _variants_procedure(self, name)
         if name == IMAGES_PROC_NAME:
@@ -315,6 +319,7 @@ def run_images(procedure: Gimp.Procedure, config: Gimp.ProcedureConfig, data: ob
     return _run(procedure, config.get_property("run-mode"), config, selected_everywhere, every_image=True)
 
 
+@runlog.logged  # each run in the user's log file
 def _run(
     procedure: Gimp.Procedure,
     run_mode: Gimp.RunMode,
@@ -377,6 +382,8 @@ def _first_sendable(selected: list[Selected], every_image: bool) -> Gimp.Layer:
 
 def _confirmed(request: Request, layers: int) -> bool:
     """More than ten masks in a run with a user: asked once, with the total cost (a script is never asked)."""
+    if request.has_ui and not notice.upload_agreed():  # the first run with a user: what is sent, once
+        return False
     masks = layers * max(1, len(request.styles))
     if not request.has_ui or masks <= CONFIRM_ABOVE:
         return True
