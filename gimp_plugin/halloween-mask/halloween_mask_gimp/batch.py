@@ -4,9 +4,10 @@ Each layer that can be sent is exported as a single run exports it (the part aro
 selection, when there is one), one after another on GIMP's main thread, and goes to the service
 as soon as it is exported; every request runs under the client's rules (``jobs.JobBatch``: a
 bound on submits in flight, one deadline, one cancel, pending tasks collected by the next run
-instead of paid twice) while GIMP's progress says "Halloween Mask: 5 of 12 done, 40 s". Each
-layer's results are placed by the single run's own placement routine, directly above it in its
-parent; all of one image's results are one undo step. A layer that fails, or cannot be sent (a
+instead of paid twice) while GIMP's progress says "Halloween Mask: 5 of 12 done, 40 s". A layer's
+results are loaded as soon as its requests end (while the others still wait), and placed at the
+end by the single run's own placement routine, directly above it in its parent; all of one
+image's results are one undo step. A layer that fails, or cannot be sent (a
 layer group, an empty layer), is named with its reason while the others get their results; only
 when no layer worked is the run an error.
 """
@@ -14,49 +15,40 @@ when no layer worked is the run an error.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 
 from gi.repository import Gimp, GLib
 from halloween_mask import AuthError, HalloweenMaskError, PendingTasks, StylePicks, style
 from halloween_mask.i18n import N_, _
-from halloween_mask.placement import layer_name, place_result, provenance
+from halloween_mask.placement import layer_name, provenance
 
+from halloween_mask_gimp.batch_report import BatchReport
 from halloween_mask_gimp.jobs import Job, JobBatch, JobOutcome
 from halloween_mask_gimp.log import log
 from halloween_mask_gimp.request import SOURCE_STYLE, Request
-from halloween_mask_gimp.result import VARIANTS_GROUP, Labelled, insert_results
+from halloween_mask_gimp.result import VARIANTS_GROUP, Labelled, Loaded, load_results, place_results
 from halloween_mask_gimp.run import HalloweenMaskRun
-from halloween_mask_gimp.selection import SelectedPart, layer_box
-from halloween_mask_gimp.targets import Selected, image_label, layer_label
+from halloween_mask_gimp.selection import SelectedPart
+from halloween_mask_gimp.targets import Selected
 
 PULSE_SECONDS = 0.2
 CONFIRM_ABOVE = 10  # masks in one run with a user; more are asked about once, with the total cost
 
 
-class NoLayerError(HalloweenMaskError):
-    """No layer got a result: nothing was inserted; the message names each layer and why."""
-
-    def __init__(self, lines: Sequence[str], caller_fault: bool) -> None:
-        self.lines = list(lines)
-        super().__init__()
-        self.caller_fault = caller_fault  # nothing could even be sent: the selection is the caller's
-
-    @property
-    def message(self) -> str:
-        return _("No layer got a mask, so nothing was added:") + "\n" + "\n".join(self.lines)
-
-
 @dataclass
 class Target:
-    """A layer being sent: where it is, the part uploaded, and (once back) what it got."""
+    """A layer being sent: where it is, its jobs, the part uploaded, and (once back) its loaded results."""
 
     index: int  # in the run's ``selected``
     entry: Selected
+    jobs: range  # its jobs' indexes in the run: one per style
     part: SelectedPart | None = None
-    unsent: str | None = None  # why the layer could not be exported
-    results: list[Labelled] = field(default_factory=list)
+    unsent: HalloweenMaskError | None = None  # why the layer could not be exported
+    done: bool = False  # its outcomes are in
+    loaded: Loaded | None = None  # its results, loaded but not yet placed
+    placed: bool = False
 
     @property
     def layer(self) -> Gimp.Layer:
@@ -79,63 +71,63 @@ class BatchRun(HalloweenMaskRun):
         self.selected = list(selected)
         self.variants = variants
         self.per_image = per_image
-        self.reasons: dict[int, str] = {}  # index in ``selected`` -> why that layer got nothing
-        self.style_failures: list[str] = []  # variants: "'B': Mask 12: ..." for layers that got the others
+        self.report = BatchReport(selected, per_image)
+        self.styles: tuple[int | None, ...] = request.styles if request.source == SOURCE_STYLE else (None,)
+        self.targets: list[Target] = []
 
     def _run(self, image: Gimp.Image, source: Gimp.Layer) -> tuple[object, ...]:
-        targets = []
         for index, entry in enumerate(self.selected):
             if entry.sendable:
-                targets.append(Target(index, entry))
+                first = len(self.targets) * len(self.styles)
+                self.targets.append(Target(index, entry, range(first, first + len(self.styles))))
             else:
-                self.reasons[index] = entry.reason
-        if not targets:
-            raise NoLayerError(self._failure_lines(), caller_fault=True)
-        styles: tuple[int | None, ...] = self.request.styles if self.request.source == SOURCE_STYLE else (None,)
-        template = self._template_bytes(self.directory) if styles == (None,) else None
-        jobs: list[Job | None] = [None] * (len(targets) * len(styles))  # made by _export
-        with self._timed("service"):
-            outcomes = self._send(*self._attempts(jobs, partial(self._export, targets, styles, template, jobs)))
-        for index, target in enumerate(targets):
-            self._collect(target, styles, outcomes[index * len(styles) : (index + 1) * len(styles)])
-        worked = [target for target in targets if target.results]
-        if not worked:
-            raise NoLayerError(self._failure_lines(), caller_fault=False)
-
-        Gimp.progress_set_text(_("{title}: adding the results").format(title=self.status))
-        with self._timed("insert"):
-            made = [self._insert(image_targets) for image_targets in _by_image(worked)]
-        first = next((layers[0] for layers in made if layers), None)
+                self.report.layer_failed(index, entry.reason)
+        if not self.targets:
+            raise self.report.nothing_worked(sent=False)
+        template = self._template_bytes(self.directory) if self.styles == (None,) else None
+        jobs: list[Job | None] = [None] * (len(self.targets) * len(self.styles))  # made by _export
+        try:
+            with self._timed("service"):
+                outcomes = self._send(*self._attempts(jobs, partial(self._export, template, jobs)))
+            for target in self.targets:
+                if not target.done:
+                    self._finish(target, dict(enumerate(outcomes)))
+            worked = [target for target in self.targets if target.loaded is not None]
+            if not worked:
+                raise self.report.nothing_worked(sent=True)
+            Gimp.progress_set_text(_("{title}: adding the results").format(title=self.status))
+            with self._timed("insert"):
+                made = [self._place(image_targets) for image_targets in _by_image(worked)]
+        except BaseException:
+            for target in self.targets:
+                if target.loaded is not None and not target.placed:
+                    target.loaded.discard()
+            raise
         log(f"inserted the results over {len(worked)} layers in {len(made)} images")
         if self.request.style is not None:
             StylePicks.beside_settings().used(self.request.style)  # shown first in the next dialog
-        failed_layers = "\n".join(self._failure_lines())
-        self._tell(failed_layers)
+        self.report.tell()
+        failed_layers = "\n".join(self.report.failed_layers())
+        first_made = next((layers[0] for layers in made if layers), None)
         if self.per_image:
             return (failed_layers,)
         if self.variants:
-            return first, "\n".join(self.style_failures), failed_layers
-        return first, failed_layers
+            return first_made, "\n".join(self.report.style_failures), failed_layers
+        return first_made, failed_layers
 
-    def _export(
-        self,
-        targets: Sequence[Target],
-        styles: Sequence[int | None],
-        template: bytes | None,
-        jobs: list[Job | None],
-        batch: JobBatch,
-    ) -> None:
-        """Each layer's upload, handed to its jobs as soon as it is made (the earlier ones are on their way)."""
-        for number, target in enumerate(targets):
-            first = number * len(styles)
+    def _export(self, template: bytes | None, jobs: list[Job | None], batch: JobBatch) -> None:
+        """Each layer's upload, handed to its jobs as soon as it is made (the earlier ones are on their way).
+
+        Results are loaded only after the last export: every submit goes out as early as it can."""
+        for target in self.targets:
             try:
                 upload, target.part = self._upload(target.entry.image, target.layer)
             except HalloweenMaskError as error:
-                target.unsent = str(error)
-                for index in range(first, first + len(styles)):
+                target.unsent = error
+                for index in target.jobs:
                     batch.fail(index, error)
                 continue
-            for index, mask_style in enumerate(styles, start=first):
+            for index, mask_style in zip(target.jobs, self.styles, strict=True):
                 jobs[index] = Job(upload, mask_style, template)
                 batch.provide(index, jobs[index])
 
@@ -158,8 +150,9 @@ class BatchRun(HalloweenMaskRun):
         return attempt, refusal
 
     def _batch(self, jobs: Sequence[Job | None], export: Callable[[JobBatch], None] | None) -> list[JobOutcome]:
-        """Every job through the client, concurrently, while this (GIMP's main) thread exports the
-        layers (``export``, when the jobs are not made yet), then keeps the progress alive."""
+        """Every job through the client, concurrently, while this (GIMP's main) thread exports the layers
+        (``export``: the first attempt, whose jobs are the run's), loads the results of the layers whose
+        jobs are done, and keeps the progress alive."""
         with JobBatch(
             self.client,
             jobs,
@@ -175,84 +168,70 @@ class BatchRun(HalloweenMaskRun):
                 )
                 Gimp.progress_set_text(text)
                 Gimp.progress_pulse()
+                if export is not None:
+                    self._load_finished(batch)
         return batch.outcomes()
 
-    def _collect(self, target: Target, styles: Sequence[int | None], outcomes: Sequence[JobOutcome]) -> None:
-        """The target's downloads, named and labelled as a single run's; its failures noted."""
+    def _load_finished(self, batch: JobBatch) -> None:
+        """Load the results of each layer whose jobs have all ended (none refused for the key: those go again)."""
+        finished = batch.finished()
+        for target in self.targets:
+            outcomes = [finished.get(index) for index in target.jobs]
+            ended = all(o is not None and not isinstance(o.error, AuthError) for o in outcomes)
+            if not target.done and ended:
+                self._finish(target, finished)
+
+    def _finish(self, target: Target, outcomes: Mapping[int, JobOutcome]) -> None:
+        """The layer's outcomes: its results named as a single run's and loaded (not placed yet), or why it got none."""
+        target.done = True
         if target.unsent is not None:
-            self.reasons[target.index] = target.unsent
+            self.report.layer_failed(target.index, str(target.unsent))
             return
         region = target.part.box if target.part else None
-        failures = []
-        for number, outcome in zip(styles, outcomes, strict=True):
+        results, failures = [], []
+        for number, index in zip(self.styles, target.jobs, strict=True):
+            outcome = outcomes[index]
             if outcome.result is None:
                 failures.append(f"{style(number).label}: {outcome.error}" if self.variants else str(outcome.error))
                 continue
             if outcome.result.resumed:
                 log(f"collected task {outcome.result.task_id} ({target.layer.get_name()}) from an earlier run")
             record = provenance(number, self.request.aspect_ratio, outcome.result.task_id, region=region)
-            target.results.append(Labelled(layer_name(number), record, self._save(outcome.result)))
-        if not target.results:
-            self.reasons[target.index] = "; ".join(failures)
-        else:
-            self.style_failures.extend(f"{self._name(target.entry)}: {line}" for line in failures)
+            results.append(Labelled(layer_name(number), record, self._save(outcome.result)))
+        if not results:
+            self.report.layer_failed(target.index, "; ".join(failures))
+            return
+        self.report.styles_failed(target.index, failures)
+        try:
+            target.loaded = load_results(
+                results,
+                target.entry.image,
+                target.layer,
+                new_image=self.request.new_image,
+                group=_(VARIANTS_GROUP) if self.variants else None,
+                part=target.part,
+            )
+        except (HalloweenMaskError, GLib.Error) as error:
+            self.report.layer_failed(target.index, str(getattr(error, "message", error)))
 
-    def _insert(self, targets: Sequence[Target]) -> list[Gimp.Layer]:
-        """One image's results over their sources, as one undo step; the sources stay selected."""
+    def _place(self, targets: Sequence[Target]) -> list[Gimp.Layer]:
+        """One image's loaded results over their sources, as one undo step; the sources stay selected."""
         image = targets[0].entry.image
         made: list[Gimp.Layer] = []
-        with _undo_step(image, any(self._goes_over(target) for target in targets)):
+        goes_over = any(layer.get_image() == image for target in targets for layer in target.loaded.made)
+        with _undo_step(image, goes_over):
             for target in targets:
+                target.placed = True
                 try:
-                    made += insert_results(
-                        target.results,
-                        image,
-                        target.layer,
-                        new_image=self.request.new_image,
-                        group=_(VARIANTS_GROUP) if self.variants else None,
-                        part=target.part,
-                    )
+                    made += place_results(target.loaded)
                 except (HalloweenMaskError, GLib.Error) as error:
-                    self.reasons[target.index] = str(getattr(error, "message", error))
+                    self.report.layer_failed(target.index, str(getattr(error, "message", error)))
         if image.is_valid():
             sources = [target.layer for target in targets if target.layer.is_valid()]
             if sources:
                 image.set_selected_layers(sources)  # so Repeat sends the same layers again
         self._show_new_images(made, image)
         return made
-
-    def _goes_over(self, target: Target) -> bool:
-        """Whether any of ``target``'s results goes into its image (not into a new image)."""
-        if not target.layer.is_valid():
-            return False
-        box = target.part.box if target.part else layer_box(target.layer)
-        return any(
-            place_result((box.width, box.height), size, self.request.new_image).target == "layer"
-            for result in target.results
-            for _path, size in result.downloads
-        )
-
-    def _failure_lines(self) -> list[str]:
-        """One line per layer that got nothing, in the order selected: "'IMG_0042': No usable face ..."."""
-        return [f"{self._name(self.selected[index])}: {self.reasons[index]}" for index in sorted(self.reasons)]
-
-    def _name(self, entry: Selected) -> str:
-        layer = layer_label(entry.drawable)
-        return f"{image_label(entry.image)}: {layer}" if self.per_image else layer
-
-    def _tell(self, failed_layers: str) -> None:
-        """Show (and log) what did not work, when something did not."""
-        parts = []
-        if failed_layers:
-            parts.append(_("Some layers got no mask; the others got theirs:") + "\n" + failed_layers)
-        if self.style_failures:
-            parts.append(
-                _("Some mask styles did not work; the others were added:") + "\n" + "\n".join(self.style_failures)
-            )
-        if parts:
-            report = "\n\n".join(parts)
-            log(report.replace("\n", " | "))
-            Gimp.message(report)
 
 
 def _by_image(targets: Sequence[Target]) -> list[list[Target]]:

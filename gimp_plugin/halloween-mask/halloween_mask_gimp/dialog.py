@@ -38,6 +38,7 @@ from halloween_mask.errors import InvalidArgumentError  # noqa: E402
 from halloween_mask.i18n import _, ngettext  # noqa: E402
 from halloween_mask.variants import parse_styles  # noqa: E402
 
+from halloween_mask_gimp.confirm import layers_text, run_cost_text  # noqa: E402
 from halloween_mask_gimp.gallery import StyleGallery  # noqa: E402
 from halloween_mask_gimp.log import TIMINGS_ENV, log  # noqa: E402
 from halloween_mask_gimp.request import (  # noqa: E402
@@ -58,13 +59,20 @@ TEMPLATE_THUMB = 64
 
 
 def show_dialog(
-    procedure: Gimp.Procedure, config: Gimp.ProcedureConfig, started: float, *, layer: Gimp.Layer | None = None
+    procedure: Gimp.Procedure,
+    config: Gimp.ProcedureConfig,
+    started: float,
+    *,
+    layer: Gimp.Layer | None = None,
+    layers: int = 1,
+    images: int = 1,
 ) -> Gimp.Layer | bool:
     """Show the dialog until it is answered: ``False`` for Cancel; for OK the layer to send
     (``True`` when no one ``layer`` is given).
 
     The dialog names the ``layer`` it will send; when that is a Halloween Mask result, it offers
-    (ticked) the source layer the result was made from, and OK then returns that source.
+    (ticked) the source layer the result was made from, and OK then returns that source. A run
+    over several ``layers`` (in ``images``) says so in its cost line: "3 layers · OK costs 45 credits".
     ``started`` is ``time.monotonic()`` when the procedure started (for the benchmark's timings).
     """
     GimpUi.init(procedure.get_name())
@@ -83,11 +91,11 @@ def show_dialog(
             dialog.get_content_area().pack_start(sends, False, False, 6)
         dialog.fill(None)
         if not single:
-            dialog.get_content_area().pack_start(_cost_line(dialog, config), False, False, 0)
+            dialog.get_content_area().pack_start(_cost_line(dialog, config, layers), False, False, 0)
     elif single:
-        gallery = _fill(dialog, config, sends)
+        gallery = _fill(dialog, config, sends, run_cost_text(layers, images))
     else:
-        gallery = _fill_variants(dialog, config, sends)
+        gallery = _fill_variants(dialog, config, sends, layers)
     _time_first_frame(dialog, gallery, started)
     try:
         if not dialog.run():
@@ -104,7 +112,9 @@ def dialog_title(menu_label: str) -> str:
     return MNEMONIC.sub("", menu_label).replace("_", "").rstrip(" .\u2026")
 
 
-def _fill(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig, sends: SentLayer | None) -> StyleGallery:
+def _fill(
+    dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig, sends: SentLayer | None, cost_text: str
+) -> StyleGallery:
     gallery = StyleGallery(config, SINGLE_STYLE, on_activate=lambda: dialog.response(Gtk.ResponseType.OK))
     source = dialog.get_widget("source", GimpUi.IntRadioFrame)
     template_box = dialog.fill_box("hm-template", ["template", "template-layer"])
@@ -113,7 +123,7 @@ def _fill(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig, sends: S
     template_layer = dialog.get_widget("template-layer", GObject.TYPE_NONE)
     thumbnail = Gtk.Image(halign=Gtk.Align.START)
     cost = Gtk.Label(
-        label=_("{cost} · checking the balance…").format(cost=cost_line()), xalign=0.0, wrap=True, max_width_chars=40
+        label=_("{cost} · checking the balance…").format(cost=cost_text), xalign=0.0, wrap=True, max_width_chars=40
     )
     widgets = (source, template_box, thumbnail, options)
     _beside_gallery(dialog, gallery, (sends, *widgets) if sends is not None else widgets, cost)
@@ -137,18 +147,18 @@ def _fill(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig, sends: S
     config.connect("notify::template", follow_template)
     config.connect("notify::template-layer", follow_template)
     follow_source()
-    threading.Thread(target=_balance, args=(cost,), name="credits", daemon=True).start()
+    threading.Thread(target=_balance, args=(cost, cost_text), name="credits", daemon=True).start()
     return gallery
 
 
 def _fill_variants(
-    dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig, sends: SentLayer | None
+    dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig, sends: SentLayer | None, layers: int
 ) -> StyleGallery:
     """The gallery picking several styles (Ctrl/Shift-click) beside the typed list: each follows the other."""
     gallery = StyleGallery(config, MANY_STYLES, multiple=True)
     options = dialog.fill_box("hm-variants", [MANY_STYLES, "aspect-ratio", "deadline"])
     widgets = (sends, options) if sends is not None else (options,)
-    _beside_gallery(dialog, gallery, widgets, _cost_line(dialog, config))
+    _beside_gallery(dialog, gallery, widgets, _cost_line(dialog, config, layers))
     return gallery
 
 
@@ -168,8 +178,9 @@ def _beside_gallery(
     dialog.connect("map-event", lambda *_args: gallery.start_previews())  # after the dialog is built
 
 
-def _cost_line(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> Gtk.Label:
-    """A label that says "3 styles (3, 7, 12): OK costs 45 credits at most", or what is wrong, as the user types."""
+def _cost_line(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig, layers: int = 1) -> Gtk.Label:
+    """A label that says "3 styles (3, 7, 12): OK costs 45 credits at most" (on two layers, "2 layers" times
+    that, and 90 credits), or what is wrong, as the user types."""
     label = Gtk.Label(xalign=0.0, wrap=True, max_width_chars=40, margin_top=6)
 
     def update(*_args: object) -> None:
@@ -185,7 +196,11 @@ def _cost_line(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig) -> 
             "{count} styles ({styles}): {cost} at most; a style that fails costs nothing.",
             count,
         )
-        label.set_text(text.format(count=count, styles=", ".join(map(str, styles)), cost=cost_line(count)))
+        text = text.format(count=count, styles=", ".join(map(str, styles)), cost=cost_line(count * layers))
+        if layers > 1:
+            text = _("{layers} × {styles}").format(layers=layers_text(layers), styles=text)  # noqa: RUF001
+        label.set_text(text)
+        log(f"dialog: {text}")
         dialog.set_response_sensitive(Gtk.ResponseType.OK, True)
 
     config.connect(f"notify::{MANY_STYLES}", update)
@@ -210,8 +225,8 @@ def _template_thumbnail(config: Gimp.ProcedureConfig) -> GdkPixbuf.Pixbuf | None
         return None
 
 
-def _balance(label: Gtk.Label) -> None:  # worker thread: the network only, Gtk on the main loop
-    text = _("{cost} · {balance}").format(cost=cost_line(), balance=balance_line())
+def _balance(label: Gtk.Label, cost_text: str) -> None:  # worker thread: the network only, Gtk on the main loop
+    text = _("{cost} · {balance}").format(cost=cost_text, balance=balance_line())
     log(f"dialog: {text}")
     GLib.idle_add(label.set_text, text)
 

@@ -90,6 +90,10 @@ class JobBatch(StyleBatch):
         self._failed[index] = error
         self._ready[index].set()
 
+    def finished(self) -> dict[int, JobOutcome]:
+        """The outcomes of the jobs that have ended so far, by index."""
+        return {index: future.result() for index, future in enumerate(self._futures) if future.done()}
+
     def _job(self, index: int) -> Job:
         while not self._ready[index].wait(READY_CHECK_SECONDS):
             if self.cancel_token.cancelled or self.deadline.remaining <= 0:

@@ -2,7 +2,9 @@
 
 Two phases, so that a failure leaves the user's image and its undo history as they were:
 first every result is loaded (a loaded layer is not yet part of the image, and a new image
-is the plug-in's own), then the layers go over the source in one short undo group.
+is the plug-in's own), then the layers go over the source in one short undo group
+(``insert_results`` does both; a run over many layers loads each layer's results while the
+others are still at the service, and places them all at the end).
 
 Results go where the uploaded part of the source was: the whole layer, or the part of it
 around the selection (``part``); in that case each layer gets a mask made from the selection.
@@ -45,6 +47,24 @@ class Labelled:
         ]
 
 
+@dataclass
+class Loaded:
+    """Results loaded for ``source`` (layers of ``image`` not inserted yet, or new images): the first phase."""
+
+    results: Sequence[Labelled]
+    image: Gimp.Image
+    source: Gimp.Layer
+    target: Box | None
+    new_image: bool
+    group: str | None
+    part: SelectedPart | None
+    made: list[Gimp.Layer]  # in order; those in ``image`` are loaded but not yet inserted
+
+    def discard(self) -> None:
+        """Drop what was loaded (a run that ends before placing it)."""
+        _discard([layer for layer in self.made if layer.is_valid()], self.image)
+
+
 def insert_results(
     results: Sequence[Labelled],
     image: Gimp.Image,
@@ -67,9 +87,22 @@ def insert_results(
     opens as a new image (one per result; with ``group``, one image holding such a group, its
     layers unmasked); the source image is then untouched.
     """
+    return place_results(load_results(results, image, source, new_image=new_image, group=group, part=part))
+
+
+def load_results(
+    results: Sequence[Labelled],
+    image: Gimp.Image,
+    source: Gimp.Layer,
+    *,
+    new_image: bool = False,
+    group: str | None = None,
+    part: SelectedPart | None = None,
+) -> Loaded:
+    """The first phase of ``insert_results``: every download loaded, nothing in ``image`` changed yet."""
     target = _target(image, source, part)
     shape = (target.width, target.height) if target is not None else None
-    made: list[Gimp.Layer] = []  # in order; those in ``image`` are loaded but not yet inserted
+    made: list[Gimp.Layer] = []
     try:
         elsewhere: list[tuple[str, bytes, Path]] = []
         for result in results:
@@ -87,9 +120,28 @@ def insert_results(
     except BaseException:
         _discard(made, image)
         raise
+    return Loaded(results, image, source, target, new_image, group, part, made)
+
+
+def place_results(loaded: Loaded) -> list[Gimp.Layer]:
+    """The second phase of ``insert_results``: the loaded layers over their source, one undo step.
+
+    A source closed or deleted since the loading gets its results as new images instead.
+    """
+    image, source, target, part, group, made = (
+        loaded.image,
+        loaded.source,
+        loaded.target,
+        loaded.part,
+        loaded.group,
+        loaded.made,
+    )
     over = [layer for layer in made if layer.get_image() == image]
     if not over:
         return made
+    if _target(image, source, part) is None:  # gone while the results were loaded
+        loaded.discard()
+        return insert_results(loaded.results, image, source, new_image=True, group=group, part=part)
     selected = image.get_selected_layers()
     if not any(layer.get_id() == source.get_id() for layer in selected):
         selected = [source]  # e.g. a result was selected and the dialog's offer of its source was taken
@@ -97,7 +149,7 @@ def insert_results(
         parent, position = source.get_parent(), _above_earlier_results(image, source)
         if group is not None:
             holder = Gimp.GroupLayer.new(image, group)
-            label(holder, group, group_record([result.provenance for result in results]), source)
+            label(holder, group, group_record([result.provenance for result in loaded.results]), source)
             image.insert_layer(holder, parent, position)
             parent, position = holder, 0
         for layer in reversed(over):  # each one above the ones after it
