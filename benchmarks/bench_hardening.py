@@ -29,6 +29,7 @@ sys.path.extend(str(Path(__file__).resolve().parents[1] / folder) for folder in 
 
 import numpy as np
 from client_support import POLL, SUBMIT, drip_server, envelope, fake_service
+from forged_support import forged_jpeg
 from halloween_mask_emulator import Emulator, EmulatorConfig, Fault
 from PIL import Image
 
@@ -67,16 +68,6 @@ def noise_png(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.fromarray(pixels, "RGB").save(out, "PNG", compress_level=1)
     return out.getvalue()
-
-
-def forged_jpeg(side: int = 12000) -> bytes:
-    """A small real JPEG whose frame header claims ``side`` x ``side`` px."""
-    out = io.BytesIO()
-    Image.open(PORTRAIT).convert("RGB").save(out, "JPEG", quality=85)
-    data = bytearray(out.getvalue())
-    sof = data.find(b"\xff\xc0")
-    data[sof + 5 : sof + 9] = side.to_bytes(2, "big") * 2
-    return bytes(data)
 
 
 def deadline(work: Path) -> dict:

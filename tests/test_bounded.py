@@ -7,19 +7,18 @@ import gc
 import io
 import json
 import os
-import struct
 import subprocess
 import sys
 import threading
 import tracemalloc
 import types
-import zlib
 from pathlib import Path
 
 import pytest
 import requests
 from client_support import POLL, envelope, fast_client, tiny_server
 from emulator_support import API_KEY, PORTRAIT, EmulatorApi
+from forged_support import forged_png
 from halloween_mask.client import MAX_RESULTS
 from halloween_mask.errors import ProtocolError, TooLargeError
 from halloween_mask.imageformat import check_complete
@@ -108,16 +107,6 @@ def test_every_thread_gets_its_own_session_and_close_ends_them_all() -> None:
 # -- input images ----------------------------------------------------------------------------------
 
 
-def forged_png(width: int, height: int) -> bytes:
-    """A PNG that is only a header claiming ``width`` x ``height`` px (and one empty data chunk)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
-
-
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 @pytest.mark.parametrize(
     ("side", "said"), [(10000, r"10000x10000 px \(100 MP\)"), (20000, "over 179 MP")], ids=["100MP", "400MP"]
@@ -131,7 +120,7 @@ def test_a_forged_huge_jpeg_is_decoded_at_a_reduced_scale() -> None:
     code = (
         "import resource, warnings\n"
         "warnings.simplefilter('ignore')\n"
-        "from bench_hardening import forged_jpeg\n"
+        "from forged_support import forged_jpeg\n"
         "from halloween_mask_cli.fitting import fit_for_upload\n"
         "fitted = fit_for_upload(forged_jpeg(12000))\n"
         "print(fitted.size, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"

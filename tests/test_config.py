@@ -69,7 +69,7 @@ def test_saving_keeps_other_settings_and_replaces_the_key(settings_file: Path) -
     settings_file.write_text(json.dumps({"api_key": "old", "api_base": "http://127.0.0.1:9"}))
     settings_file.chmod(0o600)
     save_api_key(SECRET)
-    assert json.loads(settings_file.read_text()) == {"api_key": SECRET, "api_base": "http://127.0.0.1:9"}
+    assert json.loads(settings_file.read_text()) == {"format": 1, "api_key": SECRET, "api_base": "http://127.0.0.1:9"}
     assert load_settings().base_url == "http://127.0.0.1:9"
 
 
