@@ -101,7 +101,9 @@ class HalloweenMask(Gimp.PlugIn):
 def _new_procedure(plug_in: Gimp.PlugIn, name: str, label: str, blurb: str, help_text: str) -> Gimp.Procedure:
     procedure = Gimp.ImageProcedure.new(plug_in, name, Gimp.PDBProcType.PLUGIN, run, None)
     procedure.set_image_types("*")
-    procedure.set_sensitivity_mask(Gimp.ProcedureSensitivityMask.DRAWABLE)
+    procedure.set_sensitivity_mask(  # one layer or several: each selected layer gets its own result
+        Gimp.ProcedureSensitivityMask.DRAWABLE | Gimp.ProcedureSensitivityMask.DRAWABLES
+    )
     procedure.set_menu_label(label)
     procedure.add_menu_path(f"<Image>/Filters/{_('AI')}")  # GIMP translates "Filters" itself
     procedure.set_documentation(blurb, help_text, name)
@@ -119,7 +121,7 @@ def _single_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
             "Uploads the selected layer (or, with a selection, the part of it around the selection) to the "
             "AILabTools AI Halloween Mask service and puts the result in a new layer above it (or in a new image "
             "when the aspect ratio changes). The API key comes from AILAB_API_KEY or the Halloween Mask settings "
-            "file; a first interactive run asks for it. With several layers selected, each gets its own result."
+            "file; a first interactive run asks for it."
         ),
     )
     _add_single_arguments(procedure)
@@ -155,8 +157,8 @@ def _images_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
     procedure.set_attribution("AI Halloween Mask contributors", "GPL-3.0-or-later", "2026")
     procedure.add_enum_argument(
         "run-mode",
-        _("Run mode"),
-        _("The run mode"),
+        "Run mode",  # as GIMP's own procedures name it
+        "The run mode",
         Gimp.RunMode,
         Gimp.RunMode.INTERACTIVE,
         GObject.ParamFlags.READWRITE,
@@ -335,10 +337,13 @@ def _run(
         many = every_image or len(selected) != 1 or not selected[0].sendable  # one layer group: named, not sent
         layer = _first_sendable(selected, every_image) if many else selected[0].drawable
         layers = sum(s.sendable for s in selected) if many else 1
+        images = len({s.image.get_id() for s in selected if s.sendable}) or 1
         if run_mode == Gimp.RunMode.INTERACTIVE:
             from halloween_mask_gimp.dialog import show_dialog  # GimpUi only when there is a dialog
 
-            chosen = show_dialog(procedure, config, started, layer=None if many else layer)
+            chosen = show_dialog(
+                procedure, config, started, layer=None if many else layer, layers=layers, images=images
+            )
             if not chosen:
                 return procedure.new_return_values(Gimp.PDBStatusType.CANCEL, None)
             if isinstance(chosen, Gimp.Layer):  # for a result, the dialog offers its source instead
