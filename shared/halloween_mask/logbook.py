@@ -76,6 +76,14 @@ def scrub(text: str, secrets: set[str] | frozenset[str] = frozenset()) -> str:
     return "\n".join([lines[0], *("    " + line for line in lines[1:])])
 
 
+class OneLine(logging.Formatter):
+    """A record's message on one line: a library's traceback (urllib3 logs some) goes to the log file only."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = record.getMessage()
+        return self.formatMessage(record).replace("\n", " ")
+
+
 class _Handler(logging.handlers.RotatingFileHandler):
     """A rotating file, created 0600, that never complains: a log must not break a run."""
 
@@ -137,6 +145,7 @@ def _open_session(handler: logging.Handler) -> None:
     if not root.handlers:  # with no handler at all, logging printed warnings on stderr: keep that too
         session.stderr = logging.StreamHandler()
         session.stderr.setLevel(logging.WARNING)
+        session.stderr.setFormatter(OneLine())
         root.addHandler(session.stderr)
     for name in LOGGERS:
         logger = logging.getLogger(name)

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from halloween_mask import ASPECT_RATIOS, DEFAULT_DEADLINE, STYLE_COUNT, HalloweenMaskError, __version__, style
+from halloween_mask import ASPECT_RATIOS, DEFAULT_DEADLINE, STYLE_COUNT, HalloweenMaskError, __version__, logbook, style
 
 from . import commands, doctor, history, notice, runlog
 from .apply import DEFAULT_JOBS, run_apply
@@ -31,10 +31,20 @@ MAX_JOBS = 32  # images in flight at once: the service rate-limits long before
 MAX_DIGITS = 12  # a whole number longer than this is out of any range here (and not converted)
 
 
+def _show_warnings() -> None:
+    """Warnings on standard error, one line each, never a library's traceback (as basicConfig, if unset)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        console = logging.StreamHandler()
+        console.setFormatter(logbook.OneLine("halloween-mask: %(message)s"))
+        root.addHandler(console)
+        root.setLevel(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failed, 2 the caller's fault, 130 interrupted)."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(format="halloween-mask: %(message)s", level=logging.WARNING)  # warnings, not tracebacks
+    _show_warnings()
     runlog.begin(argv)  # the user's log file (halloween_mask.logbook)
     try:
         notice.tell_once(args)  # before the first upload: what is sent, to whom, what it costs
