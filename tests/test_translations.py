@@ -123,6 +123,8 @@ WINDOWS = {
     "filter dialog": ("Mask st_yle", "_Template image", "Template lay_er", "_Aspect ratio", "_Wait at most (seconds)"),
     "variants dialog": ("Mask st_yles", "_Aspect ratio", "_Wait at most (seconds)"),
     "key prompt": ("_Cancel", "_OK", "Sho_w the key"),
+    "upload notice": ("_Help", "_Cancel", "C_ontinue"),
+    "diagnostics": ("_Close", "Cop_y", "_Test connection", "_Help"),
 }
 
 

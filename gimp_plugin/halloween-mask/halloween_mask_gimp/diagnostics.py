@@ -46,8 +46,8 @@ def create(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
     procedure.set_attribution("AI Halloween Mask contributors", "GPL-3.0-or-later", "2026")
     procedure.add_enum_argument(
         "run-mode",
-        _("Run mode"),
-        _("The run mode"),
+        "Run mode",  # as GIMP's own procedures name it
+        "The run mode",
         Gimp.RunMode,
         Gimp.RunMode.INTERACTIVE,
         GObject.ParamFlags.READWRITE,
