@@ -33,6 +33,9 @@ from halloween_mask.styles import ASPECT_RATIOS, STYLES  # noqa: E402
 from halloween_mask.variants import DEFAULT_IN_FLIGHT, MAX_STYLES  # noqa: E402
 from halloween_mask_gimp import diagnostics, helppages, notice, runlog  # noqa: E402
 from halloween_mask_gimp.batch import CONFIRM_ABOVE, BatchRun  # noqa: E402
+from halloween_mask_gimp.history_run import PROC_NAME as HISTORY_PROC_NAME  # noqa: E402
+from halloween_mask_gimp.history_run import create as create_history  # noqa: E402
+from halloween_mask_gimp.kept import add_reuse_argument  # noqa: E402
 from halloween_mask_gimp.log import log  # noqa: E402
 from halloween_mask_gimp.request import (  # noqa: E402
     SOURCE_FILE,
@@ -83,12 +86,14 @@ def _ratio_nick(ratio: str) -> str:
 class HalloweenMask(Gimp.PlugIn):
     def do_query_procedures(self) -> list[str]:
         helppages.register(self)  # the Help buttons open the plug-in's own pages (help/)
-        return [PROC_NAME, VARIANTS_PROC_NAME, IMAGES_PROC_NAME, diagnostics.PROC_NAME]
+        return [PROC_NAME, VARIANTS_PROC_NAME, IMAGES_PROC_NAME, diagnostics.PROC_NAME, HISTORY_PROC_NAME]
 
     def do_set_i18n(self, name: str) -> tuple[bool, str, str]:
         return True, DOMAIN, LOCALE_FOLDER  # relative: GIMP wants a folder inside the plug-in's own
 
     def do_create_procedure(self, name: str) -> Gimp.Procedure:
+        if name == HISTORY_PROC_NAME:
+            return create_history(self, name)
         if name == diagnostics.PROC_NAME:
             return diagnostics.create(self, name)
         if name == VARIANTS_PROC_NAME:
@@ -227,6 +232,7 @@ def _add_single_arguments(procedure: Gimp.Procedure) -> None:
         True,
         GObject.ParamFlags.READWRITE,
     )
+    add_reuse_argument(procedure)
 
 
 def _variants_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
@@ -251,6 +257,7 @@ def _variants_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
     )
     _add_aspect_ratio(procedure)
     _add_deadline(procedure)
+    add_reuse_argument(procedure)
     procedure.add_layer_return_value(
         "result-group",
         _("Result group"),

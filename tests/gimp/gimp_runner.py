@@ -338,6 +338,8 @@ def _gimp_env(profile: GimpProfile, work: Scratch, env: Mapping[str, str] | None
         "HM_WORK": work.inside,
         "HM_REPORT": f"{work.inside}/report.json",
         "NO_AT_BRIDGE": "1",
+        # Each run keeps its results in a history of its own (a test that wants one across runs passes it).
+        "HALLOWEEN_MASK_DATA": f"{work.inside}/data",
         **(env or {}),
     }
 

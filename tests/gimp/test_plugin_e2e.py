@@ -120,6 +120,7 @@ def test_portrait_gets_a_masked_layer_above_the_source(run_gimp_batch, emu, prof
         "deadline",
         "source",
         "template-layer",
+        "reuse",
     ]
 
     new, source = report["new"], report["source"]

@@ -127,7 +127,7 @@ def test_three_styles_become_one_group_above_the_source(run_gimp_batch, emu, gim
     report = result.report
     assert report["status"] == "success", report["message"]
     assert report["menu"] == ["<Image>/Filters/AI"] and report["label"] == "Halloween Mask _Variants..."
-    assert report["args"][3:] == ["mask-styles", "aspect-ratio", "deadline"]
+    assert report["args"][3:] == ["mask-styles", "aspect-ratio", "deadline", "reuse"]
     assert report["failed"] == ""
 
     # One group directly above the source, in the source's group, holding 3, 7, 12 in that order.

@@ -18,6 +18,7 @@ from halloween_mask.variants import parse_styles
 TEMPLATE = "template"  # the mask-style nick older scripts use for "the template image file"
 SOURCE_STYLE, SOURCE_FILE, SOURCE_LAYER = "style", "file", "layer"  # the source argument's nicks
 SINGLE_STYLE, MANY_STYLES = "mask-style", "mask-styles"  # the single filter's choice, the variants' list
+REUSE = "reuse"  # the procedures' last argument: FALSE makes a new mask even when one is kept
 
 
 class UsageError(HalloweenMaskError):
@@ -80,6 +81,7 @@ class Request:
     deadline: float  # seconds
     new_image: bool  # the results always open as a new image
     has_ui: bool  # dialogs and windows allowed (interactive runs and Repeat)
+    reuse: bool = True  # a kept result of the same request is re-used (free) instead of paying again
 
     @property
     def style(self) -> int | None:
@@ -97,6 +99,7 @@ class Request:
             aspect_ratio=config.get_property("aspect-ratio").replace("x", ":"),
             deadline=float(config.get_property("deadline")),
             has_ui=run_mode != Gimp.RunMode.NONINTERACTIVE,
+            reuse=bool(config.get_property(REUSE)) if config.find_property(REUSE) is not None else True,
         )
         if config.find_property(MANY_STYLES) is not None:
             return cls(

@@ -24,11 +24,12 @@ from halloween_mask.config import load_settings, save_api_key, settings_path
 from halloween_mask.errors import AuthError, HalloweenMaskError
 from halloween_mask.favourites import StylePicks
 from halloween_mask.i18n import N_, _
-from halloween_mask.pending import PendingTasks
+from halloween_mask.ledger import Ledger
 from halloween_mask.placement import layer_name, provenance
 from halloween_mask.preflight import check_upload
 
 from halloween_mask_gimp.export import export_for_upload
+from halloween_mask_gimp.kept import source_name, tell, with_entry
 from halloween_mask_gimp.log import TIMINGS_ENV, log
 from halloween_mask_gimp.request import Request, UsageError
 from halloween_mask_gimp.result import Labelled, insert_results
@@ -199,6 +200,7 @@ class HalloweenMaskRun(PluginRun):
         template_bytes = self._template_bytes(self.directory) if style is None else None
 
         Gimp.progress_set_text(_("{title}: uploading").format(title=self.status))
+        ledger = Ledger.for_user()  # a kept result is re-used, a paid task collected: never paid twice
         with self._timed("service"):
             outcome = self._send(
                 lambda: self.client.apply(
@@ -207,21 +209,23 @@ class HalloweenMaskRun(PluginRun):
                     template=template_bytes,
                     aspect_ratio=self.request.aspect_ratio,
                     on_progress=self._progress,
-                    pending=PendingTasks.beside_settings(),  # a killed run's task is collected, not paid twice
+                    ledger=ledger,
+                    reuse=self.request.reuse,
+                    source=source_name(image, source),
                 )
             )
         task_id = outcome.task_id
-        if outcome.resumed:
-            log(f"collected task {task_id} that an earlier run had submitted")
+        tell(outcome, self.has_ui)
         results = Labelled(
             layer_name(style),
-            provenance(style, self.request.aspect_ratio, task_id, region=region),
+            with_entry(provenance(style, self.request.aspect_ratio, task_id, region=region), outcome.entry_id),
             self._save(outcome),
         )
 
         Gimp.progress_set_text(_("{title}: adding").format(title=self.status))
         with self._timed("insert"):
             layers = insert_results([results], image, source, new_image=self.request.new_image, part=selected)
+        ledger.settle(outcome)  # without a history, the task leaves the ledger once its layer is in place
         self._show_new_images(layers, image)
         layer = layers[0]
         more = f" and {len(layers) - 1} more" if len(layers) > 1 else ""

@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from gi.repository import Gimp
 from halloween_mask.errors import AuthError, HalloweenMaskError
 from halloween_mask.i18n import N_, _
-from halloween_mask.pending import PendingTasks
+from halloween_mask.ledger import Ledger
 from halloween_mask.placement import layer_name, provenance
 from halloween_mask.variants import StyleBatch, StyleOutcome, failure_lines
 
+from halloween_mask_gimp.kept import source_name, tell, with_entry
 from halloween_mask_gimp.log import log
 from halloween_mask_gimp.result import VARIANTS_GROUP, Labelled, insert_results
 from halloween_mask_gimp.run import PluginRun
@@ -41,6 +42,13 @@ class VariantsRun(PluginRun):
 
     title = N_("Halloween Mask Variants")
 
+    @property
+    def ledger(self) -> Ledger:
+        """The user's ledger, opened once per run."""
+        if not hasattr(self, "_ledger"):
+            self._ledger = Ledger.for_user()
+        return self._ledger
+
     def _run(self, image: Gimp.Image, source: Gimp.Layer) -> tuple[object, ...]:
         image_bytes, selected = self._upload(image, source)
         region = selected.box if selected else None
@@ -52,12 +60,13 @@ class VariantsRun(PluginRun):
         if not made:
             raise NoVariantError(self.failures)
         for outcome in made:
-            if outcome.result.resumed:
-                log(f"collected task {outcome.result.task_id} ({layer_name(outcome.style)}) from an earlier run")
+            tell(outcome.result, False)  # logged; a free style is told in the summary below
         variants = [
             Labelled(
                 layer_name(o.style),
-                provenance(o.style, self.request.aspect_ratio, o.result.task_id, region=region),
+                with_entry(
+                    provenance(o.style, self.request.aspect_ratio, o.result.task_id, region=region), o.result.entry_id
+                ),
                 self._save(o.result),
             )
             for o in made
@@ -66,6 +75,8 @@ class VariantsRun(PluginRun):
         Gimp.progress_set_text(_("{title}: adding the results").format(title=self.status))
         with self._timed("insert"):
             groups = insert_results(variants, image, source, group=_(VARIANTS_GROUP), part=selected)
+        for outcome in made:
+            self.ledger.settle(outcome.result)
         self._show_new_images(groups, image)
         log(f"inserted the group {groups[0].get_name()!r} with {', '.join(v.name for v in variants)}")
         if self.failures:
@@ -97,7 +108,9 @@ class VariantsRun(PluginRun):
             image_bytes,
             styles,
             aspect_ratio=self.request.aspect_ratio,
-            pending=PendingTasks.beside_settings(),  # a killed run's tasks are collected, not paid twice
+            ledger=self.ledger,  # style by style: a kept result is re-used, a paid task collected
+            reuse=self.request.reuse,
+            source=source_name(self.request.image, self.request.layer),
             deadline=self.request.deadline,
         ) as batch:
             while not batch.wait(PULSE_SECONDS):
