@@ -125,6 +125,8 @@ WINDOWS = {
     "key prompt": ("_Cancel", "_OK", "Sho_w the key"),
     "upload notice": ("_Help", "_Cancel", "C_ontinue"),
     "diagnostics": ("_Close", "Cop_y", "_Test connection", "_Help"),
+    "AI menu": ("_Halloween Mask...", "Halloween Mask _Variants...", "Halloween Mask on _All Open Images..."),
+    "many masks question": ("_Cancel", "_Make them"),
 }
 
 
