@@ -101,7 +101,7 @@ def run(run_gimp_batch, emu, profile, code, **env):
 
 def test_a_kept_mask_is_inserted_again_and_never_paid_twice(run_gimp_batch, emu, gimp_profile):
     report = run(run_gimp_batch, emu, gimp_profile, REUSE_RUN).report
-    assert report["menu"] == ["<Image>/Filters/AI"] and report["label"] == "Halloween Mask _History..."
+    assert report["menu"] == ["<Image>/Filters/AI"] and report["label"].replace("_", "") == "Halloween Mask History..."
     assert report["args"][-1] == "reuse", "reuse is not the last argument (older scripts pass them by position)"
     for step, (status, message) in report["steps"].items():
         assert status == "success", f"{step}: {message}"
@@ -139,7 +139,8 @@ def test_a_kept_mask_is_inserted_again_and_never_paid_twice(run_gimp_batch, emu,
     newest = [["Halloween Mask 3"], ["Halloween Mask 12"]]  # the variants' two, kept in either order
     assert status == "success" and count == 1 and new_names in newest, report["no_layer"]
     assert report["scratch_left"] == []
-    assert [task.mask_style for task in emu.tasks.values()] == [7, 7, 3, 12]
+    styles = [task.mask_style for task in emu.tasks.values()]
+    assert styles[:2] == [7, 7] and sorted(styles[2:]) == [3, 12]  # the variants' two, sent at once
 
 
 SELECTION_RUN = r"""

@@ -145,6 +145,8 @@ class HistoryDialog:
         )
         self.empty.set_visible(not entries)
         self._follow_selection()
+        scope = "all" if self.everything.get_active() else "this image"
+        log(f"history dialog: {len(entries)} of {count} results shown ({scope})")
 
     def _follow_selection(self) -> None:
         chosen = self.selected() is not None

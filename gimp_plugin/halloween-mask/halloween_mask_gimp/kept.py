@@ -35,9 +35,10 @@ def add_reuse_argument(procedure: Gimp.Procedure) -> None:
 
 
 def source_name(image: Gimp.Image, layer: Gimp.Item) -> str:
-    """What the history records as a result's source: ``"portrait.xcf / Background"``."""
-    gfile = image.get_file() if image.is_valid() else None
-    name = gfile.get_basename() if gfile is not None else image.get_name()
+    """What the history records as a result's source: ``"portrait.xcf / Background"``; an image without
+    a file is named as GIMP's title names it, ``"[Untitled]-3 / Background"``."""
+    gfile = image.get_file() or image.get_imported_file()
+    name = gfile.get_basename() if gfile is not None else f"{image.get_name()}-{image.get_id()}"
     return f"{name} / {layer.get_name()}"
 
 

@@ -1,0 +1,124 @@
+"""The history dialog as a person uses it: full GIMP 3 under Xvfb (issue 15 §3).
+
+Two results are kept first (style 3 from another image, style 7 from this one; the layer of 7
+is then removed, as an undo would). The dialog opens from the PDB with RUN_INTERACTIVE:
+"This image" lists one result, "All" two, each with its real thumbnail (looked at in the
+screenshot: not the placeholder); a double-click inserts the 7 over the layer, pixel-equal to
+the first result, and one Ctrl+Z in the image window removes it. Screenshots go to
+artifacts/gimp-e2e/gimp-<series>/history-*.png.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from gimp_runner import GuiSession
+from PIL import Image
+from plugin_batch import PLUGIN_LIB, PORTRAIT, plugin_env
+
+pytestmark = pytest.mark.usefixtures("fresh_emulator")
+
+TITLE = "^Halloween Mask History$"
+DIALOG_AT = (300, 60)
+FIRST_TILE = (120, 110)  # a point on the first thumbnail, in the dialog (GIMP's default theme)
+
+SESSION = (
+    PLUGIN_LIB
+    + r"""
+other = hm_load("other.png")
+assert call(other, other.get_layers()[0], mask_style="mask-3")[0] == "success"
+other.delete()
+image = hm_load("portrait.png")
+source = image.get_layers()[0]
+assert call(image, source, mask_style="mask-7")[0] == "success"
+first = image.get_layers()[0]
+first_digest, first_info = digest(first), info(first)
+image.remove_layer(first)
+Gimp.Display.new(image)
+Gimp.displays_flush()
+hm_write_report({"ready": names(image)})
+hm_wait_flag("open")
+proc = Gimp.get_pdb().lookup_procedure("python-fu-halloween-mask-history")
+config = proc.create_config()
+config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
+config.set_property("image", image)
+config.set_core_object_array("drawables", [source])
+result = proc.run(config)
+top = image.get_layers()[0]
+report = {"ready": True, "status": result.index(0).value_nick, "inserted": names(image), "top": info(top),
+          "first": first_info, "same_pixels": digest(top) == first_digest}
+hm_write_report(report)
+hm_wait_flag("undone")
+report["after_undo"] = names(image)
+hm_write_report(report)
+hm_wait_flag("quit", timeout=300)
+"""
+)
+
+
+def _shown(session: GuiSession, seen: int) -> list[str]:
+    lines = [line for line in session.log().splitlines() if "history dialog:" in line]
+    return lines[seen:]
+
+
+def colourful(shot: Path) -> int:
+    """Pixels of strong colour in the tiles' row (the suit, the mask); the placeholder and the theme have none."""
+    rgb = Image.open(shot).convert("RGB")
+    band = rgb.crop((0, 40, rgb.width, 180))
+    return sum(
+        count for count, (r, g, b) in band.getcolors(maxcolors=1 << 20) or [] if max(r, g, b) - min(r, g, b) > 80
+    )
+
+
+def test_history_dialog_inserts_by_double_click_and_one_undo_removes_it(gui_session, emu, gimp_profile):
+    settings = f"{gimp_profile.home_inside}/history-gui-settings.json"
+    timings = gimp_profile.dir.host / "home" / "history-timings.jsonl"
+    timings.unlink(missing_ok=True)
+    env = plugin_env(emu.base_url, settings, HALLOWEEN_MASK_TIMINGS=f"{gimp_profile.home_inside}/history-timings.jsonl")
+    session = gui_session(SESSION, env, {"portrait.png": PORTRAIT, "other.png": PORTRAIT})
+    session.wait_report("ready", timeout=180)
+    main = session.image_window()
+    time.sleep(2)
+    session.flag("open")
+    dialog = session.find_window(TITLE, timeout=60)
+    session.move(dialog, *DIALOG_AT)
+
+    def pictures() -> int:
+        lines = timings.read_text().splitlines() if timings.exists() else []
+        return sum(json.loads(line).get("event") == "pictures" for line in lines)
+
+    session.wait_for(lambda: pictures() >= 1, "the thumbnails", 30)
+    time.sleep(0.8)
+    assert "1 of 2 results shown (this image)" in _shown(session, 0)[0]
+    this_image = session.screenshot("history-this-image", dialog)
+    one = colourful(this_image)
+    assert one > 1500, "the tile shows no thumbnail"
+
+    session.key("alt+a", wid=dialog, delay=0.8)
+    session.wait_for(lambda: any("2 of 2 results shown (all)" in line for line in _shown(session, 1)), "All", 10)
+    session.xdotool("mousemove", "1279", "799")
+    time.sleep(0.8)
+    everything = session.screenshot("history-all", dialog)
+    assert colourful(everything) > 1.7 * one, "All does not show two thumbnails"
+
+    session.key("alt+t", wid=dialog, delay=0.8)
+    session.wait_for(lambda: any("(this image)" in line for line in _shown(session, 2)), "This image", 10)
+    session.xdotool("mousemove", "--window", dialog, *map(str, FIRST_TILE), "click", "--repeat", "2", "1")
+    report = session.wait_report("status", timeout=30)
+    assert report["status"] == "success"
+    assert report["inserted"] == ["Halloween Mask 7", "Background"]
+    assert report["same_pixels"]
+    for key in ("name", "size", "offsets", "position"):
+        assert report["top"][key] == report["first"][key], key
+    assert report["top"]["provenance"]["history_entry"] == report["first"]["provenance"]["history_entry"]
+    session.screenshot("history-inserted")
+
+    session.key("ctrl+z", wid=main, delay=1.0)
+    session.flag("undone")
+    report = session.wait_report("after_undo", timeout=30)
+    assert report["after_undo"] == ["Background"], "one Ctrl+Z did not remove the inserted layer"
+    assert len(emu.requests_to("submit")) == 2, "the history's insert sent something"
+    assert "Traceback" not in session.log()
