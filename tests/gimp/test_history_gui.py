@@ -122,3 +122,61 @@ def test_history_dialog_inserts_by_double_click_and_one_undo_removes_it(gui_sess
     assert report["after_undo"] == ["Background"], "one Ctrl+Z did not remove the inserted layer"
     assert len(emu.requests_to("submit")) == 2, "the history's insert sent something"
     assert "Traceback" not in session.log()
+
+
+COST_SESSION = (
+    PLUGIN_LIB
+    + r"""
+image = hm_load("portrait.png")
+source = image.get_layers()[0]
+assert call(image, source, mask_style="mask-7")[0] == "success"
+image.remove_layer(image.get_layers()[0])
+Gimp.Display.new(image)
+Gimp.displays_flush()
+report = {"ready": names(image)}
+hm_write_report(report)
+proc = Gimp.get_pdb().lookup_procedure(PROC)
+for n in range(2):
+    hm_wait_flag(f"open-{n}")
+    config = proc.create_config()
+    config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
+    config.set_property("image", image)
+    config.set_core_object_array("drawables", [source])
+    config.set_property("mask-style", "mask-7")
+    report[f"run-{n}"] = proc.run(config).index(0).value_nick
+    report[f"names-{n}"] = names(image)
+    hm_write_report(report)
+hm_wait_flag("quit", timeout=300)
+"""
+)
+
+
+def test_the_dialog_says_a_kept_mask_is_free_and_make_a_new_one_pays(gui_session, emu, gimp_profile):
+    settings = f"{gimp_profile.home_inside}/history-cost-settings.json"
+    session = gui_session(COST_SESSION, plugin_env(emu.base_url, settings), {"portrait.png": PORTRAIT})
+    session.wait_report("ready", timeout=180)
+    session.image_window()
+    time.sleep(2)
+    assert len(emu.requests_to("submit")) == 1
+
+    def free_lines() -> list[str]:
+        return [line for line in session.log().splitlines() if "dialog: OK: free, reuses the mask made on" in line]
+
+    for n, fresh in enumerate((False, True)):
+        seen = len(free_lines())
+        session.flag(f"open-{n}")
+        dialog = session.find_window("^Halloween Mask$", timeout=60)
+        session.move(dialog, 200, 40)
+        session.wait_for(lambda seen=seen: len(free_lines()) > seen, "the free line", 30)
+        if fresh:
+            session.key("alt+n", wid=dialog, delay=0.8)
+            session.wait_for(lambda: "(a new one: ticked)" in free_lines()[-1], "Make a new one ticked", 10)
+        session.xdotool("mousemove", "1279", "799")
+        time.sleep(2.5)  # the gallery's pictures drawn too
+        session.screenshot(f"history-cost-line-{'new' if fresh else 'free'}")
+        session.key("alt+o", wid=dialog, delay=0.5)
+        report = session.wait_report(f"names-{n}", timeout=120)
+        assert report[f"run-{n}"] == "success"
+        assert report[f"names-{n}"][0].startswith("Halloween Mask 7")
+        assert len(emu.requests_to("submit")) == 1 + n, "the free run paid, or Make a new one did not"
+    assert "Traceback" not in session.log()

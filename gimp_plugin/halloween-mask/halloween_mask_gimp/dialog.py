@@ -49,6 +49,7 @@ from halloween_mask_gimp.request import (  # noqa: E402
     SOURCE_STYLE,
     explicit_source,
 )
+from halloween_mask_gimp.reuse_choice import ReuseChoice  # noqa: E402
 from halloween_mask_gimp.sends import SentLayer  # noqa: E402
 
 COMBO_BOXES = (SINGLE_STYLE, "aspect-ratio")
@@ -127,6 +128,8 @@ def _fill(
     )
     widgets = (source, template_box, thumbnail, options)
     _beside_gallery(dialog, gallery, (sends, *widgets) if sends is not None else widgets, cost)
+    if sends is not None:  # "OK: free, reuses the mask made on …" (issue 15 §2)
+        ReuseChoice.attach(config, sends.chosen(), cost)
 
     def follow_source(*_args: object) -> None:
         chosen = config.get_property("source")

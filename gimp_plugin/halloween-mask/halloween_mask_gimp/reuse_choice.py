@@ -1,0 +1,122 @@
+"""The filter dialog's line for a request that costs nothing (issue 15 §2).
+
+    ReuseChoice.attach(config, layer, cost_label)   # beside the dialog's cost line
+
+When the request the dialog would send (the layer, or the part around the selection, as the run
+exports it; the chosen style and aspect ratio; the configured endpoint) already has a kept
+result, the cost line gives way to "OK: free, reuses the mask made on 5 Dec, 12:03" with a check
+box "Make a new one (15 credits)" bound to the ``reuse`` argument (ticked: ``reuse`` FALSE, and
+the cost line is back). A task paid but not collected yet says "OK: free, collects the mask paid
+at 12:03" (collecting it is free; there is nothing to choose). The layer is exported once, after
+the dialog is drawn, and only when the history holds a result from this layer or a task is
+pending; a template as the source is not looked up (its cost line stays).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gi
+
+gi.require_version("Gtk", "3.0")
+from gi.repository import Gimp, GLib, Gtk  # noqa: E402
+from halloween_mask import tempfiles  # noqa: E402
+from halloween_mask.config import load_settings  # noqa: E402
+from halloween_mask.cost import CREDITS_PER_MASK  # noqa: E402
+from halloween_mask.errors import HalloweenMaskError  # noqa: E402
+from halloween_mask.i18n import _  # noqa: E402
+from halloween_mask.ledger import Found, Ledger  # noqa: E402
+from halloween_mask.pending import fingerprint  # noqa: E402
+
+from halloween_mask_gimp.export import export_for_upload  # noqa: E402
+from halloween_mask_gimp.kept import source_name, when_text  # noqa: E402
+from halloween_mask_gimp.log import log  # noqa: E402
+from halloween_mask_gimp.request import REUSE, SINGLE_STYLE, SOURCE_STYLE, number_of  # noqa: E402
+from halloween_mask_gimp.selection import layer_box, selected_part  # noqa: E402
+
+WATCHED = (SINGLE_STYLE, "aspect-ratio", "source")
+
+
+class ReuseChoice(Gtk.Box):
+    """The free line and the "Make a new one" check box; hidden while the request would be paid."""
+
+    def __init__(self, config: Gimp.ProcedureConfig, layer: Gimp.Layer, cost: Gtk.Label) -> None:
+        super().__init__(orientation=Gtk.Orientation.VERTICAL, spacing=4)
+        self.config, self.layer, self.cost = config, layer, cost
+        self.ledger = Ledger.for_user()
+        self.upload: bytes | None = None
+        self.base_url = ""
+        self.line = Gtk.Label(xalign=0.0, wrap=True, max_width_chars=40)
+        text = _("Make a _new one ({credits} credits)").format(credits=CREDITS_PER_MASK)
+        self.fresh = Gtk.CheckButton.new_with_mnemonic(text)
+        self.pack_start(self.line, False, False, 0)
+        self.pack_start(self.fresh, False, False, 0)
+        self.set_no_show_all(True)
+        config.set_property(REUSE, True)  # making a new one is chosen each time, never remembered
+        self.fresh.connect("toggled", self._toggled)
+        for name in WATCHED:
+            config.connect(f"notify::{name}", lambda *_a: self._update())
+
+    @classmethod
+    def attach(cls, config: Gimp.ProcedureConfig, layer: Gimp.Layer, cost: Gtk.Label) -> ReuseChoice | None:
+        """Put the choice just above ``cost`` in its box; the lookup starts once the main loop is idle."""
+        if config.find_property(REUSE) is None or cost.get_parent() is None:
+            return None
+        choice = cls(config, layer, cost)
+        cost.get_parent().pack_end(choice, False, False, 0)
+        GLib.idle_add(choice._prepare)
+        return choice
+
+    def _prepare(self) -> bool:
+        """Export the layer as the run will (only when something could be found), then look it up."""
+        history = self.ledger.history
+        image = self.layer.get_image()
+        kept = history is not None and bool(history.entries(limit=1, source=source_name(image, self.layer)))
+        pending = self.ledger.pending
+        maybe_pending = pending is not None and pending.path.is_file() and pending.path.stat().st_size > 2
+        if not (kept or maybe_pending):
+            return False
+        try:
+            self.base_url = load_settings().base_url
+            selected, _missed = selected_part(image, self.layer)
+            crop = selected.box.relative_to(layer_box(self.layer)) if selected else None
+            directory = Path(Gimp.temp_file("tmp").get_path()).parent
+            path, _plan = export_for_upload(self.layer, directory, crop)
+            try:
+                self.upload = path.read_bytes()
+            finally:
+                tempfiles.remove(path)
+        except (HalloweenMaskError, GLib.Error, OSError) as error:
+            log(f"dialog: cannot tell whether the request is free ({error})")
+            return False
+        self._update()
+        return False
+
+    def found(self) -> Found:
+        """What the ledger holds for the request the dialog shows now."""
+        style = number_of(self.config.get_property(SINGLE_STYLE))
+        if self.upload is None or self.config.get_property("source") != SOURCE_STYLE or style is None:
+            return Found()
+        aspect = self.config.get_property("aspect-ratio").replace("x", ":")
+        return self.ledger.lookup(fingerprint(self.base_url, self.upload, style, None, aspect))
+
+    def _toggled(self, button: Gtk.CheckButton) -> None:
+        self.config.set_property(REUSE, not button.get_active())
+        self._update()
+
+    def _update(self) -> None:
+        found = self.found()
+        if found.entry is not None:
+            text = _("OK: free, reuses the mask made on {when}").format(when=found.entry.created_text)
+        elif found.task is not None:
+            text = _("OK: free, collects the mask paid at {when}").format(when=when_text(found.task.submitted))
+        else:
+            text = ""
+        fresh = found.entry is not None and self.fresh.get_active()
+        self.line.set_text(text)
+        self.line.set_visible(bool(text) and not fresh)
+        self.fresh.set_visible(found.entry is not None)  # a paid task is collected: nothing to choose
+        self.set_visible(bool(text))
+        self.cost.set_visible(not text or fresh)
+        if text:
+            log(f"dialog: {text}" + (" (a new one: ticked)" if fresh else ""))
