@@ -77,6 +77,23 @@ class Helper(Person):
         assert not self.session.windows("(?i)user manual"), "GIMP's 'user manual is not installed' came first"
         return self.addresses()[-1]
 
+    def open_entry(self, mnemonic: str, title: str) -> str:
+        """Filters ▸ AI ▸ the entry with ``mnemonic``; when another entry shares it, GTK only selects the
+        first one, so Return then opens it."""
+        s = self.session
+        s.key("alt+r", wid=self.image_window, delay=0.8)
+        s.key("Up", delay=0.3)
+        s.key("Right", delay=0.8)
+        s.key(mnemonic, delay=0.8)
+        if not s.windows(title):
+            time.sleep(1.5)
+        if not s.windows(title):
+            s.screenshot(f"menu-{mnemonic}-shared")
+            s.key("Return", delay=0.5)
+        window = s.find_window(title, timeout=30)
+        s.move(window, *DIALOG_AT)
+        return window
+
     def page(self, address: str) -> Path:
         """The host file behind the address GIMP gave (a path or a file:// URL inside the root)."""
         parts = urlsplit(address)
@@ -97,7 +114,7 @@ def test_help_notice_and_diagnostics(gui_session, make_gimp_profile, emu):
 
     # Help in the Halloween Mask dialog: its own page, from the plug-in folder, offline. (Measured: F1
     # in GIMP's ProcedureDialog opens nothing on 3.0 or 3.2, so the Help button is the way in.)
-    dialog = person.open_from_filters_menu()
+    dialog = person.open_entry("h", "^Halloween Mask$")
     time.sleep(2)
     address = person.help_opens(dialog, "alt+h", "help-button-in-dialog")
     assert address.endswith("/plug-ins/halloween-mask/help/en/halloween-mask.html"), address
@@ -120,7 +137,7 @@ def test_help_notice_and_diagnostics(gui_session, make_gimp_profile, emu):
     assert not settings.exists() or "upload_notice" not in settings.read_text()
 
     # The next OK asks again; Continue sends, and is remembered in the settings file.
-    dialog = person.open_from_filters_menu()
+    dialog = person.open_entry("h", "^Halloween Mask$")
     time.sleep(1)
     session.focus(dialog)
     session.key("alt+o", delay=0.5)
@@ -129,7 +146,7 @@ def test_help_notice_and_diagnostics(gui_session, make_gimp_profile, emu):
     session.key("alt+o", delay=0.5)
     person.wait_for_results(1)
     assert json.loads(settings.read_text())["upload_notice"] == "accepted"
-    dialog = person.open_from_filters_menu()
+    dialog = person.open_entry("h", "^Halloween Mask$")
     time.sleep(1)
     session.focus(dialog)
     session.key("alt+o", delay=0.5)
@@ -138,7 +155,7 @@ def test_help_notice_and_diagnostics(gui_session, make_gimp_profile, emu):
 
     # Diagnostics: the report, its Help page, Test connection (the credits query only), Copy.
     credits_before = len([r for r in emu.requests if r.path == "/api/common/query-credits"])
-    diagnostics = person.open_from_filters_menu("d", DIAGNOSTICS_TITLE)
+    diagnostics = person.open_entry("d", DIAGNOSTICS_TITLE)
     time.sleep(2)
     session.screenshot("diagnostics", diagnostics)
     assert person.help_opens(diagnostics, "F1", "help-in-diagnostics").endswith("/help/en/diagnostics.html")
@@ -157,3 +174,29 @@ def test_help_notice_and_diagnostics(gui_session, make_gimp_profile, emu):
     assert session.close() == 0
     log = session.log()
     assert "Traceback" not in log and SECRET_KEY not in log
+
+
+def test_help_in_the_users_language_with_english_where_not_translated(gui_session, make_gimp_profile, emu):
+    """GIMP in German: the dialog's page in German (help/de/), the Diagnostics page in English (no German one)."""
+    profile = make_gimp_profile()
+    home = profile.dir.host / "home"
+    opened = _install_recorder(home, profile.home_inside)
+    env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json", LANG="de_DE.UTF-8")
+    session = gui_session(SESSION, env=env, files={"portrait.png": PORTRAIT}, profile=profile)
+    person = Helper(session, opened, profile)
+    person.image_window = session.image_window(timeout=90)
+    time.sleep(2)
+    dialog = person.open_entry("h", "^Halloween-Maske$")
+    time.sleep(2)
+    address = person.help_opens(dialog, "alt+h", "help-de-dialog")  # GIMP's own "_Hilfe"
+    assert address.endswith("/help/de/halloween-mask.html"), address
+    assert "Filter ▸ KI ▸ Halloween-Maske…" in person.page(address).read_text()
+    session.key("Escape", wid=dialog, delay=1.0)
+    diagnostics = person.open_entry("d", "^Halloween-Maske \u2013 Diagnose$")
+    time.sleep(2)
+    session.screenshot("diagnostics-de", diagnostics)
+    assert person.help_opens(diagnostics, "alt+h", "help-de-diagnostics").endswith("/help/en/diagnostics.html")
+    session.key("alt+s", wid=diagnostics, delay=0.8)  # "_Schließen"
+    session.flag("quit")
+    assert session.close() == 0
+    assert "Traceback" not in session.log()
