@@ -76,6 +76,16 @@ report["cutout"] = {"status": status, "message": message, "result": info(result)
 dump("cutout-result.rgba", result, "R'G'B'A u8")
 image.delete()
 
+image = hm_load("cutout.png")  # the same with a selection: the part's result keeps the source's alpha too
+source = image.get_layers()[0]
+image.select_rectangle(Gimp.ChannelOps.REPLACE, 40, 20, 340, 340)
+status, message = call(image, source, mask_style="mask-9")
+result = image.get_layers()[0]
+report["cutout_part"] = {"status": status, "message": message, "result": info(result),
+                         "mask": result.get_mask() is not None}
+dump("cutout-part.rgba", result, "R'G'B'A u8")
+image.delete()
+
 image = hm_load("upside-down-tag.jpg")
 source = image.get_layers()[0]
 dump("tagged-source.rgb", source, "R'G'B' u8")
@@ -160,9 +170,9 @@ def test_the_same_image_twice_is_the_same_request_and_paid_once(colour_run) -> N
     assert result.report["again"]["status"] == "success", result.report["again"]["message"]
     # The plug-in's ledger finds the paid task by the upload's bytes: a different upload (a time
     # stamp, a freshly made profile) would be a new request and a second submit.
-    assert len(submits) == 3, "the second run of the same image paid again: its upload differed"
+    assert len(submits) == 4, "the second run of the same image paid again: its upload differed"
     digests = [submit.file_digests["image"] for submit in submits]
-    assert len(set(digests)) == 3
+    assert len(set(digests)) == 4
 
 
 def test_a_transparent_background_stays_transparent_and_hides_nothing(colour_run) -> None:
@@ -181,15 +191,28 @@ def test_a_transparent_background_stays_transparent_and_hides_nothing(colour_run
     assert np.abs(layer[..., 3] - alpha_in).max() <= 2, "the soft edge lost its transparency"
 
 
+def test_a_selected_part_of_a_cut_out_keeps_its_transparency_under_the_selection_mask(colour_run) -> None:
+    result, files, _submits, _tasks = colour_run
+    part = result.report["cutout_part"]
+    assert part["status"] == "success", part["message"]
+    x, y = part["result"]["offsets"]
+    width, height = part["result"]["size"]
+    assert part["mask"], "the selection mask is missing"
+    alpha_in = np.asarray(Image.open(io.BytesIO(files["cutout.png"])))[y : y + height, x : x + width, 3].astype(int)
+    layer = np.asarray(raw(result.work / "cutout-part.rgba", "RGBA", (width, height)), dtype=int)
+    assert layer[..., 3][alpha_in == 0].max() == 0, "the part's result is opaque where the source is transparent"
+    assert np.abs(layer[..., 3] - alpha_in).max() <= 2
+
+
 def test_what_gimp_shows_is_sent_whatever_the_exif_orientation(colour_run) -> None:
     result, _files, submits, tasks = colour_run
     tagged = result.report["tagged"]
     assert tagged["status"] == "success", f"the face was not found: the service turned it? {tagged['message']}"
     size = tuple(tagged["result"]["size"])
     shown = raw(result.work / "tagged-source.rgb", "RGB", size)
-    expected = Image.open(io.BytesIO(render(shown, style=STYLE, face_box=tasks[2][0]).png)).convert("RGB")
+    expected = Image.open(io.BytesIO(render(shown, style=STYLE, face_box=tasks[3][0]).png)).convert("RGB")
     layer = raw(result.work / "tagged-result.rgb", "RGB", size)
     error = channel_error(layer, expected, unmasked(expected, shown))
     assert error <= COLOUR_ERROR, f"the result layer is {error}/255 off the picture as GIMP shows it"
-    assert len(submits) == 3 and result.report["scratch_left"] == []
+    assert len(submits) == 4 and result.report["scratch_left"] == []
     assert_no_traceback(result.log)
