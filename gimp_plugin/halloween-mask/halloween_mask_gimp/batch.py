@@ -3,29 +3,31 @@
 Each layer that can be sent is exported as a single run exports it (the part around the
 selection, when there is one), one after another on GIMP's main thread, and goes to the service
 as soon as it is exported; every request runs under the client's rules (``jobs.JobBatch``: a
-bound on submits in flight, one deadline, one cancel, pending tasks collected by the next run
-instead of paid twice) while GIMP's progress says "Halloween Mask: 5 of 12 done, 40 s". A layer's
-results are loaded as soon as its requests end (while the others still wait), and placed at the
-end by the single run's own placement routine, directly above it in its parent; all of one
-image's results are one undo step. A layer that fails, or cannot be sent (a
-layer group, an empty layer), is named with its reason while the others get their results; only
-when no layer worked is the run an error.
+bound on submits in flight, one deadline, one cancel, the user's ledger: a kept result re-used
+for free, a task a killed run paid for collected, nothing paid twice) while GIMP's progress says
+"Halloween Mask: 5 of 12 done, 40 s". A layer's results are loaded as soon as its requests end
+(while the others still wait), and placed at the end by the single run's own placement routine,
+directly above it in its parent; all of one image's results are one undo step. A layer that
+fails, or cannot be sent (a layer group, an empty layer), is named with its reason while the
+others get their results; only when no layer worked is the run an error.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from gi.repository import Gimp, GLib
-from halloween_mask import AuthError, HalloweenMaskError, PendingTasks, StylePicks, style
+from halloween_mask import AuthError, HalloweenMaskError, Result, StylePicks, style
 from halloween_mask.i18n import N_, _
+from halloween_mask.ledger import Ledger
 from halloween_mask.placement import layer_name, provenance
 
 from halloween_mask_gimp.batch_report import BatchReport
 from halloween_mask_gimp.jobs import Job, JobBatch, JobOutcome
+from halloween_mask_gimp.kept import source_name, tell, with_entry
 from halloween_mask_gimp.log import log
 from halloween_mask_gimp.request import SOURCE_STYLE, Request
 from halloween_mask_gimp.result import VARIANTS_GROUP, Labelled, Loaded, load_results, place_results
@@ -49,6 +51,7 @@ class Target:
     done: bool = False  # its outcomes are in
     loaded: Loaded | None = None  # its results, loaded but not yet placed
     placed: bool = False
+    paid: list[Result] = field(default_factory=list)  # settled in the ledger once placed
 
     @property
     def layer(self) -> Gimp.Layer:
@@ -74,6 +77,7 @@ class BatchRun(HalloweenMaskRun):
         self.report = BatchReport(selected, per_image)
         self.styles: tuple[int | None, ...] = request.styles if request.source == SOURCE_STYLE else (None,)
         self.targets: list[Target] = []
+        self.ledger = Ledger.for_user()  # a kept result is re-used, a paid task collected: never paid twice
 
     def _run(self, image: Gimp.Image, source: Gimp.Layer) -> tuple[object, ...]:
         for index, entry in enumerate(self.selected):
@@ -127,8 +131,9 @@ class BatchRun(HalloweenMaskRun):
                 for index in target.jobs:
                     batch.fail(index, error)
                 continue
+            source = source_name(target.entry.image, target.layer)
             for index, mask_style in zip(target.jobs, self.styles, strict=True):
-                jobs[index] = Job(upload, mask_style, template)
+                jobs[index] = Job(upload, mask_style, template, source)
                 batch.provide(index, jobs[index])
 
     def _attempts(
@@ -157,7 +162,8 @@ class BatchRun(HalloweenMaskRun):
             self.client,
             jobs,
             aspect_ratio=self.request.aspect_ratio,
-            pending=PendingTasks.beside_settings(),  # a killed run's tasks are collected, not paid twice
+            ledger=self.ledger,
+            reuse=self.request.reuse,
             deadline=self.request.deadline,
         ) as batch:
             if export is not None:
@@ -194,10 +200,11 @@ class BatchRun(HalloweenMaskRun):
             if outcome.result is None:
                 failures.append(f"{style(number).label}: {outcome.error}" if self.variants else str(outcome.error))
                 continue
-            if outcome.result.resumed:
-                log(f"collected task {outcome.result.task_id} ({target.layer.get_name()}) from an earlier run")
+            tell(outcome.result, False)  # logged: a re-used or collected mask cost nothing
             record = provenance(number, self.request.aspect_ratio, outcome.result.task_id, region=region)
+            record = with_entry(record, outcome.result.entry_id)
             results.append(Labelled(layer_name(number), record, self._save(outcome.result)))
+            target.paid.append(outcome.result)
         if not results:
             self.report.layer_failed(target.index, "; ".join(failures))
             return
@@ -226,6 +233,9 @@ class BatchRun(HalloweenMaskRun):
                     made += place_results(target.loaded)
                 except (HalloweenMaskError, GLib.Error) as error:
                     self.report.layer_failed(target.index, str(getattr(error, "message", error)))
+                    continue
+                for result in target.paid:
+                    self.ledger.settle(result)  # without a history, the task leaves the ledger once in place
         if image.is_valid():
             sources = [target.layer for target in targets if target.layer.is_valid()]
             if sources:

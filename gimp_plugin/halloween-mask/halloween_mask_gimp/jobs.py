@@ -1,8 +1,9 @@
 """Many requests at once under the client's rules: each layer's upload with its style (or template).
 
 ``JobBatch`` is the shared ``StyleBatch`` (at most ``in_flight`` submits at once, then every task
-waits at the service together, one deadline, one cancel token, pending tasks that a later run
-collects instead of paying twice) for jobs that each carry their own upload. A job may be given
+waits at the service together, one deadline, one cancel token, the user's ledger: a kept result
+re-used, a task a killed run paid for collected, never paid twice) for jobs that each carry their
+own upload. A job may be given
 after the batch has started (``provide``): GIMP's main thread exports one layer after another
 while the layers exported earlier are already on their way. It imports no GIMP: the worker
 threads only talk to the service.
@@ -19,10 +20,10 @@ from halloween_mask import (
     Client,
     DeadlineExceededError,
     HalloweenMaskError,
-    PendingTasks,
     Result,
     StyleBatch,
 )
+from halloween_mask.ledger import Ledger
 from halloween_mask.variants import DEFAULT_IN_FLIGHT
 
 READY_CHECK_SECONDS = 0.1  # how often a worker waiting for its upload looks at the cancel token
@@ -30,11 +31,13 @@ READY_CHECK_SECONDS = 0.1  # how often a worker waiting for its upload looks at 
 
 @dataclass(frozen=True)
 class Job:
-    """One request: an upload and the style to paint on it (``None``: the ``template``)."""
+    """One request: an upload and the style to paint on it (``None``: the ``template``), and the name
+    the history gives its source ("portrait.xcf / Background")."""
 
     image: bytes
     style: int | None
     template: bytes | None = None
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,8 @@ class JobBatch(StyleBatch):
         jobs: Sequence[Job | None],
         *,
         aspect_ratio: str = "auto",
-        pending: PendingTasks | None = None,
+        ledger: Ledger | None = None,
+        reuse: bool = True,
         deadline: float | None = None,
         in_flight: int = DEFAULT_IN_FLIGHT,
     ) -> None:
@@ -69,7 +73,8 @@ class JobBatch(StyleBatch):
             b"",
             range(len(jobs)),
             aspect_ratio=aspect_ratio,
-            pending=pending,
+            ledger=ledger,
+            reuse=reuse,
             deadline=deadline,
             in_flight=in_flight,
         )
@@ -117,8 +122,10 @@ class JobBatch(StyleBatch):
                 aspect_ratio=self.aspect_ratio,
                 cancel=self.cancel_token,
                 deadline=remaining,  # the batch's one deadline, as seconds from now
-                pending=self.pending,
-                submit_slot=self.submit_slots,
+                submit_slot=self.submit_slots,  # a re-used result takes no slot: only a submit holds it
+                ledger=self.ledger,
+                reuse=self.reuse,
+                source=job.source,
             )
         except HalloweenMaskError as error:
             return JobOutcome(number, error=error)
