@@ -39,7 +39,7 @@ from halloween_mask_emulator import Emulator
 from halloween_mask_emulator.detect import find_face
 from halloween_mask_emulator.paint import look_for_style
 from halloween_mask_emulator.renderer import decode, render
-from PIL import ExifTags, Image, ImageFilter, ImageOps
+from PIL import ExifTags, Image, ImageCms, ImageFilter, ImageOps
 
 STYLE = 7
 # How far off the colours may be (0-255, per channel, smoothed over 2 px: see channel_error). The
@@ -220,3 +220,35 @@ def test_two_runs_of_a_colour_managed_photo_pay_once(service: Emulator, tmp_path
     apply(source, tmp_path / "second.png")
     assert len(service.requests_to("submit")) == 1, "the second run paid again"
     assert (tmp_path / "first.png").read_bytes() == (tmp_path / "second.png").read_bytes()
+
+
+# -- what goes as it is -----------------------------------------------------------------------
+
+
+def test_a_photo_tagged_srgb_or_opaque_rgba_goes_as_it_is() -> None:
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    tagged = encode(portrait_rgb(), "JPEG", quality=95, icc_profile=srgb)
+    opaque = encode(portrait_rgb().convert("RGBA"), "PNG")
+    for data in (tagged, opaque):
+        fitted = fit_for_upload(data)
+        assert (fitted.data, fitted.notice, fitted.original.plain) == (data, None, True)
+
+
+def test_a_damaged_profile_is_taken_as_srgb_without_a_traceback(service: Emulator, tmp_path: Path) -> None:
+    source = tmp_path / "odd.jpg"
+    source.write_bytes(encode(portrait_rgb(), "JPEG", quality=95, icc_profile=b"not a profile" * 20))
+    assert fit_for_upload(source.read_bytes()).notice is None
+    apply(source, tmp_path / "out.png")
+    assert (tmp_path / "out.png").is_file()
+
+
+def test_a_palette_cut_out_keeps_its_transparency(service: Emulator, tmp_path: Path) -> None:
+    cutout = transparent_portrait()
+    palette = cutout.quantize(256, method=Image.Quantize.FASTOCTREE)  # a palette with alpha entries (tRNS)
+    source, out = tmp_path / "palette.png", tmp_path / "out.png"
+    palette.save(source)
+    hidden = np.asarray(Image.open(source).convert("RGBA"))[..., 3] == 0
+    assert hidden.mean() > 0.3
+    apply(source, out)
+    with Image.open(out) as result:
+        assert np.asarray(result.convert("RGBA"))[..., 3][hidden].max() == 0
