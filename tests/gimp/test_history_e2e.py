@@ -6,6 +6,9 @@ One headless GIMP run per test batches the steps and reports what the layers and
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+
 import pytest
 from plugin_batch import PLUGIN_LIB, PORTRAIT, plugin_env
 
@@ -100,7 +103,8 @@ def run(run_gimp_batch, emu, profile, code, **env):
 
 
 def test_a_kept_mask_is_inserted_again_and_never_paid_twice(run_gimp_batch, emu, gimp_profile):
-    report = run(run_gimp_batch, emu, gimp_profile, REUSE_RUN).report
+    result = run(run_gimp_batch, emu, gimp_profile, REUSE_RUN)
+    report = result.report
     assert report["menu"] == ["<Image>/Filters/AI"] and report["label"].replace("_", "") == "Halloween Mask History..."
     assert report["args"][-1] == "reuse", "reuse is not the last argument (older scripts pass them by position)"
     for step, (status, message) in report["steps"].items():
@@ -139,6 +143,12 @@ def test_a_kept_mask_is_inserted_again_and_never_paid_twice(run_gimp_batch, emu,
     newest = [["Halloween Mask 3"], ["Halloween Mask 12"]]  # the variants' two, kept in either order
     assert status == "success" and count == 1 and new_names in newest, report["no_layer"]
     assert report["scratch_left"] == []
+    # Each kept result got its layer's thumbnail as it was kept (the dialog shows it without decoding it).
+    with contextlib.closing(sqlite3.connect(result.work / "data" / "history" / "history.sqlite3")) as db:
+        entries = [row[0] for row in db.execute("SELECT id FROM entries ORDER BY id")]
+        thumbnails = dict(db.execute("SELECT entry_id, data FROM thumbnails").fetchall())
+    assert len(entries) == 4 and sorted(thumbnails) == entries
+    assert all(data.startswith(b"HMT1") for data in thumbnails.values())
     styles = [task.mask_style for task in emu.tasks.values()]
     assert styles[:2] == [7, 7] and sorted(styles[2:]) == [3, 12]  # the variants' two, sent at once
 

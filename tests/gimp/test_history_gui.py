@@ -171,9 +171,10 @@ def test_the_dialog_says_a_kept_mask_is_free_and_make_a_new_one_pays(gui_session
         if fresh:
             session.key("alt+n", wid=dialog, delay=0.8)
             session.wait_for(lambda: "(a new one: ticked)" in free_lines()[-1], "Make a new one ticked", 10)
+        session.xdotool("windowraise", dialog)  # no window manager: above the image window
         session.xdotool("mousemove", "1279", "799")
         time.sleep(2.5)  # the gallery's pictures drawn too
-        session.screenshot(f"history-cost-line-{'new' if fresh else 'free'}")
+        session.screenshot(f"history-cost-line-{'new' if fresh else 'free'}", dialog)
         session.key("alt+o", wid=dialog, delay=0.5)
         report = session.wait_report(f"names-{n}", timeout=120)
         assert report[f"run-{n}"] == "success"

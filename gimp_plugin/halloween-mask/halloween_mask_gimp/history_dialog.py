@@ -34,9 +34,9 @@ from halloween_mask.i18n import _, ngettext  # noqa: E402
 
 from halloween_mask_gimp.kept import image_prefix, when_text  # noqa: E402
 from halloween_mask_gimp.log import TIMINGS_ENV, log  # noqa: E402
+from halloween_mask_gimp.thumbs import THUMB, decode, placeholder, thumbnail_bytes, thumbnail_pixbuf  # noqa: E402
 
 TITLE = "Halloween Mask History"  # the window's title (translated when shown)
-THUMB = 128  # pixels, the longer side
 COL_ID, COL_PIXBUF, COL_TEXT, COL_TIP = range(4)
 RESPONSE_SAVE, RESPONSE_DELETE, RESPONSE_CLEAR = 1, 2, 3
 BATCH = 40  # thumbnails handed to the main loop at a time
@@ -64,7 +64,7 @@ class HistoryDialog:
         self.pixbufs: dict[int, GdkPixbuf.Pixbuf] = {}
         self.stop = threading.Event()
         self.worker: threading.Thread | None = None
-        self.placeholder = _placeholder()
+        self.placeholder = placeholder()
         self.dialog = GimpUi.Dialog(title=_(TITLE), role="halloween-mask-history", modal=True)
         self.dialog.add_button(_("_Save As..."), RESPONSE_SAVE)
         self.dialog.add_button(_("_Delete"), RESPONSE_DELETE)
@@ -251,7 +251,7 @@ class HistoryDialog:
         for entry_id in order:
             if self.stop.is_set():
                 return
-            pixbuf = _decode(stored[entry_id]) if entry_id in stored else None
+            pixbuf = thumbnail_pixbuf(stored[entry_id]) if entry_id in stored else None
             if pixbuf is None:
                 pixbuf = self._make_thumbnail(entry_id)
             if pixbuf is not None:
@@ -263,11 +263,9 @@ class HistoryDialog:
 
     def _make_thumbnail(self, entry_id: int) -> GdkPixbuf.Pixbuf | None:
         images = self.history.images(entry_id)
-        pixbuf = _decode(images[0], THUMB) if images else None
+        pixbuf = decode(images[0], THUMB) if images else None
         if pixbuf is not None:
-            ok, data = pixbuf.save_to_bufferv("png", [], [])
-            if ok:
-                self.history.set_thumbnail(entry_id, bytes(data))
+            self.history.set_thumbnail(entry_id, thumbnail_bytes(pixbuf))
         return pixbuf
 
     def _show_thumbnails(self, ready: list[tuple[int, GdkPixbuf.Pixbuf]], last: bool = False) -> bool:
@@ -307,30 +305,6 @@ class HistoryDialog:
 
         self.dialog.connect("map-event", mapped)
         self._finished = lambda: write("pictures", shown=len(self.pixbufs))  # type: ignore[method-assign]
-
-
-def _decode(data: bytes, size: int = 0) -> GdkPixbuf.Pixbuf | None:
-    """A pixbuf of image ``data`` (scaled to fit ``size`` while decoding, when given); ``None`` if unreadable."""
-    loader = GdkPixbuf.PixbufLoader()
-    if size:
-        loader.connect("size-prepared", _fit, size)
-    try:
-        loader.write(data)
-        loader.close()
-    except GLib.Error:
-        return None
-    return loader.get_pixbuf()
-
-
-def _fit(loader: GdkPixbuf.PixbufLoader, width: int, height: int, size: int) -> None:
-    scale = min(1.0, size / max(width, height, 1))
-    loader.set_size(max(1, round(width * scale)), max(1, round(height * scale)))
-
-
-def _placeholder() -> GdkPixbuf.Pixbuf:
-    pixbuf = GdkPixbuf.Pixbuf.new(GdkPixbuf.Colorspace.RGB, False, 8, THUMB, THUMB)
-    pixbuf.fill(0x3A3440FF)
-    return pixbuf
 
 
 def _style_text(entry: Entry) -> str:

@@ -29,6 +29,7 @@ from halloween_mask_gimp.log import log  # noqa: E402
 from halloween_mask_gimp.provenance import label  # noqa: E402
 from halloween_mask_gimp.result import Labelled, insert_results  # noqa: E402
 from halloween_mask_gimp.selection import selected_part  # noqa: E402
+from halloween_mask_gimp.thumbs import keep_thumbnail  # noqa: E402
 
 PROC_NAME = "python-fu-halloween-mask-history"
 ENTRY_ARG = "entry"
@@ -153,6 +154,7 @@ def insert_entry(
             made = insert_results([labelled], image, layer, part=part)[0]
     finally:
         tempfiles.remove(*files)
+    keep_thumbnail(history, entry.id, made)  # a result the command line kept gets its thumbnail here
     if has_ui and made.get_image() != image:
         Gimp.Display.new(made.get_image())
     Gimp.displays_flush()

@@ -34,6 +34,7 @@ from halloween_mask_gimp.log import TIMINGS_ENV, log
 from halloween_mask_gimp.request import Request, UsageError
 from halloween_mask_gimp.result import Labelled, insert_results
 from halloween_mask_gimp.selection import SelectedPart, layer_box, selected_part
+from halloween_mask_gimp.thumbs import keep_thumbnail
 
 T = TypeVar("T")
 
@@ -228,6 +229,7 @@ class HalloweenMaskRun(PluginRun):
         ledger.settle(outcome)  # without a history, the task leaves the ledger once its layer is in place
         self._show_new_images(layers, image)
         layer = layers[0]
+        keep_thumbnail(ledger.history, outcome.entry_id, layer)  # the history dialog shows it at once
         more = f" and {len(layers) - 1} more" if len(layers) > 1 else ""
         log(f"inserted layer {layer.get_name()!r}{more} (task {task_id})")
         if style is not None:

@@ -21,6 +21,7 @@ from halloween_mask_gimp.kept import source_name, tell, with_entry
 from halloween_mask_gimp.log import log
 from halloween_mask_gimp.result import VARIANTS_GROUP, Labelled, insert_results
 from halloween_mask_gimp.run import PluginRun
+from halloween_mask_gimp.thumbs import keep_thumbnail
 
 PULSE_SECONDS = 0.2
 
@@ -77,6 +78,9 @@ class VariantsRun(PluginRun):
             groups = insert_results(variants, image, source, group=_(VARIANTS_GROUP), part=selected)
         for outcome in made:
             self.ledger.settle(outcome.result)
+        members = groups[0].get_children() if groups[0].is_group() else []
+        for outcome, layer in zip(made, members, strict=False):  # the history dialog shows them at once
+            keep_thumbnail(self.ledger.history, outcome.result.entry_id, layer)
         self._show_new_images(groups, image)
         log(f"inserted the group {groups[0].get_name()!r} with {', '.join(v.name for v in variants)}")
         if self.failures:
