@@ -44,6 +44,8 @@ from gimp_runner import (
     start_gui,
     sweep_stale_scratch,
 )
+from halloween_mask_emulator import Emulator, EmulatorConfig
+from plugin_batch import SECRET_KEY
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -171,3 +173,16 @@ def gui_session(
     yield start
     for session in sessions:
         session.close()
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[Emulator]:
+    """The module's emulator on 127.0.0.1, accepting the test key (modules with other settings override it)."""
+    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def fresh_emulator(emu: Emulator) -> None:
+    """No tasks, no request log and the default settings before the test (opt in with ``usefixtures``)."""
+    emu.reset(EmulatorConfig(api_keys={SECRET_KEY}))

@@ -10,7 +10,6 @@ import re
 
 import pytest
 from gimp_runner import GimpProfile
-from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 
 # What the plug-in imports from the shared package (besides what the client imports itself).
@@ -28,15 +27,7 @@ PLUGIN_MODULES = (
 )
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emulator:
-        yield emulator
-
-
-@pytest.fixture(autouse=True)
-def fresh_emulator(emu):
-    emu.reset(EmulatorConfig(api_keys={SECRET_KEY}))
+pytestmark = pytest.mark.usefixtures("fresh_emulator")
 
 
 @pytest.fixture(scope="module")

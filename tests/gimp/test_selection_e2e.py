@@ -12,9 +12,8 @@ import io
 
 import pytest
 from halloween_mask.region import Box, upload_box
-from halloween_mask_emulator import Emulator, EmulatorConfig
 from PIL import Image
-from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
+from plugin_batch import PLUGIN_LIB, PORTRAIT, plugin_env
 from test_plugin_e2e import assert_no_traceback
 from test_variants_e2e import VARIANTS_LIB
 
@@ -104,15 +103,7 @@ hm_write_report(report)
 """
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emulator:
-        yield emulator
-
-
-@pytest.fixture(autouse=True)
-def fresh_emulator(emu):
-    emu.reset(EmulatorConfig(api_keys={SECRET_KEY}))
+pytestmark = pytest.mark.usefixtures("fresh_emulator")
 
 
 def result_pixels(task) -> str:
