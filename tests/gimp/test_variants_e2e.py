@@ -10,7 +10,7 @@ import hashlib
 import io
 
 import pytest
-from halloween_mask_emulator import Emulator, EmulatorConfig, Failure
+from halloween_mask_emulator import Failure
 from PIL import Image
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
 from test_plugin_e2e import assert_no_traceback
@@ -63,15 +63,7 @@ def offset_portrait_in_a_group():
 '''
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emulator:
-        yield emulator
-
-
-@pytest.fixture(autouse=True)
-def fresh_emulator(emu):
-    emu.reset(EmulatorConfig(api_keys={SECRET_KEY}))
+pytestmark = pytest.mark.usefixtures("fresh_emulator")
 
 
 def run_variants(run_gimp_batch, emu, profile, code, **env):
@@ -250,7 +242,9 @@ def kill_while_waiting(count):
     (Killed between a submit reaching the service and its answer reaching the plug-in, a task
     cannot be known to the next run: no client can tell, the vendor has no idempotency key.)'''
     while True:
-        with urllib.request.urlopen(os.environ["AILAB_API_BASE"] + "/_emulator/state", timeout=10) as answer:
+        state = urllib.request.Request(os.environ["AILAB_API_BASE"] + "/_emulator/state",
+                                       headers={"ailabapi-api-key": os.environ["HM_EMULATOR_KEY"]})
+        with urllib.request.urlopen(state, timeout=10) as answer:
             tasks = json.loads(answer.read())["tasks"].values()
         if sum(task["polls"] > 0 for task in tasks) >= count:
             break
