@@ -37,6 +37,7 @@ from halloween_mask_gimp.history_run import PROC_NAME as HISTORY_PROC_NAME  # no
 from halloween_mask_gimp.history_run import create as create_history  # noqa: E402
 from halloween_mask_gimp.kept import add_reuse_argument  # noqa: E402
 from halloween_mask_gimp.log import log  # noqa: E402
+from halloween_mask_gimp.messages import user_message  # noqa: E402
 from halloween_mask_gimp.request import (  # noqa: E402
     SOURCE_FILE,
     SOURCE_LAYER,
@@ -362,9 +363,11 @@ def _run(
         work = BatchRun(request, selected, variants=variants, per_image=every_image) if many else runner(request)
         outputs = work.apply()
     except HalloweenMaskError as error:
+        if getattr(error, "cancelled", False):  # e.g. the key prompt cancelled: a cancelled run, not an error
+            return procedure.new_return_values(Gimp.PDBStatusType.CANCEL, None)
         fault = getattr(error, "caller_fault", False)  # the caller's fault: a CALLING_ERROR, else an EXECUTION_ERROR
         status = Gimp.PDBStatusType.CALLING_ERROR if fault else Gimp.PDBStatusType.EXECUTION_ERROR
-        return procedure.new_return_values(status, GLib.Error(str(error)))
+        return procedure.new_return_values(status, GLib.Error(user_message(error)))  # sentence, then details
     except Exception as error:
         log(f"unexpected error:\n{traceback.format_exc()}")
         message = _("Halloween Mask failed unexpectedly ({error}). Your image was not changed.").format(

@@ -19,7 +19,7 @@ LOCALES = {"de": "de_DE.UTF-8", "ja": "ja_JP.UTF-8", "fr": "fr_FR.UTF-8", "nl": 
 # What GIMP shows, in the words of po/<lang>.po.
 EXPECTED = {
     "de": {
-        "menu_label": "_Halloween-Maske …",
+        "menu_label": "_Halloween-Maske…",  # no space before "…": GIMP strips only "…" (Repeat)
         "menu_paths": ["<Image>/Filters/KI"],
         "style_nick": "_Maskenstil",
         "error": "Es wurde kein verwendbares Gesicht gefunden.",

@@ -225,7 +225,9 @@ def test_a_failing_style_is_named_and_the_others_are_inserted(run_gimp_batch, em
     assert everything["status"] == "execution-error"
     message = everything["message"]
     assert message.startswith("No mask style worked, so nothing was added:")
-    assert [line.split(":")[0] for line in message.splitlines()[1:]] == ["Mask 3", "Mask 7", "Mask 12"]
+    reason, *details = message.splitlines()[1:]  # the same reason once, with its styles (issue 18 §7)
+    assert reason.startswith("Masks 3, 7, 12: The service is busy") and reason.endswith("Nothing was charged.")
+    assert [line.split(":")[0] for line in details] == ["  3", "  7", "  12"]
     assert everything["siblings"] == ["top", "face"] and not everything["dirty"] and everything["source_same"]
     assert everything["scratch_left"] == []
     assert_no_traceback(result.log)

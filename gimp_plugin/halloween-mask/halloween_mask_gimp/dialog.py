@@ -41,6 +41,7 @@ from halloween_mask.variants import parse_styles  # noqa: E402
 from halloween_mask_gimp.confirm import layers_text, run_cost_text  # noqa: E402
 from halloween_mask_gimp.gallery import StyleGallery  # noqa: E402
 from halloween_mask_gimp.log import TIMINGS_ENV, log  # noqa: E402
+from halloween_mask_gimp.remember import remember  # noqa: E402
 from halloween_mask_gimp.request import (  # noqa: E402
     MANY_STYLES,
     SINGLE_STYLE,
@@ -85,7 +86,7 @@ def show_dialog(
         for name in names:
             if config.find_property(name) is not None:  # the variants procedure has no placement or source
                 dialog.get_widget(name, widget)
-    sends = SentLayer(layer.get_image(), layer) if layer is not None else None
+    sends = SentLayer(layer.get_image(), layer, config) if layer is not None else None
     gallery = None
     if os.environ.get(DIALOG_ENV) == "plain":
         if sends is not None:
@@ -101,6 +102,7 @@ def show_dialog(
     try:
         if not dialog.run():
             return False
+        remember(config, layer.get_image() if layer is not None else None)  # kept even if the run fails
         return sends.chosen() if sends is not None else True
     finally:
         if gallery is not None:
@@ -118,6 +120,7 @@ def _fill(
 ) -> StyleGallery:
     gallery = StyleGallery(config, SINGLE_STYLE, on_activate=lambda: dialog.response(Gtk.ResponseType.OK))
     source = dialog.get_widget("source", GimpUi.IntRadioFrame)
+    _friendly_tooltips(source)
     template_box = dialog.fill_box("hm-template", ["template", "template-layer"])
     options = dialog.fill_box("hm-options", ["aspect-ratio", "placement", "deadline"])
     template_file = dialog.get_widget("template", GObject.TYPE_NONE)
@@ -126,7 +129,8 @@ def _fill(
     cost = Gtk.Label(
         label=_("{cost} · checking the balance…").format(cost=cost_text), xalign=0.0, wrap=True, max_width_chars=40
     )
-    widgets = (source, template_box, thumbnail, options)
+    missing = Gtk.Label(xalign=0.0, wrap=True, max_width_chars=40, no_show_all=True)
+    widgets = (source, template_box, missing, thumbnail, options)
     _beside_gallery(dialog, gallery, (sends, *widgets) if sends is not None else widgets, cost)
     if sends is not None:  # "OK: free, reuses the mask made on …" (issue 15 §2)
         ReuseChoice.attach(config, sends.chosen(), cost)
@@ -140,11 +144,17 @@ def _fill(
         template_layer.set_sensitive(chosen == SOURCE_LAYER)
 
     def follow_template(*_args: object) -> None:
-        """The chosen template's thumbnail: the file's picture, or the layer's."""
+        """The chosen template's thumbnail: the file's picture, or the layer's; OK only once one is chosen."""
         thumbnail.clear()
         pixbuf = _template_thumbnail(config)
         if pixbuf is not None:
             thumbnail.set_from_pixbuf(pixbuf)
+        lacking = missing_template(config)
+        dialog.set_response_sensitive(Gtk.ResponseType.OK, lacking is None)
+        missing.set_text(lacking or "")
+        missing.set_visible(lacking is not None)
+        if lacking is not None:
+            log(f"dialog: {lacking}")
 
     config.connect("notify::source", follow_source)
     config.connect("notify::template", follow_template)
@@ -210,6 +220,39 @@ def _cost_line(dialog: GimpUi.ProcedureDialog, config: Gimp.ProcedureConfig, lay
     update()
     label.show()
     return label
+
+
+def _friendly_tooltips(source: Gtk.Widget) -> None:
+    """The "Use" options' tooltips in words, not the script names ('style', 'file', 'layer') of their help."""
+    texts = (
+        _("One of the 85 mask styles in the gallery"),
+        _("The mask in a picture file you choose"),
+        _("The mask in a layer of an image open in GIMP"),
+    )
+    source.set_tooltip_text(_("Where the mask comes from"))
+    for button, text in zip(_radio_buttons(source), texts, strict=False):
+        button.set_tooltip_text(text)
+
+
+def _radio_buttons(widget: Gtk.Widget) -> list[Gtk.RadioButton]:
+    if isinstance(widget, Gtk.RadioButton):
+        return [widget]
+    children = widget.get_children() if isinstance(widget, Gtk.Container) else []
+    return [button for child in children for button in _radio_buttons(child)]
+
+
+def missing_template(config: Gimp.ProcedureConfig) -> str | None:
+    """What the chosen source still lacks before OK can send it (``None``: nothing)."""
+    source = config.get_property("source")
+    if source == SOURCE_FILE:
+        template = config.get_property("template")
+        if template is None or not template.query_exists(None):
+            return _("Choose the template image file (OK waits for it), or use a built-in style.")
+    if source == SOURCE_LAYER:
+        layer = config.get_property("template-layer")
+        if layer is None or not layer.is_valid():
+            return _("Choose the template layer (OK waits for it), or use a built-in style.")
+    return None
 
 
 def _template_thumbnail(config: Gimp.ProcedureConfig) -> GdkPixbuf.Pixbuf | None:

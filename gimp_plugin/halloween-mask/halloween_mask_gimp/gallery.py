@@ -45,6 +45,7 @@ except ImportError:
 
 THUMB = 96  # logical pixels; times the scale factor on HiDPI screens
 COLUMNS, ROWS = 5, 3  # tiles visible without scrolling at the default size
+MAX_COLUMNS = 16
 PLACEHOLDER_RGBA = 0x3A3440FF
 CSS = b"""
 .hm-gallery flowboxchild { padding: 3px; border: 3px solid transparent; border-radius: 4px; }
@@ -57,7 +58,7 @@ class _Tile(Gtk.FlowBoxChild):
     """One style: its picture (a numbered placeholder until it arrives), its number and a star."""
 
     def __init__(self, number: int, favourite: bool, on_star: Callable[[int, bool], None]) -> None:
-        super().__init__()
+        super().__init__(halign=Gtk.Align.CENTER)  # the selection frame hugs the picture in a wide grid
         self.number = number
         self.has_picture = False
         self.set_tooltip_text(_("Mask {number}").format(number=number))
@@ -151,6 +152,7 @@ class StyleGallery(Gtk.Box):
         self.search.connect("search-changed", self._searched)
         self.search.connect("activate", self._searched)
         self.pack_start(self.search, False, False, 0)
+        self._plain_click: int | None = None  # the tile a plain click (no Ctrl/Shift) is on, until it selects
 
         self.grid = _Grid(
             self.chosen,
@@ -158,12 +160,14 @@ class StyleGallery(Gtk.Box):
             activate_on_single_click=False,  # a click selects; double-click or Enter runs
             selection_mode=Gtk.SelectionMode.MULTIPLE if multiple else Gtk.SelectionMode.BROWSE,
             min_children_per_line=COLUMNS,
-            max_children_per_line=COLUMNS,
+            max_children_per_line=MAX_COLUMNS,  # a maximised dialog shows more columns, not wider tiles
             row_spacing=2,
             column_spacing=2,
         )
         self.grid.get_style_context().add_class("hm-gallery")
         favourites = set(self.picks.favourites)
+        first = self.picks.first()  # the order as the dialog opens: favourites, then recent styles
+        self._rank = {n: first.index(n) if n in first else len(first) + n for n in range(1, STYLE_COUNT + 1)}
         self.tiles = {n: _Tile(n, n in favourites, self._star) for n in range(1, STYLE_COUNT + 1)}
         for tile in self.tiles.values():
             self.grid.add(tile)
@@ -175,12 +179,16 @@ class StyleGallery(Gtk.Box):
         self.grid.set_vadjustment(scroller.get_vadjustment())  # the focused tile scrolls into view
         self.pack_start(scroller, True, True, 0)
 
+        if multiple:  # how to pick several, said under the tiles (which stay where they are)
+            hint = _("Click styles to add or remove them; the layers come in the order you pick them.")
+            self.pack_start(Gtk.Label(label=hint, xalign=0.0, wrap=True), False, False, 0)
         self.notice = Gtk.Label(xalign=0.0, no_show_all=True)
         self.pack_start(self.notice, False, False, 0)
 
         for tile in self.tiles.values():
             tile.show_placeholder(self._scale())
         self.grid.connect("selected-children-changed", self._picked)
+        self.grid.connect("button-press-event", self._pressed)
         self.grid.connect("child-activated", self._activated)
         self.grid.connect("map", self._focus_chosen)
         self._notify = config.connect(f"notify::{prop}", self._property_changed)
@@ -220,18 +228,42 @@ class StyleGallery(Gtk.Box):
         window = self.get_toplevel()
         return isinstance(window, Gtk.Window) and isinstance(window.get_focus(), Gtk.Editable)
 
+    def _pressed(self, grid: Gtk.FlowBox, event: Gdk.EventButton) -> bool:
+        """Note a plain click on a tile (multiple mode): it adds or removes that style, as Ctrl-click does."""
+        modifiers = event.state & (Gdk.ModifierType.CONTROL_MASK | Gdk.ModifierType.SHIFT_MASK)
+        tile = grid.get_child_at_pos(int(event.x), int(event.y))
+        plain = self.multiple and event.button == 1 and not modifiers and tile is not None
+        self._plain_click = tile.number if plain else None
+        return False  # GTK goes on: the release selects, and _picked turns that into add or remove
+
     def _picked(self, _grid: Gtk.FlowBox) -> None:
         if self._syncing:
             return
-        numbers = sorted(child.number for child in self.grid.get_selected_children())
-        if not numbers:
+        selected = [child.number for child in self.grid.get_selected_children()]
+        if not self.multiple:
+            if selected:
+                self._write(nick_of(selected[0]))
             return
+        before = self.chosen()
+        clicked, self._plain_click = self._plain_click, None
+        if clicked is not None:  # a plain click: that one style in or out, the others kept
+            numbers = [n for n in before if n != clicked] if clicked in before else [*before, clicked]
+        else:  # Ctrl/Shift-click or keys: the pick order of those kept, new ones after them
+            numbers = [n for n in before if n in selected] + sorted(set(selected) - set(before))
+        self._write(",".join(map(str, numbers)))
+        if clicked is not None:  # GTK selected only the clicked tile: show the whole list again
+            self._syncing = True
+            try:
+                self.grid.unselect_all()
+                for number in numbers:
+                    self.grid.select_child(self.tiles[number])
+            finally:
+                self._syncing = False
+
+    def _write(self, value: str) -> None:
         self._syncing = True
         try:
-            if self.multiple:
-                self.config.set_property(self.prop, ",".join(map(str, numbers)))
-            else:
-                self.config.set_property(self.prop, nick_of(numbers[0]))
+            self.config.set_property(self.prop, value)
         finally:
             self._syncing = False
 
@@ -253,14 +285,11 @@ class StyleGallery(Gtk.Box):
 
     # -- favourites first
     def _star(self, number: int, favourite: bool) -> None:
+        """Keep the favourite; the tiles stay where they are (under the pointer) until the dialog reopens."""
         self.picks.set_favourite(number, favourite)
-        self.grid.invalidate_sort()
 
     def _order(self, a: _Tile, b: _Tile) -> int:
-        first = self.picks.first()
-        rank_a = first.index(a.number) if a.number in first else len(first) + a.number
-        rank_b = first.index(b.number) if b.number in first else len(first) + b.number
-        return rank_a - rank_b
+        return self._rank[a.number] - self._rank[b.number]
 
     # -- pictures
     def start_previews(self) -> None:

@@ -47,7 +47,7 @@ def create(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
         | Gimp.ProcedureSensitivityMask.DRAWABLES
         | Gimp.ProcedureSensitivityMask.NO_DRAWABLES
     )
-    procedure.set_menu_label(_("Halloween Mask _History..."))
+    procedure.set_menu_label(_("Halloween Mask Hi_story..."))  # H is Halloween Mask...'s mnemonic
     procedure.add_menu_path(f"<Image>/Filters/{_('AI')}")
     procedure.set_documentation(
         _("Put a Halloween mask you already paid for back into the image, for free"),

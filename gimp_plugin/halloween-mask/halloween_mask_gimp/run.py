@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -21,22 +22,32 @@ from gi.repository import Gimp, GLib
 from halloween_mask import tempfiles
 from halloween_mask.client import Client, Progress, Result, TaskState
 from halloween_mask.config import load_settings, save_api_key, settings_path
+from halloween_mask.cost import CREDITS_DEADLINE
 from halloween_mask.errors import AuthError, HalloweenMaskError
 from halloween_mask.favourites import StylePicks
 from halloween_mask.i18n import N_, _
 from halloween_mask.ledger import Ledger
 from halloween_mask.placement import layer_name, provenance
 from halloween_mask.preflight import check_upload
+from halloween_mask.transport import RetryPolicy
 
 from halloween_mask_gimp.export import export_for_upload
 from halloween_mask_gimp.kept import source_name, tell, with_entry
 from halloween_mask_gimp.log import TIMINGS_ENV, log
+from halloween_mask_gimp.messages import done_notice
 from halloween_mask_gimp.request import Request, UsageError
 from halloween_mask_gimp.result import Labelled, insert_results
 from halloween_mask_gimp.selection import SelectedPart, layer_box, selected_part
 from halloween_mask_gimp.thumbs import keep_thumbnail
 
 T = TypeVar("T")
+TICK_SECONDS = 0.25  # how often the status bar is brought up to date during the wait
+
+
+def notice(text: str) -> None:
+    """A one-line notice: GIMP shows it in the image's status bar while the run's progress is there."""
+    log(f"notice: {text}")
+    Gimp.message(text)
 
 
 class PluginRun:
@@ -53,6 +64,8 @@ class PluginRun:
         self.directory = Path()
         self.scratch: list[Path] = []
         self.timings: dict[str, float] = {}
+        self.typed_key: str | None = None  # typed in the prompt, not yet accepted by the service
+        self.asked = False  # the prompt was shown in this run
 
     def apply(self) -> tuple[object, ...]:
         """Run on the request's layer; returns the procedure's return values, after the status."""
@@ -93,7 +106,8 @@ class PluginRun:
         """``attempt()`` with the client's key; once more with a new key after a refused one.
 
         A refusal (raised, or found in the outcome by ``refusal``) charged nothing. An interactive
-        run whose key came from the settings file asks for a new key; otherwise the refusal stands.
+        run whose key came from the settings file (or the prompt) asks for a new key; otherwise the
+        refusal stands. A typed key the service could not check before is saved once it worked.
         """
         try:
             outcome = attempt()
@@ -101,10 +115,21 @@ class PluginRun:
         except AuthError as error:
             rejected = error
         if rejected is None:
+            self._keep_typed_key()
             return outcome
+        self.typed_key = None  # refused: never saved
         self.client.close()
         self.client = self._client(rejected)
-        return attempt()
+        outcome = attempt()
+        if refusal(outcome) is None:
+            self._keep_typed_key()
+        return outcome
+
+    def _keep_typed_key(self) -> None:
+        """Save the key typed in the prompt, now that the service accepted it."""
+        if self.typed_key is not None:
+            save_api_key(self.typed_key)
+            self.typed_key = None
 
     def _save(self, result: Result) -> list[tuple[Path, tuple[int, int]]]:
         """Each downloaded image in a scratch file, with its size (as the client checked it)."""
@@ -132,34 +157,57 @@ class PluginRun:
         """A client with the configured key; asks for one (interactive runs) if there is none.
 
         After ``rejected`` (the key was refused), an interactive run whose key came from the
-        settings file asks for a new one; otherwise the refusal stands.
+        settings file or the prompt asks for a new one; otherwise the refusal stands. A typed key
+        is saved only once AILabTools accepted it (the free credits query, else the run's request).
         """
 
         settings = load_settings()
         stored = settings.api_key is not None and settings.source != "environment"
-        if rejected is not None and not (self.has_ui and stored):
+        typed = rejected is not None and self.asked
+        if rejected is not None and not (self.has_ui and (stored or typed)):
             if settings.source == "environment":
                 rejected.advice = _("{advice} It is set in AILAB_API_KEY in GIMP's environment.").format(
                     advice=rejected.kind.advice
                 )
             raise rejected
-        if settings.api_key is None or rejected is not None:
-            from halloween_mask_gimp.keyprompt import ask_api_key, can_ask
+        if settings.api_key is not None and rejected is None:
+            return Client(settings.api_key, base_url=settings.base_url, deadline=self.request.deadline)
+        from halloween_mask_gimp.keyprompt import can_ask, typed_key
 
-            if not (self.has_ui and can_ask()):
-                raise UsageError(
-                    _(
-                        "No AILabTools API key is configured. Set AILAB_API_KEY in GIMP's environment, or run "
-                        "Filters > AI > Halloween Mask once interactively to store it in {settings_file} "
-                        "(readable only by you)."
-                    ).format(settings_file=settings_path())
+        if not (self.has_ui and can_ask()):
+            raise UsageError(
+                _(
+                    "No AILabTools API key is configured. Set AILAB_API_KEY in GIMP's environment, or run "
+                    "Filters > AI > Halloween Mask once interactively to store it in {settings_file} "
+                    "(readable only by you)."
+                ).format(settings_file=settings_path())
+            )
+        problem = None
+        if rejected is not None:
+            problem = (
+                _(
+                    "AILabTools refused the stored API key (nothing was charged). Enter a new key: it replaces "
+                    "the stored one once AILabTools accepts it."
                 )
-            key = ask_api_key(str(settings_path()), problem=str(rejected) if rejected else None)
-            if key is None:
-                raise UsageError(_("No API key was entered, so nothing was sent."))
+                if stored and not typed
+                else _(
+                    "AILabTools refused that key, so it was not saved (nothing was charged). Check it and try again."
+                )
+            )
+        self.asked = True
+
+        def check(key: str) -> None:
+            with Client(
+                key, base_url=settings.base_url, deadline=CREDITS_DEADLINE, retry=RetryPolicy(attempts=2)
+            ) as probe:
+                probe.credits()  # free of charge: a refused key raises AuthError
+
+        key, checked = typed_key(str(settings_path()), problem, check)
+        if checked:
             save_api_key(key)
-            settings = load_settings()
-        return Client(settings.api_key, base_url=settings.base_url, deadline=self.request.deadline)
+        else:
+            self.typed_key = key  # saved by ``_send`` once a request succeeded with it
+        return Client(key, base_url=settings.base_url, deadline=self.request.deadline)
 
     @contextlib.contextmanager
     def _timed(self, step: str) -> Iterator[None]:
@@ -193,6 +241,7 @@ class HalloweenMaskRun(PluginRun):
             if request.style is not None
             else _("Halloween Mask (template)")
         )
+        self.state: TaskState | None = None  # the task's state as the client last saw it (None: uploading)
 
     def _run(self, image: Gimp.Image, source: Gimp.Layer) -> tuple[object, ...]:
         image_bytes, selected = self._upload(image, source)
@@ -202,17 +251,20 @@ class HalloweenMaskRun(PluginRun):
 
         Gimp.progress_set_text(_("{title}: uploading").format(title=self.status))
         ledger = Ledger.for_user()  # a kept result is re-used, a paid task collected: never paid twice
+        named = source_name(image, source)  # here: the call below runs on a worker thread, no Gimp there
         with self._timed("service"):
             outcome = self._send(
-                lambda: self.client.apply(
-                    image_bytes,
-                    mask_style=style,
-                    template=template_bytes,
-                    aspect_ratio=self.request.aspect_ratio,
-                    on_progress=self._progress,
-                    ledger=ledger,
-                    reuse=self.request.reuse,
-                    source=source_name(image, source),
+                lambda: self._waiting(
+                    lambda: self.client.apply(
+                        image_bytes,
+                        mask_style=style,
+                        template=template_bytes,
+                        aspect_ratio=self.request.aspect_ratio,
+                        on_progress=self._progress,
+                        ledger=ledger,
+                        reuse=self.request.reuse,
+                        source=named,
+                    )
                 )
             )
         task_id = outcome.task_id
@@ -234,6 +286,10 @@ class HalloweenMaskRun(PluginRun):
         log(f"inserted layer {layer.get_name()!r}{more} (task {task_id})")
         if style is not None:
             StylePicks.beside_settings().used(style)  # shown first in the next dialog
+        elsewhere = layer.get_image() != image
+        if self.has_ui and (elsewhere or not outcome.free):  # a free result was already told (``tell``)
+            ratio = self.request.aspect_ratio
+            notice(done_notice(layer.get_name(), elsewhere, self.request.new_image, ratio))
         return (layer,)
 
     def _template_bytes(self, directory: Path) -> bytes:
@@ -261,14 +317,38 @@ class HalloweenMaskRun(PluginRun):
         self.scratch.append(path)
         return path.read_bytes()
 
-    def _progress(self, progress: Progress) -> None:
-        if progress.state is TaskState.DONE:
-            Gimp.progress_set_text(_("{title}: downloading").format(title=self.status))
-        else:
-            text = (
-                _("{title}: queued {seconds} s")
-                if progress.state is TaskState.QUEUED
-                else _("{title}: processing {seconds} s")
-            )
-            Gimp.progress_set_text(text.format(title=self.status, seconds=f"{progress.elapsed:.0f}"))
+    def _progress(self, progress: Progress) -> None:  # the client's thread: no Gimp calls here
+        self.state = progress.state
+
+    def _waiting(self, call: Callable[[], T]) -> T:
+        """``call()`` on a worker thread while this (GIMP's) thread shows the state and counts the
+        seconds in the status bar, steadily from the start instead of once per poll."""
+        box: dict[str, object] = {}
+
+        def work() -> None:
+            try:
+                box["value"] = call()
+            except BaseException as error:  # handed to the main thread as it is
+                box["error"] = error
+
+        self.state = None
+        started = time.monotonic()
+        worker = threading.Thread(target=work, name="service", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            self._show_state(time.monotonic() - started)
+            worker.join(TICK_SECONDS)
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    def _show_state(self, seconds: float) -> None:
+        texts = {
+            None: _("{title}: uploading"),
+            TaskState.QUEUED: _("{title}: queued {seconds} s"),
+            TaskState.PROCESSING: _("{title}: processing {seconds} s"),
+            TaskState.DONE: _("{title}: downloading"),
+        }
+        text = texts.get(self.state, _("{title}: processing {seconds} s"))
+        Gimp.progress_set_text(text.format(title=self.status, seconds=f"{seconds:.0f}"))
         Gimp.progress_pulse()

@@ -15,6 +15,7 @@ from halloween_mask.i18n import _  # noqa: E402
 from halloween_mask.region import upload_box  # noqa: E402
 
 from halloween_mask_gimp.log import log  # noqa: E402
+from halloween_mask_gimp.outlook import outlook  # noqa: E402
 from halloween_mask_gimp.provenance import record_of, source_of  # noqa: E402
 from halloween_mask_gimp.selection import layer_box, selection_box  # noqa: E402
 
@@ -22,9 +23,9 @@ from halloween_mask_gimp.selection import layer_box, selection_box  # noqa: E402
 class SentLayer(Gtk.Box):
     """ "Sends the layer “Background” (512 x 512 px).", and for a result the offer of its source."""
 
-    def __init__(self, image: Gimp.Image, layer: Gimp.Layer) -> None:
+    def __init__(self, image: Gimp.Image, layer: Gimp.Layer, config: Gimp.ProcedureConfig | None = None) -> None:
         super().__init__(orientation=Gtk.Orientation.VERTICAL, spacing=4)
-        self.image, self.layer = image, layer
+        self.image, self.layer, self.config = image, layer, config
         self.source = source_of(layer)
         self.use_source: Gtk.CheckButton | None = None
         self.line = Gtk.Label(xalign=0.0, wrap=True, max_width_chars=40)
@@ -39,6 +40,11 @@ class SentLayer(Gtk.Box):
             self.use_source.connect("toggled", self._update)
             self.pack_start(self.use_source, False, False, 0)
         self.pack_start(self.line, False, False, 0)
+        self.outlook = Gtk.Label(xalign=0.0, wrap=True, max_width_chars=40, no_show_all=True)  # what will happen
+        self.pack_start(self.outlook, False, False, 0)
+        watched = [name for name in ("aspect-ratio", "placement") if config is not None and config.find_property(name)]
+        handlers = [config.connect(f"notify::{name}", self._update) for name in watched]
+        self.connect("destroy", lambda *_args: [config.disconnect(handler) for handler in handlers])
         self._update()
         self.show_all()
 
@@ -59,3 +65,11 @@ class SentLayer(Gtk.Box):
             size = (part.width, part.height)
         self.line.set_text(text.format(layer=layer.get_name(), width=size[0], height=size[1]))
         log(f"dialog: {self.line.get_text()}")
+        if self.config is not None:
+            ratio = self.config.get_property("aspect-ratio").replace("x", ":")
+            new_image = self.config.find_property("placement") and self.config.get_property("placement") == "new-image"
+            lines = outlook(*size, ratio, bool(new_image))
+            self.outlook.set_text("\n".join(lines))
+            self.outlook.set_visible(bool(lines))
+            for line in lines:
+                log(f"dialog: {line}")

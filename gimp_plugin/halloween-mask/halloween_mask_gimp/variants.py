@@ -11,23 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from gi.repository import Gimp
-from halloween_mask.errors import AuthError, HalloweenMaskError
-from halloween_mask.i18n import N_, _
+from halloween_mask.errors import AuthError, PlainError
+from halloween_mask.i18n import N_, _, ngettext
 from halloween_mask.ledger import Ledger
 from halloween_mask.placement import layer_name, provenance
 from halloween_mask.variants import StyleBatch, StyleOutcome, failure_lines
 
 from halloween_mask_gimp.kept import source_name, tell, with_entry
 from halloween_mask_gimp.log import log
+from halloween_mask_gimp.messages import done_notice, styles_message
 from halloween_mask_gimp.result import VARIANTS_GROUP, Labelled, insert_results
-from halloween_mask_gimp.run import PluginRun
+from halloween_mask_gimp.run import PluginRun, notice
 from halloween_mask_gimp.thumbs import keep_thumbnail
 
 PULSE_SECONDS = 0.2
 
 
-class NoVariantError(HalloweenMaskError):
-    """Every style failed: nothing was inserted; the message lists each style and why."""
+class NoVariantError(PlainError):
+    """Every style failed: nothing was inserted; the message gives each reason once, with its styles."""
 
     def __init__(self, lines: Sequence[str]) -> None:
         self.lines = list(lines)
@@ -59,7 +60,7 @@ class VariantsRun(PluginRun):
         self.failures = failure_lines(outcomes)
         made = [o for o in outcomes if o.result is not None]
         if not made:
-            raise NoVariantError(self.failures)
+            raise NoVariantError(styles_message(outcomes))
         for outcome in made:
             tell(outcome.result, False)  # logged; a free style is told in the summary below
         variants = [
@@ -83,11 +84,30 @@ class VariantsRun(PluginRun):
             keep_thumbnail(self.ledger.history, outcome.result.entry_id, layer)
         self._show_new_images(groups, image)
         log(f"inserted the group {groups[0].get_name()!r} with {', '.join(v.name for v in variants)}")
+        if self.has_ui and not self.failures:
+            notice(self._done(groups[0], image, made))
         if self.failures:
-            report = _("Some mask styles did not work; the others were added:") + "\n" + "\n".join(self.failures)
+            lines = styles_message(outcomes)  # each reason once, with its styles; details below
+            report = _("Some mask styles did not work; the others were added:") + "\n" + "\n".join(lines)
             log(report.replace("\n", " | "))
             Gimp.message(report)
         return groups[0], "\n".join(self.failures)
+
+    def _done(self, group: Gimp.Layer, image: Gimp.Image, made: Sequence[StyleOutcome]) -> str:
+        """ "3 masks added in “Halloween Mask variants”." (or opened as a new image), and what was free."""
+        name = ngettext("{count} mask in “{group}”", "{count} masks in “{group}”", len(made))
+        text = done_notice(
+            name.format(count=len(made), group=group.get_name()),
+            group.get_image() != image,
+            False,
+            self.request.aspect_ratio,
+        )
+        free = sum(o.result.free for o in made)
+        if free:
+            text += " " + ngettext(
+                "{free} of them reused or collected, no charge.", "{free} of them reused or collected, no charge.", free
+            ).format(free=free)
+        return text
 
     def _attempts(
         self, image_bytes: bytes, styles: Sequence[int]
