@@ -9,7 +9,9 @@ for the selected layers of every open image. The emulator runs in this process.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sqlite3
 
 import pytest
 from emulator_support import make_no_face_png
@@ -105,6 +107,14 @@ def tree(layers):
 '''
 
 
+def kept(result) -> tuple[list[int], list[int]]:
+    """The run's history: the ids of the kept results, and of those that have their layer's thumbnail."""
+    with contextlib.closing(sqlite3.connect(result.work / "data" / "history" / "history.sqlite3")) as db:
+        entries = [row[0] for row in db.execute("SELECT id FROM entries ORDER BY id")]
+        thumbnails = sorted(row[0] for row in db.execute("SELECT entry_id FROM thumbnails"))
+    return entries, thumbnails
+
+
 def run_batch(run_gimp_batch, emu, profile, code, files=None):
     settings = f"{profile.home_inside}/halloween-mask-settings.json"
     staged = {"portrait.png": PORTRAIT, "landscape.png": make_no_face_png(), **(files or {})}
@@ -158,6 +168,9 @@ def test_three_selected_layers_each_get_their_result_directly_above_them(run_gim
     # The single run to compare with re-uses the kept result of the same request: nothing sent.
     assert len(emu.requests_to("submit")) == 3
     assert "Halloween Mask reused the mask made on" in result.log
+    entries, thumbnails = kept(result)
+    assert len(entries) == 3 and thumbnails == entries, "each layer's result is kept, with its thumbnail"
+    assert sorted(made["provenance"]["history_entry"] for made in report["results"]) == entries
     tasks = emu.tasks
     batch_tasks = [tasks[made["provenance"]["task_id"]] for made in report["results"]]
     assert len({task.task_id for task in batch_tasks}) == 3
@@ -290,7 +303,8 @@ hm_write_report(report)
 
 
 def test_variants_on_two_layers_give_two_groups(run_gimp_batch, emu, gimp_profile):
-    report = run_batch(run_gimp_batch, emu, gimp_profile, VARIANTS_RUN).report
+    result = run_batch(run_gimp_batch, emu, gimp_profile, VARIANTS_RUN)
+    report = result.report
     assert report["run"]["status"] == "success", report["run"]["message"]
     assert report["run"]["values"] == ["Halloween Mask variants", "", ""]
     styles = ["Halloween Mask 3", "Halloween Mask 7"]
@@ -303,6 +317,8 @@ def test_variants_on_two_layers_give_two_groups(run_gimp_batch, emu, gimp_profil
     assert report["twelve"]["status"] == "success", report["twelve"]["message"]
     assert str(report["twelve_tree"]).count("Halloween Mask variants") == 3
     assert len(emu.requests_to("submit")) == 4 + 12
+    entries, thumbnails = kept(result)
+    assert len(entries) == 16 and thumbnails == entries
 
 
 IMAGES_RUN = r"""

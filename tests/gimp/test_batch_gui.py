@@ -81,6 +81,13 @@ def start(gui_session, profile, emu) -> tuple[GuiSession, Person]:
     return session, person
 
 
+def shoot(session: GuiSession, name: str, wid: str | None = None) -> None:
+    """A screenshot with the pointer out of the way (no tooltip over the gallery)."""
+    session.xdotool("mousemove", "1279", "799")
+    time.sleep(0.3)
+    session.screenshot(name, wid)
+
+
 def logged(session: GuiSession, text: str) -> int:
     return session.log().count(text)
 
@@ -92,7 +99,7 @@ def test_three_layers_one_undo_and_one_question_above_ten_masks(gui_session, gim
     dialog = person.open_from_filters_menu()
     line = "dialog: 3 layers · OK costs 45 credits · about "
     session.wait_for(lambda: line in session.log(), "the cost line for three layers", 20)
-    session.screenshot("batch-dialog", dialog)
+    shoot(session, "batch-dialog", dialog)
     session.key("alt+o", wid=dialog, delay=0.5)
     session.wait_for(lambda: len(emu.tasks) == 3, "three tasks at the service", 60)
     time.sleep(1.0)
@@ -100,7 +107,7 @@ def test_three_layers_one_undo_and_one_question_above_ten_masks(gui_session, gim
     done = "inserted the results over 3 layers in 1 images"
     session.wait_for(lambda: logged(session, done) == 1, "the three results", 90)
     time.sleep(1.5)
-    session.screenshot("batch-layers")  # the Layers dock: each result above its photo
+    shoot(session, "batch-layers")  # the Layers dock: each result above its photo
     made = person.snapshot()
     result = "Halloween Mask 1"
     assert plain(made["trees"]) == [[result, "A", ["Group", ["note", result, "B"]], result, "C", "Background"]]
@@ -144,7 +151,7 @@ def test_every_open_image_gets_its_results_in_its_own_undo_step(gui_session, gim
     dialog = person.open_from_filters_menu("a", "^Halloween Mask on All Open Images$")
     line = "dialog: 5 layers in 3 images · OK costs 75 credits · about "
     session.wait_for(lambda: line in session.log(), "the cost line for five layers in three images", 20)
-    session.screenshot("all-images-dialog", dialog)
+    shoot(session, "all-images-dialog", dialog)
     session.key("alt+o", wid=dialog, delay=0.5)
     session.wait_for(lambda: len(emu.tasks) == 5, "five tasks at the service", 60)
     time.sleep(1.0)

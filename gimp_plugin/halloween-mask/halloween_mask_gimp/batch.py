@@ -34,6 +34,7 @@ from halloween_mask_gimp.result import VARIANTS_GROUP, Labelled, Loaded, load_re
 from halloween_mask_gimp.run import HalloweenMaskRun
 from halloween_mask_gimp.selection import SelectedPart
 from halloween_mask_gimp.targets import Selected
+from halloween_mask_gimp.thumbs import keep_thumbnail
 
 PULSE_SECONDS = 0.2
 CONFIRM_ABOVE = 10  # masks in one run with a user; more are asked about once, with the total cost
@@ -230,18 +231,28 @@ class BatchRun(HalloweenMaskRun):
             for target in targets:
                 target.placed = True
                 try:
-                    made += place_results(target.loaded)
+                    placed = place_results(target.loaded)
                 except (HalloweenMaskError, GLib.Error) as error:
                     self.report.layer_failed(target.index, str(getattr(error, "message", error)))
                     continue
+                made += placed
                 for result in target.paid:
                     self.ledger.settle(result)  # without a history, the task leaves the ledger once in place
+                self._keep_thumbnails(target, placed)
         if image.is_valid():
             sources = [target.layer for target in targets if target.layer.is_valid()]
             if sources:
                 image.set_selected_layers(sources)  # so Repeat sends the same layers again
         self._show_new_images(made, image)
         return made
+
+    def _keep_thumbnails(self, target: Target, placed: Sequence[Gimp.Layer]) -> None:
+        """Each kept result's own layer thumbnail in the history, so its dialog shows it at once."""
+        if not placed:
+            return
+        layers = placed[0].get_children() if self.variants and placed[0].is_group() else placed[:1]
+        for result, layer in zip(target.paid, layers, strict=False):
+            keep_thumbnail(self.ledger.history, result.entry_id, layer)
 
 
 def _by_image(targets: Sequence[Target]) -> list[list[Target]]:
