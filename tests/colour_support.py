@@ -69,6 +69,11 @@ def _profile(device_class: bytes, space: bytes, tags: dict[bytes, bytes]) -> byt
     return header + struct.pack(">I", len(tags)) + b"".join(table) + body
 
 
+def icc_profile_of(space: bytes, name: str, tags: dict[bytes, bytes]) -> bytes:
+    """A display profile of colour ``space`` (e.g. ``b"GRAY"``) named ``name`` with ``tags`` (e.g. a kTRC)."""
+    return _profile(b"mntr", space, {b"desc": _desc_tag(name), b"wtpt": _xyz_tag(D50), **tags})
+
+
 def _adapt_to_d50(white_xy: tuple[float, float]) -> np.ndarray:
     """Bradford adaptation from ``white_xy`` to D50."""
     x, y = white_xy

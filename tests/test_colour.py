@@ -14,6 +14,7 @@ colour-managed viewer shows (``truth_srgb``), with the face box the emulator fou
 from __future__ import annotations
 
 import io
+import struct
 import time
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from colour_support import (
     cmyk_profile,
     encode,
     from_srgb,
+    icc_profile_of,
     portrait_rgb,
     rgb_profile,
     transparent_portrait,
@@ -252,3 +254,15 @@ def test_a_palette_cut_out_keeps_its_transparency(service: Emulator, tmp_path: P
     apply(source, out)
     with Image.open(out) as result:
         assert np.asarray(result.convert("RGBA"))[..., 3][hidden].max() == 0
+
+
+def test_a_grey_photo_goes_through_its_grey_profile_and_a_profile_of_another_space_is_ignored() -> None:
+    curve = b"curv\0\0\0\0" + struct.pack(">IH", 1, round(1.0 * 256))  # linear: far from sRGB's tones
+    grey = icc_profile_of(b"GRAY", "Linear grey (tests)", {b"kTRC": curve})
+    data = encode(portrait_rgb().convert("L"), "JPEG", quality=95, icc_profile=grey)
+    fitted = fit_for_upload(data)
+    assert channel_error(decode(fitted.data), truth_srgb(opened(data))) <= UPLOAD_ERROR
+    assert "Linear grey (tests)" in fitted.notice
+    mismatched = encode(portrait_rgb(), "JPEG", quality=95, icc_profile=cmyk_profile())  # a CMYK profile on RGB
+    fitted = fit_for_upload(mismatched)
+    assert channel_error(decode(fitted.data), opened(mismatched)) <= UPLOAD_ERROR and fitted.original.plain

@@ -23,9 +23,10 @@ log = logging.getLogger(__name__)
 INTENT = ImageCms.Intent.RELATIVE_COLORIMETRIC
 FLAGS = ImageCms.Flags.BLACKPOINTCOMPENSATION
 SRGB_TOLERANCE = 2  # a profile that moves no colour further than this (0-255) is sRGB in all but name
-# The mode an image is put in before it goes through a profile of each colour space.
+# The mode an image is put in before it goes through a profile of each colour space, and the modes
+# a profile of that space belongs to (a profile of another space is ignored, as viewers do).
 MODE_FOR_SPACE = {"RGB": "RGB", "CMYK": "CMYK", "GRAY": "L"}
-CONVERTIBLE = {"RGB", "RGBA", "CMYK", "L", "LA", "P", "PA", "1"}  # to that mode without losing tones
+MODES_OF_SPACE = {"RGB": {"RGB", "RGBA", "P", "PA"}, "CMYK": {"CMYK"}, "GRAY": {"L", "LA", "1"}}
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,14 @@ def _is_srgb(profile: bytes) -> bool:
 
 
 def foreign_profile(image: Image.Image) -> bytes | None:
-    """The image's embedded profile when it is not sRGB (and can be used), else ``None``."""
+    """The image's embedded profile when it is not sRGB and fits the image's mode, else ``None``."""
     profile = image.info.get("icc_profile")
     if not profile or _is_srgb(profile):
         return None
     opened = _opened(profile)
-    if opened is None or _space(opened) not in MODE_FOR_SPACE:
+    if opened is None or image.mode not in MODES_OF_SPACE.get(_space(opened), ()):
+        if opened is not None:
+            log.info("a %s profile on a %s image is ignored", _space(opened), image.mode)
         return None
     return profile
 
@@ -116,13 +119,11 @@ def to_srgb(image: Image.Image) -> tuple[Image.Image, bytes | None]:
     """``image`` converted through its embedded profile to sRGB (alpha kept), and the profile the
     result goes back into (an RGB one; a CMYK or grey photo's result stays sRGB).
 
-    An image without a profile, with sRGB, or in a mode a profile cannot be applied to is returned
-    as it is. The image returned carries no profile.
+    An image without a profile, with sRGB, or with a profile of another colour space than its mode's
+    is returned as it is. The image returned carries no profile.
     """
     profile = foreign_profile(image)
-    if profile is None or image.mode not in CONVERTIBLE:
-        if profile is not None:
-            log.info("a %s image's colour profile is not applied", image.mode)
+    if profile is None:
         image.info.pop("icc_profile", None)
         return image, None
     opened = _opened(profile)
