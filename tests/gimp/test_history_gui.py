@@ -29,7 +29,8 @@ SESSION = (
     PLUGIN_LIB
     + r"""
 other = hm_load("other.png")
-assert call(other, other.get_layers()[0], mask_style="mask-3")[0] == "success"
+other_run = call(other, other.get_layers()[0], mask_style="mask-3")
+assert other_run[0] == "success", other_run
 other.delete()
 image = hm_load("portrait.png")
 source = image.get_layers()[0]
@@ -129,21 +130,27 @@ COST_SESSION = (
     + r"""
 image = hm_load("portrait.png")
 source = image.get_layers()[0]
-assert call(image, source, mask_style="mask-7")[0] == "success"
+first_run = call(image, source, mask_style="mask-7")
+assert first_run[0] == "success", first_run
 image.remove_layer(image.get_layers()[0])
 Gimp.Display.new(image)
 Gimp.displays_flush()
 report = {"ready": names(image)}
 hm_write_report(report)
 proc = Gimp.get_pdb().lookup_procedure(PROC)
-for n in range(2):
+variants = Gimp.get_pdb().lookup_procedure("python-fu-halloween-mask-variants")
+for n in range(3):
     hm_wait_flag(f"open-{n}")
-    config = proc.create_config()
+    chosen = proc if n < 2 else variants
+    config = chosen.create_config()
     config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
     config.set_property("image", image)
     config.set_core_object_array("drawables", [source])
-    config.set_property("mask-style", "mask-7")
-    report[f"run-{n}"] = proc.run(config).index(0).value_nick
+    if n < 2:
+        config.set_property("mask-style", "mask-7")
+    else:
+        config.set_property("mask-styles", "3, 7, 12")
+    report[f"run-{n}"] = chosen.run(config).index(0).value_nick
     report[f"names-{n}"] = names(image)
     hm_write_report(report)
 hm_wait_flag("quit", timeout=300)
@@ -180,4 +187,17 @@ def test_the_dialog_says_a_kept_mask_is_free_and_make_a_new_one_pays(gui_session
         assert report[f"run-{n}"] == "success"
         assert report[f"names-{n}"][0].startswith("Halloween Mask 7")
         assert len(emu.requests_to("submit")) == 1 + n, "the free run paid, or Make a new one did not"
+
+    # Variants 3, 7, 12: the cost line counts the two that will be paid; OK pays those two.
+    session.flag("open-2")
+    dialog = session.find_window("^Halloween Mask Variants$", timeout=60)
+    session.move(dialog, 200, 40)
+    wanted = "dialog: Style 7 is free (kept or already paid); OK costs 30 credits at most for the other 2."
+    session.wait_for(lambda: wanted in session.log(), "the variants' free line", 30)
+    session.xdotool("windowraise", dialog)
+    time.sleep(2.5)
+    session.screenshot("history-cost-line-variants", dialog)
+    session.key("alt+o", wid=dialog, delay=0.5)
+    report = session.wait_report("names-2", timeout=120)
+    assert report["run-2"] == "success" and len(emu.requests_to("submit")) == 4
     assert "Traceback" not in session.log()

@@ -39,7 +39,7 @@ from halloween_mask_gimp.thumbs import THUMB, decode, placeholder, thumbnail_byt
 TITLE = "Halloween Mask History"  # the window's title (translated when shown)
 COL_ID, COL_PIXBUF, COL_TEXT, COL_TIP = range(4)
 RESPONSE_SAVE, RESPONSE_DELETE, RESPONSE_CLEAR = 1, 2, 3
-BATCH = 40  # thumbnails handed to the main loop at a time
+HAND_EVERY = 0.25  # seconds between the thumbnails the worker makes and hands to the main loop
 
 
 def choose_entry(history: History, image: Gimp.Image, layer: Gimp.Layer | None) -> Entry | None:
@@ -246,19 +246,24 @@ class HistoryDialog:
         return False
 
     def _thumbnails(self, order: Sequence[int]) -> None:  # worker thread: no Gtk, no Gimp
+        """Stored thumbnails all at once (one relayout of the view), then those made here, a few at a time."""
         stored = self.history.thumbnails(order)
-        ready: list[tuple[int, GdkPixbuf.Pixbuf]] = []
+        first = [(entry_id, thumbnail_pixbuf(stored[entry_id])) for entry_id in order if entry_id in stored]
+        ready = [(entry_id, pixbuf) for entry_id, pixbuf in first if pixbuf is not None]
+        done = {entry_id for entry_id, _pixbuf in ready}
+        GLib.idle_add(self._show_thumbnails, ready)
+        ready, handed = [], time.monotonic()
         for entry_id in order:
             if self.stop.is_set():
                 return
-            pixbuf = thumbnail_pixbuf(stored[entry_id]) if entry_id in stored else None
-            if pixbuf is None:
-                pixbuf = self._make_thumbnail(entry_id)
+            if entry_id in done:
+                continue
+            pixbuf = self._make_thumbnail(entry_id)
             if pixbuf is not None:
                 ready.append((entry_id, pixbuf))
-            if len(ready) >= BATCH or (ready and entry_id not in stored):
+            if ready and time.monotonic() - handed > HAND_EVERY:
                 GLib.idle_add(self._show_thumbnails, ready)
-                ready = []
+                ready, handed = [], time.monotonic()
         GLib.idle_add(self._show_thumbnails, ready, True)
 
     def _make_thumbnail(self, entry_id: int) -> GdkPixbuf.Pixbuf | None:

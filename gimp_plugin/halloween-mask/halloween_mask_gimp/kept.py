@@ -37,7 +37,7 @@ def add_reuse_argument(procedure: Gimp.Procedure) -> None:
 def source_name(image: Gimp.Image, layer: Gimp.Item) -> str:
     """What the history records as a result's source: ``"portrait.xcf / Background"``; an image without
     a file is named as GIMP's title names it, ``"[Untitled]-3 / Background"``."""
-    gfile = image.get_file() or image.get_imported_file()
+    gfile = image.get_file()  # (not get_imported_file: a PDB call GIMP 3.2 answers with nothing)
     name = gfile.get_basename() if gfile is not None else f"{image.get_name()}-{image.get_id()}"
     return f"{name} / {layer.get_name()}"
 
