@@ -87,8 +87,8 @@ class Fitted:
         try:
             with _decoding():
                 return [colour.give_back(data, self.original) for data in results]
-        except (TooLargeError, UnsupportedFormatError) as error:
-            raise OutputError(f"the result cannot be given back in the photo's colours: {error}") from None
+        except (TooLargeError, UnsupportedFormatError) as error:  # what Pillow made of the result, in one line
+            raise OutputError(f"the result cannot be given back in the photo's colours: {error.detail}") from None
 
 
 def read_for_upload(path: Path) -> Fitted:
