@@ -44,12 +44,11 @@ from halloween_mask_gimp.request import (  # noqa: E402
     SOURCE_STYLE,
     TEMPLATE,
     Request,
-    UsageError,
     nick_of,
 )
 from halloween_mask_gimp.result import VARIANTS_GROUP  # noqa: E402
 from halloween_mask_gimp.run import HalloweenMaskRun  # noqa: E402
-from halloween_mask_gimp.targets import Selected, selected_everywhere, selected_in  # noqa: E402
+from halloween_mask_gimp.targets import Selected, first_sendable, selected_everywhere, selected_in  # noqa: E402
 from halloween_mask_gimp.variants import VariantsRun  # noqa: E402
 
 PROC_NAME = "python-fu-halloween-mask"
@@ -343,7 +342,7 @@ def _run(
     try:
         selected = selection()
         many = every_image or len(selected) != 1 or not selected[0].sendable  # one layer group: named, not sent
-        layer = _first_sendable(selected, every_image) if many else selected[0].drawable
+        layer = first_sendable(selected, every_image) if many else selected[0].drawable
         layers = sum(s.sendable for s in selected) if many else 1
         images = len({s.image.get_id() for s in selected if s.sendable}) or 1
         if run_mode == Gimp.RunMode.INTERACTIVE:
@@ -380,19 +379,6 @@ def _run(
     outputs = (*outputs, *[""] * (len(specs) - len(outputs)))  # a one-layer run has no failed layers to return
     values = [GObject.Value(spec.value_type, value) for spec, value in zip(specs, outputs, strict=True)]
     return Gimp.ValueArray.new_from_values([GObject.Value(Gimp.PDBStatusType, Gimp.PDBStatusType.SUCCESS), *values])
-
-
-def _first_sendable(selected: list[Selected], every_image: bool) -> Gimp.Layer:
-    """The first layer of a many-layer run that can be sent; a ``UsageError`` naming each one when none can."""
-    for entry in selected:
-        if entry.sendable:
-            return entry.drawable
-    if not selected and every_image:
-        raise UsageError(_("No open image has a selected layer: select a layer, then run it again."))
-    if not selected:
-        raise UsageError(_("No layer is selected: select one or more layers, then run it again."))
-    lines = "\n".join(f"'{entry.drawable.get_name()}': {entry.reason}" for entry in selected)
-    raise UsageError(_("None of the selected layers can be sent, so nothing was sent:") + "\n" + lines)
 
 
 def _confirmed(request: Request, layers: int) -> bool:

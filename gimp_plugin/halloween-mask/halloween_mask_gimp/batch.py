@@ -25,7 +25,7 @@ from halloween_mask.i18n import N_, _
 from halloween_mask.ledger import Ledger
 from halloween_mask.placement import layer_name, provenance
 
-from halloween_mask_gimp.batch_report import BatchReport
+from halloween_mask_gimp.batch_report import BatchReport, reason
 from halloween_mask_gimp.jobs import Job, JobBatch, JobOutcome
 from halloween_mask_gimp.kept import source_name, tell, with_entry
 from halloween_mask_gimp.log import log
@@ -192,14 +192,15 @@ class BatchRun(HalloweenMaskRun):
         """The layer's outcomes: its results named as a single run's and loaded (not placed yet), or why it got none."""
         target.done = True
         if target.unsent is not None:
-            self.report.layer_failed(target.index, str(target.unsent))
+            self.report.layer_failed(target.index, reason(target.unsent))
             return
         region = target.part.box if target.part else None
         results, failures = [], []
         for number, index in zip(self.styles, target.jobs, strict=True):
             outcome = outcomes[index]
             if outcome.result is None:
-                failures.append(f"{style(number).label}: {outcome.error}" if self.variants else str(outcome.error))
+                said = reason(outcome.error)
+                failures.append(f"{style(number).label}: {said}" if self.variants else said)
                 continue
             tell(outcome.result, False)  # logged: a re-used or collected mask cost nothing
             record = provenance(number, self.request.aspect_ratio, outcome.result.task_id, region=region)

@@ -10,15 +10,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gi.repository import Gimp
-from halloween_mask import HalloweenMaskError
+from halloween_mask import HalloweenMaskError, PlainError
 from halloween_mask.i18n import _
 
 from halloween_mask_gimp.log import log
+from halloween_mask_gimp.messages import advice, details
 from halloween_mask_gimp.targets import Selected, image_label, layer_label
 
 
-class NoLayerError(HalloweenMaskError):
-    """No layer got a result: nothing was inserted; the message names each layer and why."""
+def reason(error: HalloweenMaskError) -> str:
+    """Why a layer got nothing, on one line: the sentence to act on (and what was charged), then the
+    details support asks for."""
+    return " ".join(part for part in (advice(error), details(error)) if part)
+
+
+class NoLayerError(PlainError):
+    """No layer got a result: nothing was inserted; the message (the whole text) names each layer and why."""
 
     def __init__(self, lines: Sequence[str], caller_fault: bool) -> None:
         self.lines = list(lines)

@@ -16,6 +16,8 @@ gi.require_version("Gegl", "0.4")
 from gi.repository import Gegl, Gimp  # noqa: E402
 from halloween_mask.i18n import _  # noqa: E402
 
+from halloween_mask_gimp.request import UsageError  # noqa: E402
+
 
 @dataclass(frozen=True)
 class Selected:
@@ -39,6 +41,19 @@ def selected_everywhere() -> list[Selected]:
     """The selected layers of every image GIMP has open (displayed or not), oldest image first."""
     images = sorted(Gimp.get_images(), key=lambda image: image.get_id())
     return [entry for image in images for entry in selected_in(image, image.get_selected_layers())]
+
+
+def first_sendable(selected: Sequence[Selected], every_image: bool) -> Gimp.Layer:
+    """The first layer of a many-layer run that can be sent; a ``UsageError`` naming each one when none can."""
+    for entry in selected:
+        if entry.sendable:
+            return entry.drawable
+    if not selected and every_image:
+        raise UsageError(_("No open image has a selected layer: select a layer, then run it again."))
+    if not selected:
+        raise UsageError(_("No layer is selected: select one or more layers, then run it again."))
+    lines = "\n".join(f"{layer_label(entry.drawable)}: {entry.reason}" for entry in selected)
+    raise UsageError(_("None of the selected layers can be sent, so nothing was sent:") + "\n" + lines)
 
 
 def why_not_sent(drawable: Gimp.Drawable) -> str | None:
