@@ -28,6 +28,6 @@ def test_below_the_face_size_it_says_no_face_before_anything_is_paid():
 
 def test_a_large_photo_is_scaled_down_and_back():
     (line,) = outlook(6000, 4000, "auto", False)
-    assert "4095 x 2730 px" in line and "scaled back to 6000 x 4000 px" in line
+    assert "4095\u00a0x\u00a02730\u00a0px" in line and "scaled back to 6000\u00a0x\u00a04000\u00a0px" in line
     lines = outlook(6000, 4000, "1:1", False)
     assert len(lines) == 2 and "scaled back" not in lines[1]

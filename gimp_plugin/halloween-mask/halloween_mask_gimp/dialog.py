@@ -34,7 +34,7 @@ gi.require_version("GdkPixbuf", "2.0")
 gi.require_version("Gdk", "3.0")
 from gi.repository import Gdk, GdkPixbuf, Gimp, GimpUi, GLib, GObject, Gtk  # noqa: E402
 from halloween_mask.cost import balance_line, cost_line  # noqa: E402
-from halloween_mask.errors import InvalidArgumentError  # noqa: E402
+from halloween_mask.errors import BILLING_URL, KEYS_URL, InvalidArgumentError  # noqa: E402
 from halloween_mask.i18n import _, ngettext  # noqa: E402
 from halloween_mask.variants import parse_styles  # noqa: E402
 
@@ -50,7 +50,7 @@ from halloween_mask_gimp.request import (  # noqa: E402
     SOURCE_STYLE,
     explicit_source,
 )
-from halloween_mask_gimp.reuse_choice import FreeStyles, ReuseChoice  # noqa: E402
+from halloween_mask_gimp.reuse_choice import ReuseChoice  # noqa: E402
 from halloween_mask_gimp.sends import SentLayer  # noqa: E402
 
 COMBO_BOXES = (SINGLE_STYLE, "aspect-ratio")
@@ -160,7 +160,9 @@ def _fill(
     config.connect("notify::template", follow_template)
     config.connect("notify::template-layer", follow_template)
     follow_source()
-    threading.Thread(target=_balance, args=(cost, cost_text), name="credits", daemon=True).start()
+    link = Gtk.LinkButton(halign=Gtk.Align.START, no_show_all=True)  # sign up or buy credits, when that is the news
+    cost.get_parent().pack_end(link, False, False, 0)
+    threading.Thread(target=_balance, args=(cost, cost_text, link), name="credits", daemon=True).start()
     return gallery
 
 
@@ -171,10 +173,7 @@ def _fill_variants(
     gallery = StyleGallery(config, MANY_STYLES, multiple=True)
     options = dialog.fill_box("hm-variants", [MANY_STYLES, "aspect-ratio", "deadline"])
     widgets = (sends, options) if sends is not None else (options,)
-    cost = _cost_line(dialog, config, layers)
-    _beside_gallery(dialog, gallery, widgets, cost)
-    if sends is not None:  # only the styles that will be paid count (issue 15 §2)
-        FreeStyles.attach(config, sends.chosen(), cost)
+    _beside_gallery(dialog, gallery, widgets, _cost_line(dialog, config, layers))
     return gallery
 
 
@@ -274,10 +273,23 @@ def _template_thumbnail(config: Gimp.ProcedureConfig) -> GdkPixbuf.Pixbuf | None
         return None
 
 
-def _balance(label: Gtk.Label, cost_text: str) -> None:  # worker thread: the network only, Gtk on the main loop
-    text = _("{cost} · {balance}").format(cost=cost_text, balance=balance_line())
+def _balance(label: Gtk.Label, cost_text: str, link: Gtk.LinkButton) -> None:  # worker: the network, no Gtk
+    balance = balance_line()
+    text = _("{cost} · {balance}").format(cost=cost_text, balance=balance)
     log(f"dialog: {text}")
-    GLib.idle_add(label.set_text, text)
+    no_key = (_("no API key yet: OK asks for one"), _("the stored API key was refused: OK asks for another"))
+    empty = ngettext("about {masks} mask left", "about {masks} masks left", 0).format(masks="0")
+    offer = (KEYS_URL, _("Get an API key")) if balance in no_key else (BILLING_URL, _("Buy credits"))
+    GLib.idle_add(_show_balance, label, text, link, offer if balance in (*no_key, empty) else None)
+
+
+def _show_balance(label: Gtk.Label, text: str, link: Gtk.LinkButton, offer: tuple[str, str] | None) -> bool:
+    label.set_text(text)
+    if offer is not None:
+        link.set_uri(offer[0])
+        link.set_label(offer[1])
+        link.show()
+    return GLib.SOURCE_REMOVE
 
 
 def _time_first_frame(dialog: Gtk.Dialog, gallery: StyleGallery | None, started: float) -> None:

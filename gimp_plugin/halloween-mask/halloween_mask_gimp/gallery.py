@@ -18,6 +18,7 @@ with ``GLib.idle_add``.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -46,6 +47,7 @@ except ImportError:
 THUMB = 96  # logical pixels; times the scale factor on HiDPI screens
 COLUMNS, ROWS = 5, 3  # tiles visible without scrolling at the default size
 MAX_COLUMNS = 16
+HOVER = 256  # the larger picture in a tile's tooltip (the previews are larger than the tiles)
 PLACEHOLDER_RGBA = 0x3A3440FF
 CSS = b"""
 .hm-gallery flowboxchild { padding: 3px; border: 3px solid transparent; border-radius: 4px; }
@@ -61,7 +63,9 @@ class _Tile(Gtk.FlowBoxChild):
         super().__init__(halign=Gtk.Align.CENTER)  # the selection frame hugs the picture in a wide grid
         self.number = number
         self.has_picture = False
-        self.set_tooltip_text(_("Mask {number}").format(number=number))
+        self.path: Path | None = None  # the preview picture, once it arrived
+        self.set_has_tooltip(True)
+        self.connect("query-tooltip", self._tooltip)  # hovering shows the picture larger
         box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=2)
         self.image = Gtk.Image()
         self.image.set_size_request(THUMB, THUMB)
@@ -81,6 +85,13 @@ class _Tile(Gtk.FlowBoxChild):
         button.set_label("★" if button.get_active() else "☆")
         on_star(self.number, button.get_active())
 
+    def _tooltip(self, _tile: Gtk.Widget, _x: int, _y: int, _keyboard: bool, tooltip: Gtk.Tooltip) -> bool:
+        tooltip.set_text(_("Mask {number}").format(number=self.number))
+        if self.path is not None:
+            with contextlib.suppress(GLib.Error):  # a damaged cache file: the text alone
+                tooltip.set_icon(GdkPixbuf.Pixbuf.new_from_file_at_scale(str(self.path), HOVER, HOVER, True))
+        return True
+
     def show_placeholder(self, scale: int) -> None:
         pixbuf = GdkPixbuf.Pixbuf.new(GdkPixbuf.Colorspace.RGB, True, 8, THUMB * scale, THUMB * scale)
         pixbuf.fill(PLACEHOLDER_RGBA)
@@ -93,6 +104,7 @@ class _Tile(Gtk.FlowBoxChild):
             return False
         self._set(pixbuf, scale)
         self.has_picture = True
+        self.path = path
         return True
 
     def _set(self, pixbuf: GdkPixbuf.Pixbuf, scale: int) -> None:

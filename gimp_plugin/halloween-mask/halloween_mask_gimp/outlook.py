@@ -39,10 +39,15 @@ def outlook(width: int, height: int, ratio: str, new_image: bool) -> list[str]:
             if not (shaped or new_image)
             else _("Larger than the service takes: sent scaled down to {sent}.")
         )
-        lines.append(text.format(sent=f"{sent[0]} x {sent[1]} px", size=f"{width} x {height} px"))
+        lines.append(text.format(sent=_size(*sent), size=_size(width, height)))
     return lines
 
 
 def _ratio(ratio: str) -> tuple[int, int]:
     width, height = ratio.replace("x", ":").split(":")
     return int(width), int(height)
+
+
+def _size(width: int, height: int) -> str:
+    """``"4095 x 2730 px"`` with no-break spaces: a size is never split over two lines."""
+    return f"{width}\u00a0x\u00a0{height}\u00a0px"
