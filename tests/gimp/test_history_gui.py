@@ -10,7 +10,9 @@ artifacts/gimp-e2e/gimp-<series>/history-*.png.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import time
 from pathlib import Path
 
@@ -54,6 +56,9 @@ report = {"ready": True, "status": result.index(0).value_nick, "inserted": names
 hm_write_report(report)
 hm_wait_flag("undone")
 report["after_undo"] = names(image)
+hm_write_report(report)
+hm_wait_flag("open-again")
+report["again"] = proc.run(config).index(0).value_nick
 hm_write_report(report)
 hm_wait_flag("quit", timeout=300)
 """
@@ -122,6 +127,23 @@ def test_history_dialog_inserts_by_double_click_and_one_undo_removes_it(gui_sess
     report = session.wait_report("after_undo", timeout=30)
     assert report["after_undo"] == ["Background"], "one Ctrl+Z did not remove the inserted layer"
     assert len(emu.requests_to("submit")) == 2, "the history's insert sent something"
+
+    # Delete (the key) takes this image's result out; Clear All, confirmed, the rest.
+    session.flag("open-again")
+    dialog = session.find_window(TITLE, timeout=60)
+    session.move(dialog, *DIALOG_AT)
+    session.key("Delete", wid=dialog, delay=0.8)
+    session.wait_for(lambda: "0 of 1 results shown (this image)" in session.log(), "the deleted entry gone", 10)
+    session.key("alt+l", wid=dialog, delay=0.8)
+    question = session.find_window("^Clear the History$", timeout=10)
+    session.screenshot("history-clear-question", question)
+    session.key("alt+d", wid=question, delay=0.8)
+    session.wait_for(lambda: "history: cleared 1 entries" in session.log(), "the history cleared", 10)
+    session.key("Escape", wid=dialog, delay=0.5)
+    assert session.wait_report("again", timeout=30)["again"] == "cancel"
+    database = session.work.host / "data" / "history" / "history.sqlite3"
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        assert db.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == 0
     assert "Traceback" not in session.log()
 
 

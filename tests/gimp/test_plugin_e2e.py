@@ -165,7 +165,7 @@ report = {}
 def check(label, image, source, **args):
     before_names = names(image)
     before = digest(source)
-    status, message = call(image, source, mask_style="mask-12", **args)
+    status, message = call(image, source, mask_style="mask-12", reuse=False, **args)  # each kind is sent
     parent = source.get_parent()
     siblings = parent.get_children() if parent else image.get_layers()
     index = siblings.index(source)

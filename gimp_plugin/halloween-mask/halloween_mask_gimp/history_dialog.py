@@ -215,6 +215,7 @@ class HistoryDialog:
     def _clear(self) -> None:
         count = len(self.all_entries)
         question = Gtk.MessageDialog(
+            title=_("Clear the History"),
             transient_for=self.dialog,
             modal=True,
             message_type=Gtk.MessageType.QUESTION,

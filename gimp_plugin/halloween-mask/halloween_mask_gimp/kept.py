@@ -76,7 +76,8 @@ def tell(result: Result, has_ui: bool) -> None:
     text = free_notice(result)
     if text is None:
         return
-    log(f"{text} (task {result.task_id})")
+    earlier = " from an earlier run" if result.resumed else ""
+    log(f"{text} (task {result.task_id}{earlier})")
     if has_ui:
         Gimp.progress_set_text(text)
         Gimp.message(text)
