@@ -284,12 +284,18 @@ def _balance(label: Gtk.Label, cost_text: str, link: Gtk.LinkButton) -> None:  #
 
 
 def _show_balance(label: Gtk.Label, text: str, link: Gtk.LinkButton, offer: tuple[str, str] | None) -> bool:
-    label.set_text(text)
+    label.set_text(no_widow(text))
     if offer is not None:
         link.set_uri(offer[0])
         link.set_label(offer[1])
         link.show()
     return GLib.SOURCE_REMOVE
+
+
+def no_widow(text: str) -> str:
+    """``text`` with its last two words held together, so a wrapped line never leaves one word alone."""
+    head, space, tail = text.rpartition(" ")
+    return f"{head}\u00a0{tail}" if space and head else text
 
 
 def _time_first_frame(dialog: Gtk.Dialog, gallery: StyleGallery | None, started: float) -> None:
