@@ -76,8 +76,10 @@ def tell(result: Result, has_ui: bool) -> None:
     text = free_notice(result)
     if text is None:
         return
-    earlier = " from an earlier run" if result.resumed else ""
-    log(f"{text} (task {result.task_id}{earlier})")
+    if result.resumed:
+        log(f"collected task {result.task_id} from an earlier run: {text}")
+    else:
+        log(f"reused the result of task {result.task_id} from the history: {text}")
     if has_ui:
         Gimp.progress_set_text(text)
         Gimp.message(text)

@@ -40,6 +40,13 @@ from halloween_mask_gimp.selection import layer_box, selected_part  # noqa: E402
 WATCHED = (SINGLE_STYLE, "aspect-ratio", "source")
 
 
+def _keep_on_top(widget: Gtk.Widget) -> None:
+    """Raise the dialog again: exporting in GIMP raises the image window over it (seen without a window manager)."""
+    window = widget.get_toplevel().get_window()
+    if window is not None:
+        window.raise_()
+
+
 def upload_of(ledger: Ledger, layer: Gimp.Layer) -> tuple[bytes | None, str]:
     """The bytes a run would send for ``layer`` and the endpoint, exported only when the ledger may know
     the request (a result kept from this layer, or a task pending); ``None`` otherwise."""
@@ -94,6 +101,7 @@ class ReuseChoice(Gtk.Box):
 
     def _prepare(self) -> bool:
         self.upload, self.base_url = upload_of(self.ledger, self.layer)
+        _keep_on_top(self)
         if self.upload is not None:
             self._update()
         return False
@@ -153,6 +161,7 @@ class FreeStyles(Gtk.Label):
 
     def _prepare(self) -> bool:
         self.upload, self.base_url = upload_of(self.ledger, self.layer)
+        _keep_on_top(self)
         if self.upload is not None:
             self._update()
         return False
