@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import sysconfig
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -305,7 +306,11 @@ def test_the_emulator_command_serves_until_terminated(
 
 
 def test_console_script_is_installed() -> None:
-    result = subprocess.run(["halloween-mask", "--version"], capture_output=True, text=True, check=True)
+    """``pip install`` put the command beside this Python (on PATH once the venv is active)."""
+    script = Path(sysconfig.get_path("scripts")) / (
+        "halloween-mask.exe" if sys.platform == "win32" else "halloween-mask"
+    )
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
     assert result.stdout.startswith("halloween-mask ")
 
 
