@@ -17,11 +17,19 @@ import time
 from pathlib import Path
 
 import pytest
-from gimp_runner import GuiSession
+from gimp_runner import GimpProfile, GuiSession
 from PIL import Image
 from plugin_batch import PLUGIN_LIB, PORTRAIT, plugin_env
 
 pytestmark = pytest.mark.usefixtures("fresh_emulator")
+
+
+@pytest.fixture(scope="module")
+def own_profile(make_gimp_profile) -> GimpProfile:
+    """A profile of this module's own: GIMP keeps the filter's last values (style 7 here) per profile,
+    and other tests' dialogs must open with their own."""
+    return make_gimp_profile()
+
 
 TITLE = "^Halloween Mask History$"
 DIALOG_AT = (300, 60)
@@ -65,6 +73,13 @@ hm_wait_flag("quit", timeout=300)
 )
 
 
+def own_settings(profile: GimpProfile, name: str) -> str:
+    """A settings file in a folder of its own: the styles this test picks (kept beside it) are not the
+    next test's recent styles."""
+    (profile.dir.host / "home" / name).mkdir(exist_ok=True)
+    return f"{profile.home_inside}/{name}/settings.json"
+
+
 def _shown(session: GuiSession, seen: int) -> list[str]:
     lines = [line for line in session.log().splitlines() if "history dialog:" in line]
     return lines[seen:]
@@ -79,12 +94,12 @@ def colourful(shot: Path) -> int:
     )
 
 
-def test_history_dialog_inserts_by_double_click_and_one_undo_removes_it(gui_session, emu, gimp_profile):
-    settings = f"{gimp_profile.home_inside}/history-gui-settings.json"
-    timings = gimp_profile.dir.host / "home" / "history-timings.jsonl"
+def test_history_dialog_inserts_by_double_click_and_one_undo_removes_it(gui_session, emu, own_profile):
+    settings = own_settings(own_profile, "history-gui")
+    timings = own_profile.dir.host / "home" / "history-timings.jsonl"
     timings.unlink(missing_ok=True)
-    env = plugin_env(emu.base_url, settings, HALLOWEEN_MASK_TIMINGS=f"{gimp_profile.home_inside}/history-timings.jsonl")
-    session = gui_session(SESSION, env, {"portrait.png": PORTRAIT, "other.png": PORTRAIT})
+    env = plugin_env(emu.base_url, settings, HALLOWEEN_MASK_TIMINGS=f"{own_profile.home_inside}/history-timings.jsonl")
+    session = gui_session(SESSION, env, {"portrait.png": PORTRAIT, "other.png": PORTRAIT}, profile=own_profile)
     session.wait_report("ready", timeout=180)
     main = session.image_window()
     time.sleep(2)
@@ -180,9 +195,10 @@ hm_wait_flag("quit", timeout=300)
 )
 
 
-def test_the_dialog_says_a_kept_mask_is_free_and_make_a_new_one_pays(gui_session, emu, gimp_profile):
-    settings = f"{gimp_profile.home_inside}/history-cost-settings.json"
-    session = gui_session(COST_SESSION, plugin_env(emu.base_url, settings), {"portrait.png": PORTRAIT})
+def test_the_dialog_says_a_kept_mask_is_free_and_make_a_new_one_pays(gui_session, emu, own_profile):
+    settings = own_settings(own_profile, "history-cost")
+    env = plugin_env(emu.base_url, settings)
+    session = gui_session(COST_SESSION, env, {"portrait.png": PORTRAIT}, profile=own_profile)
     session.wait_report("ready", timeout=180)
     session.image_window()
     time.sleep(2)
