@@ -50,7 +50,7 @@ from halloween_mask_gimp.request import (  # noqa: E402
     SOURCE_STYLE,
     explicit_source,
 )
-from halloween_mask_gimp.reuse_choice import ReuseChoice  # noqa: E402
+from halloween_mask_gimp.reuse_choice import FreeStyles, ReuseChoice  # noqa: E402
 from halloween_mask_gimp.sends import SentLayer  # noqa: E402
 
 COMBO_BOXES = (SINGLE_STYLE, "aspect-ratio")
@@ -173,7 +173,10 @@ def _fill_variants(
     gallery = StyleGallery(config, MANY_STYLES, multiple=True)
     options = dialog.fill_box("hm-variants", [MANY_STYLES, "aspect-ratio", "deadline"])
     widgets = (sends, options) if sends is not None else (options,)
-    _beside_gallery(dialog, gallery, widgets, _cost_line(dialog, config, layers))
+    cost = _cost_line(dialog, config, layers)
+    _beside_gallery(dialog, gallery, widgets, cost)
+    if sends is not None:  # only the styles that will be paid count (issue 15 §2)
+        FreeStyles.attach(config, sends.chosen(), cost)
     return gallery
 
 
