@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import random
 import sqlite3
 import stat
@@ -147,3 +148,17 @@ def test_thumbnails_a_caller_stored_are_read_in_one_go_and_go_with_their_entry(h
     assert history.thumbnails([e.id for e in entries]) == {entries[0].id: b"small-0", entries[2].id: b"small-2"}
     history.delete(entries[0].id)
     assert history.thumbnails([e.id for e in entries]) == {entries[2].id: b"small-2"}
+
+
+def test_the_file_carries_its_format_and_a_newer_ones_is_left_as_it_is(tmp_path, caplog) -> None:
+    folder = tmp_path / "history"
+    History(folder).usage()  # creates the file
+    path = next(folder.glob("*.sqlite3"))
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+        db.execute("PRAGMA user_version = 5")
+    before = path.read_bytes()
+    with caplog.at_level(logging.WARNING):
+        assert History(folder).entries() == []
+    assert "from a newer version of AI Halloween Mask (format 5)" in caplog.text
+    assert path.read_bytes() == before

@@ -6,6 +6,8 @@ import json
 import os
 import stat
 import threading
+import time
+from pathlib import Path
 
 import pytest
 from client_support import fast_client
@@ -47,7 +49,7 @@ def test_store_remembers_forgets_and_keeps_its_file_private(store):
     assert store.find("a") is None and store.find("b") == "task-2"
     if os.name == "posix":
         assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
-    assert set(json.loads(store.path.read_text())) == {"b"}
+    assert json.loads(store.path.read_text()).keys() == {"format", "b"}
 
 
 @pytest.mark.parametrize("step", [600.0, 3 * 3600.0], ids=["10-min", "3-h"])
@@ -104,7 +106,7 @@ def test_damaged_entries_are_dropped_with_a_notice_and_good_ones_kept(tmp_path, 
     assert (store.find("good"), store.find("bad")) == ("task-1", None)
     assert caplog.text.count("ignoring 1 damaged entry of the pending-task file") == 1  # once, not per lookup
     store.remember("new", "task-2")
-    assert set(json.loads(path.read_text())) == {"good", "new"}
+    assert json.loads(path.read_text()).keys() == {"format", "good", "new"}
 
 
 def test_a_file_that_is_not_an_object_is_reported(tmp_path, caplog):
@@ -270,3 +272,15 @@ def test_forgetting_a_task_leaves_a_newer_task_of_the_same_request(store):
     assert store.find("a") == "task-new"
     store.forget_task("task-new")
     assert store.find("a") is None
+
+
+def test_the_file_carries_its_format_and_a_newer_ones_is_never_rewritten(tmp_path: Path) -> None:
+    store = PendingTasks(tmp_path / "pending-tasks.json")
+    store.remember("a", "task-a")
+    assert json.loads(store.path.read_text())["format"] == 2
+    newer = {"format": 9, "b": {"task_id": "task-b", "submitted": time.time(), "state": "paid", "more": 1}}
+    store.path.write_text(json.dumps(newer))
+    before = store.path.read_bytes()
+    assert PendingTasks(store.path).find("b") == "task-b"  # its tasks are still collected
+    PendingTasks(store.path).remember("c", "task-c")
+    assert store.path.read_bytes() == before

@@ -42,6 +42,7 @@ SETTING = "history_max_mb"
 ENV_MAX_MB = "HALLOWEEN_MASK_HISTORY_MB"
 BUSY_TIMEOUT = 30.0  # seconds another process may hold the write lock
 _CORRUPT = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+FILE_FORMAT = 1  # PRAGMA user_version of the history file (formats.py)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -308,8 +309,13 @@ class History:
             db.execute("PRAGMA foreign_keys = ON")
             if not self._ready:
                 names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                version = db.execute("PRAGMA user_version").fetchone()[0]  # formats.py: the file's format
+                if version > FILE_FORMAT:  # a newer release's history: left as it is, this run keeps nothing
+                    raise OSError(f"it is from a newer version of AI Halloween Mask (format {version})")
                 if not {"entries", "images", "thumbnails"} <= names:
                     db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
+                if version < FILE_FORMAT:
+                    db.execute(f"PRAGMA user_version = {FILE_FORMAT}")
                 self._ready = True
         except sqlite3.DatabaseError as exc:
             db.close()

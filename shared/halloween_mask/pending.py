@@ -30,6 +30,7 @@ from pathlib import Path
 
 from .config import open_regular, settings_path, write_private
 from .errors import CancelledError, DeadlineExceededError
+from .formats import FORMAT_KEY, is_newer, stamped
 from .timing import CancelToken, Deadline
 
 if os.name == "nt":
@@ -40,6 +41,8 @@ else:
 log = logging.getLogger(__name__)
 
 FILE_NAME = "pending-tasks.json"
+# formats.py; 0.1.0 wrote format 1 (no "state"): {"format": 2, "<fingerprint>": {"task_id", "submitted", "state"}}
+FILE_FORMAT = 2
 LOCK_FOLDER = "pending-locks"
 LOCK_RETRY = 0.05  # seconds between tries for a lock another run holds
 STORE_LOCK_WAIT = 10.0  # seconds; the file's own lock is held for a read and a write only
@@ -85,6 +88,7 @@ class PendingTasks:
         self.clock = clock
         self._lock = threading.Lock()  # the command line's parallel jobs share one store
         self._warned = False  # damaged entries are reported once
+        self._newer = False  # the file is from a newer release: read, never rewritten
 
     @classmethod
     def beside_settings(cls) -> PendingTasks:
@@ -178,6 +182,9 @@ class PendingTasks:
         except (OSError, ValueError) as exc:
             log.warning("ignoring the pending-task file %s (%s)", self.path, type(exc).__name__)
             return {}
+        if isinstance(data, dict):
+            self._newer = is_newer(data, FILE_FORMAT, self.path) if FORMAT_KEY in data else False
+            data.pop(FORMAT_KEY, None)
         now = self.clock()
         # a file that is not a JSON object counts as one damaged entry
         ages = {key: _age(entry, now) for key, entry in data.items()} if isinstance(data, dict) else {"": None}
@@ -193,8 +200,11 @@ class PendingTasks:
         return {key: data[key] for key, age in ages.items() if age is not None and age < LIFETIME}
 
     def _write(self, entries: dict[str, dict]) -> None:
+        if self._newer:  # a newer release's file: read, never rewritten (its tasks stay for that release)
+            log.warning("not recording pending tasks in %s: it is from a newer version", self.path)
+            return
         try:
-            write_private(self.path, json.dumps(entries, indent=2) + "\n")
+            write_private(self.path, json.dumps(stamped(entries, FILE_FORMAT), indent=2) + "\n")
         except OSError as exc:
             log.warning("cannot record pending tasks in %s (%s)", self.path, exc.strerror or type(exc).__name__)
 
