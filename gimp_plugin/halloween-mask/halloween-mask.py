@@ -364,8 +364,8 @@ def _run(
     except HalloweenMaskError as error:
         if getattr(error, "cancelled", False):  # e.g. the key prompt cancelled: a cancelled run, not an error
             return procedure.new_return_values(Gimp.PDBStatusType.CANCEL, None)
-        fault = getattr(error, "caller_fault", False)  # the caller's fault: a CALLING_ERROR, else an EXECUTION_ERROR
-        status = Gimp.PDBStatusType.CALLING_ERROR if fault else Gimp.PDBStatusType.EXECUTION_ERROR
+        # The caller's fault (halloween_mask.errors): a CALLING_ERROR, else an EXECUTION_ERROR.
+        status = Gimp.PDBStatusType.CALLING_ERROR if error.caller_fault else Gimp.PDBStatusType.EXECUTION_ERROR
         return procedure.new_return_values(status, GLib.Error(user_message(error)))  # sentence, then details
     except Exception as error:
         log(f"unexpected error:\n{traceback.format_exc()}")

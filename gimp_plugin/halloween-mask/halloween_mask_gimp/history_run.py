@@ -18,6 +18,7 @@ import gi
 gi.require_version("Gimp", "3.0")
 from gi.repository import Gimp, Gio, GLib, GObject  # noqa: E402
 from halloween_mask import tempfiles  # noqa: E402
+from halloween_mask.errors import UsageError  # noqa: E402
 from halloween_mask.history import History  # noqa: E402
 from halloween_mask.history_entry import Entry  # noqa: E402
 from halloween_mask.i18n import _  # noqa: E402
@@ -35,7 +36,7 @@ PROC_NAME = "python-fu-halloween-mask-history"
 ENTRY_ARG = "entry"
 
 
-class MissingEntryError(Exception):
+class MissingEntryError(UsageError):
     """The caller named an entry the history does not have (a CALLING_ERROR)."""
 
 
