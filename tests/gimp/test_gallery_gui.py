@@ -226,6 +226,12 @@ def test_choosing_a_style_by_looking(gui_session, make_gimp_profile, emu):
     user.look("gallery-favourite")
     user.session.key("Escape", wid=user.dialog, delay=0.5)
     assert StylePicks(user.picks).favourites == [9]
+    # And from the keyboard: * on the focused tile (the chosen style, 37, has the focus as the dialog opens).
+    user.open("re-show")
+    user.session.key("asterisk", wid=user.dialog, delay=0.8)
+    user.look("gallery-favourite-by-key")
+    user.session.key("Escape", wid=user.dialog, delay=0.5)
+    assert StylePicks(user.picks).favourites == [9, 37]
     assert user.session.close() == 0
     assert "Traceback" not in user.session.log()
 

@@ -80,6 +80,14 @@ class _Tile(Gtk.FlowBoxChild):
         caption.pack_end(self.star, False, False, 0)
         box.pack_start(caption, False, False, 0)
         self.add(box)
+        self.connect("key-press-event", self._key)
+
+    def _key(self, _tile: Gtk.Widget, event: Gdk.EventKey) -> bool:
+        """``*`` on the focused tile toggles its star, as a click on it does."""
+        if event.keyval not in STAR_KEYS:
+            return False
+        self.star.set_active(not self.star.get_active())
+        return True
 
     def _starred(self, button: Gtk.ToggleButton, on_star: Callable[[int, bool], None]) -> None:
         button.set_label("★" if button.get_active() else "☆")
@@ -112,6 +120,9 @@ class _Tile(Gtk.FlowBoxChild):
             self.image.set_from_surface(Gdk.cairo_surface_create_from_pixbuf(pixbuf, scale, None))
         else:
             self.image.set_from_pixbuf(pixbuf)
+
+
+STAR_KEYS = (Gdk.KEY_asterisk, Gdk.KEY_KP_Multiply)  # the focused tile's star, from the keyboard
 
 
 class _Grid(Gtk.FlowBox):
