@@ -30,13 +30,13 @@ gi.require_version("GdkPixbuf", "2.0")
 from gi.repository import Gdk, GdkPixbuf, Gimp, GimpUi, GLib, Gtk, Pango  # noqa: E402
 from halloween_mask.history import History  # noqa: E402
 from halloween_mask.history_entry import Entry  # noqa: E402
-from halloween_mask.i18n import _, ngettext  # noqa: E402
+from halloween_mask.i18n import N_, _, ngettext  # noqa: E402
 
 from halloween_mask_gimp.kept import image_prefix, when_text  # noqa: E402
 from halloween_mask_gimp.log import TIMINGS_ENV, log  # noqa: E402
 from halloween_mask_gimp.thumbs import THUMB, decode, placeholder, thumbnail_bytes, thumbnail_pixbuf  # noqa: E402
 
-TITLE = "Halloween Mask History"  # the window's title (translated when shown)
+TITLE = N_("Halloween Mask History")  # the window's title (translated when shown)
 COL_ID, COL_PIXBUF, COL_TEXT, COL_TIP = range(4)
 RESPONSE_SAVE, RESPONSE_DELETE, RESPONSE_CLEAR = 1, 2, 3
 HAND_EVERY = 0.25  # seconds between the thumbnails the worker makes and hands to the main loop
