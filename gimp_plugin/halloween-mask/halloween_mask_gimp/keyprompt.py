@@ -16,11 +16,10 @@ gi.require_version("Gtk", "3.0")
 gi.require_version("GimpUi", "3.0")
 gi.require_version("Pango", "1.0")
 from gi.repository import GimpUi, Gtk, Pango  # noqa: E402
-from halloween_mask.errors import KEYS_URL, AuthError, HalloweenMaskError  # noqa: E402
+from halloween_mask.errors import KEYS_URL, AuthError, HalloweenMaskError, UsageError  # noqa: E402
 from halloween_mask.i18n import _  # noqa: E402
 
 from halloween_mask_gimp.log import log  # noqa: E402
-from halloween_mask_gimp.request import UsageError  # noqa: E402
 
 
 class PromptCancelled(UsageError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gi.repository import Gimp, Gio
-from halloween_mask.errors import ErrorKind, HalloweenMaskError, InvalidArgumentError
+from halloween_mask.errors import InvalidArgumentError, UsageError
 from halloween_mask.i18n import _
 from halloween_mask.styles import STYLE_COUNT
 from halloween_mask.variants import parse_styles
@@ -19,17 +19,6 @@ TEMPLATE = "template"  # the mask-style nick older scripts use for "the template
 SOURCE_STYLE, SOURCE_FILE, SOURCE_LAYER = "style", "file", "layer"  # the source argument's nicks
 SINGLE_STYLE, MANY_STYLES = "mask-style", "mask-styles"  # the single filter's choice, the variants' list
 REUSE = "reuse"  # the procedures' last argument: FALSE makes a new mask even when one is kept
-
-
-class UsageError(HalloweenMaskError):
-    """The caller's fault (arguments, selection, configuration): reported as CALLING_ERROR."""
-
-    kind = ErrorKind.BAD_INPUT
-    caller_fault = True
-
-    @property
-    def message(self) -> str:
-        return self.detail
 
 
 def nick_of(number: int) -> str:

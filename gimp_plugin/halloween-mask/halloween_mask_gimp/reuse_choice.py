@@ -37,8 +37,6 @@ from halloween_mask_gimp.log import log  # noqa: E402
 from halloween_mask_gimp.request import MANY_STYLES, REUSE, SINGLE_STYLE, SOURCE_STYLE, number_of  # noqa: E402
 from halloween_mask_gimp.selection import layer_box, selected_part  # noqa: E402
 
-WATCHED = (SINGLE_STYLE, "aspect-ratio", "source")
-
 
 def _keep_on_top(widget: Gtk.Widget) -> None:
     """Raise the dialog again: exporting in GIMP raises the image window over it (seen without a window manager)."""
@@ -69,35 +67,35 @@ def upload_of(ledger: Ledger, layer: Gimp.Layer) -> tuple[bytes | None, str]:
         return None, ""
 
 
-class ReuseChoice(Gtk.Box):
-    """The free line and the "Make a new one" check box; hidden while the request would be paid."""
+class _FreeLookup:
+    """What both lines share: put beside the cost line, they learn once the dialog is drawn whether the
+    request is known to the ledger, and follow the config's ``watched`` arguments."""
 
-    def __init__(self, config: Gimp.ProcedureConfig, layer: Gimp.Layer, cost: Gtk.Label) -> None:
-        super().__init__(orientation=Gtk.Orientation.VERTICAL, spacing=4)
+    config: Gimp.ProcedureConfig
+    layer: Gimp.Layer
+    cost: Gtk.Label
+
+    def _watch(
+        self, config: Gimp.ProcedureConfig, layer: Gimp.Layer, cost: Gtk.Label, watched: tuple[str, ...]
+    ) -> None:
         self.config, self.layer, self.cost = config, layer, cost
         self.ledger = Ledger.for_user()
         self.upload: bytes | None = None
         self.base_url = ""
-        self.line = Gtk.Label(xalign=0.0, wrap=True, max_width_chars=40)
-        text = _("Make a _new one ({credits} credits)").format(credits=CREDITS_PER_MASK)
-        self.fresh = Gtk.CheckButton.new_with_mnemonic(text)
-        self.pack_start(self.line, False, False, 0)
-        self.pack_start(self.fresh, False, False, 0)
         self.set_no_show_all(True)
         config.set_property(REUSE, True)  # making a new one is chosen each time, never remembered
-        self.fresh.connect("toggled", self._toggled)
-        for name in WATCHED:
+        for name in watched:
             config.connect(f"notify::{name}", lambda *_a: self._update())
 
     @classmethod
-    def attach(cls, config: Gimp.ProcedureConfig, layer: Gimp.Layer, cost: Gtk.Label) -> ReuseChoice | None:
-        """Put the choice just above ``cost`` in its box; the lookup starts once the main loop is idle."""
+    def attach(cls, config: Gimp.ProcedureConfig, layer: Gimp.Layer, cost: Gtk.Label) -> _FreeLookup | None:
+        """Put the line just above ``cost`` in its box; the lookup starts once the main loop is idle."""
         if config.find_property(REUSE) is None or cost.get_parent() is None:
             return None
-        choice = cls(config, layer, cost)
-        cost.get_parent().pack_end(choice, False, False, 0)
-        GLib.idle_add(choice._prepare)
-        return choice
+        line = cls(config, layer, cost)
+        cost.get_parent().pack_end(line, False, False, 0)
+        GLib.idle_add(line._prepare)
+        return line
 
     def _prepare(self) -> bool:
         self.upload, self.base_url = upload_of(self.ledger, self.layer)
@@ -105,6 +103,23 @@ class ReuseChoice(Gtk.Box):
         if self.upload is not None:
             self._update()
         return False
+
+    def _update(self) -> None:
+        raise NotImplementedError
+
+
+class ReuseChoice(_FreeLookup, Gtk.Box):
+    """The free line and the "Make a new one" check box; hidden while the request would be paid."""
+
+    def __init__(self, config: Gimp.ProcedureConfig, layer: Gimp.Layer, cost: Gtk.Label) -> None:
+        super().__init__(orientation=Gtk.Orientation.VERTICAL, spacing=4)
+        self.line = Gtk.Label(xalign=0.0, wrap=True, max_width_chars=40)
+        text = _("Make a _new one ({credits} credits)").format(credits=CREDITS_PER_MASK)
+        self.fresh = Gtk.CheckButton.new_with_mnemonic(text)
+        self.pack_start(self.line, False, False, 0)
+        self.pack_start(self.fresh, False, False, 0)
+        self.fresh.connect("toggled", self._toggled)
+        self._watch(config, layer, cost, (SINGLE_STYLE, "aspect-ratio", "source"))
 
     def found(self) -> Found:
         """What the ledger holds for the request the dialog shows now."""
@@ -136,35 +151,12 @@ class ReuseChoice(Gtk.Box):
             log(f"dialog: {text}" + (" (a new one: ticked)" if fresh else ""))
 
 
-class FreeStyles(Gtk.Label):
+class FreeStyles(_FreeLookup, Gtk.Label):
     """The variants' cost line while some styles are free: which, and what the others cost."""
 
     def __init__(self, config: Gimp.ProcedureConfig, layer: Gimp.Layer, cost: Gtk.Label) -> None:
         super().__init__(xalign=0.0, wrap=True, max_width_chars=40, margin_top=6)
-        self.config, self.layer, self.cost = config, layer, cost
-        self.ledger = Ledger.for_user()
-        self.upload: bytes | None = None
-        self.base_url = ""
-        self.set_no_show_all(True)
-        config.set_property(REUSE, True)
-        for name in (MANY_STYLES, "aspect-ratio"):
-            config.connect(f"notify::{name}", lambda *_a: self._update())
-
-    @classmethod
-    def attach(cls, config: Gimp.ProcedureConfig, layer: Gimp.Layer, cost: Gtk.Label) -> FreeStyles | None:
-        if config.find_property(REUSE) is None or cost.get_parent() is None:
-            return None
-        line = cls(config, layer, cost)
-        cost.get_parent().pack_end(line, False, False, 0)
-        GLib.idle_add(line._prepare)
-        return line
-
-    def _prepare(self) -> bool:
-        self.upload, self.base_url = upload_of(self.ledger, self.layer)
-        _keep_on_top(self)
-        if self.upload is not None:
-            self._update()
-        return False
+        self._watch(config, layer, cost, (MANY_STYLES, "aspect-ratio"))
 
     def _update(self) -> None:
         try:

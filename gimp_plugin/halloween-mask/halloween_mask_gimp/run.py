@@ -23,7 +23,7 @@ from halloween_mask import tempfiles
 from halloween_mask.client import Client, Progress, Result, TaskState
 from halloween_mask.config import load_settings, save_api_key, settings_path
 from halloween_mask.cost import CREDITS_DEADLINE
-from halloween_mask.errors import AuthError, HalloweenMaskError
+from halloween_mask.errors import AuthError, HalloweenMaskError, UsageError
 from halloween_mask.favourites import StylePicks
 from halloween_mask.i18n import N_, _
 from halloween_mask.ledger import Ledger
@@ -35,7 +35,7 @@ from halloween_mask_gimp.export import export_for_upload
 from halloween_mask_gimp.kept import source_name, tell, with_entry
 from halloween_mask_gimp.log import TIMINGS_ENV, log
 from halloween_mask_gimp.messages import done_notice
-from halloween_mask_gimp.request import Request, UsageError
+from halloween_mask_gimp.request import Request
 from halloween_mask_gimp.result import Labelled, insert_results
 from halloween_mask_gimp.selection import SelectedPart, layer_box, selected_part
 from halloween_mask_gimp.thumbs import keep_thumbnail

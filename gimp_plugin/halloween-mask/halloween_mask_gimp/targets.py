@@ -14,9 +14,8 @@ import gi
 
 gi.require_version("Gegl", "0.4")
 from gi.repository import Gegl, Gimp  # noqa: E402
+from halloween_mask.errors import UsageError  # noqa: E402
 from halloween_mask.i18n import _  # noqa: E402
-
-from halloween_mask_gimp.request import UsageError  # noqa: E402
 
 
 @dataclass(frozen=True)
