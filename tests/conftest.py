@@ -9,6 +9,11 @@
 Every test gets its own settings file location (``HALLOWEEN_MASK_SETTINGS`` in a temporary
 folder), data folder (``HALLOWEEN_MASK_DATA``) and log folder (``HALLOWEEN_MASK_LOGS``), so no test
 reads or writes the real user's settings, pending tasks, history or log.
+
+Under pytest-xdist with ``--dist loadgroup`` (CI: ``-n 2 --dist loadgroup``) every GIMP test of
+one series is in one group (``gimp-3.0``, ``gimp-3.2``), so each worker builds the session
+fixtures of one root once (scratch, profile) and the two GIMP versions run side by side; the
+other tests spread over the workers.
 """
 
 from __future__ import annotations
@@ -19,6 +24,17 @@ from pathlib import Path
 import pytest
 from emulator_support import API_KEY, PORTRAIT, EmulatorApi, make_no_face_png
 from halloween_mask_emulator import Emulator, EmulatorConfig
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """One xdist group per GIMP series: a test that uses ``gimp_root`` runs on that series' worker."""
+    if not config.pluginmanager.hasplugin("xdist"):  # -p no:xdist: the mark would not be known
+        return
+    for item in items:
+        series = getattr(getattr(item, "callspec", None), "params", {}).get("gimp_root")
+        if series is not None:
+            item.add_marker(pytest.mark.xdist_group(f"gimp-{series}"))
 
 
 @pytest.fixture(autouse=True)
