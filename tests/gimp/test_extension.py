@@ -104,7 +104,7 @@ def newer_copy(gex: Path, target: Path) -> Path:
 
 def test_what_gimp_does_with_a_newer_gex_and_with_a_copy_in_plug_ins(make_gimp_profile, run_gimp_batch, gex, tmp_path):
     """GIMP keeps the old files when a newer .gex is opened (so upgrading is: remove, restart, open),
-    and runs the extension's copy when plug-ins/ holds another one (the README and --check say so)."""
+    and runs the extension's copy when plug-ins/ holds another one (docs/install.md and --check say so)."""
     profile = make_gimp_profile()  # the installer's copy in plug-ins/
     assert run_gimp_batch(LOAD_GEX, files={"extension.gex": gex}, profile=profile).report["status"] == "success"
     switch_on(profile.host)
@@ -118,8 +118,8 @@ def test_what_gimp_does_with_a_newer_gex_and_with_a_copy_in_plug_ins(make_gimp_p
 
 def test_gimp_offers_no_way_to_switch_the_extension_on(gui_session, make_gimp_profile, run_gimp_batch, gex):
     """Measured: GIMP 3.0.4 and 3.2.6 install a .gex switched off, and their Manage Extensions dialog is in
-    no menu (commented out in image-menu.ui) nor in Help ▸ Search and Run a Command. So the README
-    sends Flatpak and Store users to the installer; this test fails the day GIMP offers the dialog."""
+    no menu (commented out in image-menu.ui) nor in Help ▸ Search and Run a Command. So the README and
+    docs/install.md send Flatpak and Store users to the installer; this test fails the day GIMP offers the dialog."""
     profile = make_gimp_profile(installer=False)
     assert run_gimp_batch(LOAD_GEX, files={"extension.gex": gex}, profile=profile).report["status"] == "success"
     session = gui_session(files={"portrait.png": PORTRAIT}, env={"HM_IMAGE": "portrait.png"}, profile=profile)
@@ -133,5 +133,5 @@ def test_gimp_offers_no_way_to_switch_the_extension_on(gui_session, make_gimp_pr
     time.sleep(1.5)
     session.screenshot("extensions-search")
     session.key("Return", delay=3.0)
-    assert session.windows("Extensions") == [], "GIMP now opens Manage Extensions: update the README's .gex steps"
+    assert session.windows("Extensions") == [], "GIMP now opens Manage Extensions: update README and docs/install.md"
     session.flag("quit")
