@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from hm_installer.errors import InstallError
+from hm_installer.lock import one_at_a_time
 
 INSTALL_DIR = Path(__file__).resolve().parent.parent
 LOCK_FILE = INSTALL_DIR / "bundle.lock"
@@ -115,18 +116,19 @@ def locked_wheels(lock: Path = LOCK_FILE, cache: Path | None = None) -> list[tup
     """Each locked library with its wheel file, fetched into the cache if missing, every hash checked."""
     wheels = read_lock(lock)
     cache = cache or wheel_cache()
-    missing = [wheel for wheel in wheels if not _verified(cache / wheel.filename, wheel)]
-    if missing:
-        cache.mkdir(parents=True, exist_ok=True)
-        for wheel in missing:
-            (cache / wheel.filename).unlink(missing_ok=True)  # a damaged or partial copy
-        with tempfile.TemporaryDirectory() as tmp:
-            requirements = Path(tmp) / "requirements.txt"
-            requirements.write_text("".join(f"{w.name}=={w.version} --hash=sha256:{w.sha256}\n" for w in missing))
-            pip_download(["-r", str(requirements)], cache, hashes=True)
-    for wheel in wheels:
-        if not _verified(cache / wheel.filename, wheel):
-            raise InstallError(f"{wheel.filename} in {cache} does not match the SHA-256 in {lock.name}")
+    cache.mkdir(parents=True, exist_ok=True)
+    with one_at_a_time(cache):  # another installer fetching now: wait, then find its wheels complete
+        missing = [wheel for wheel in wheels if not _verified(cache / wheel.filename, wheel)]
+        if missing:
+            for wheel in missing:
+                (cache / wheel.filename).unlink(missing_ok=True)  # a damaged or partial copy
+            with tempfile.TemporaryDirectory() as tmp:
+                requirements = Path(tmp) / "requirements.txt"
+                requirements.write_text("".join(f"{w.name}=={w.version} --hash=sha256:{w.sha256}\n" for w in missing))
+                pip_download(["-r", str(requirements)], cache, hashes=True)
+        for wheel in wheels:
+            if not _verified(cache / wheel.filename, wheel):
+                raise InstallError(f"{wheel.filename} in {cache} does not match the SHA-256 in {lock.name}")
     return [(wheel, cache / wheel.filename) for wheel in wheels]
 
 
