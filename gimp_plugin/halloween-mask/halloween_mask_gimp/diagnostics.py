@@ -22,6 +22,7 @@ from halloween_mask.i18n import _  # noqa: E402
 
 from halloween_mask_gimp import helppages  # noqa: E402
 from halloween_mask_gimp.log import log  # noqa: E402
+from halloween_mask_gimp.registration import ALWAYS, Call, new_procedure  # noqa: E402
 from halloween_mask_gimp.runlog import gimp_line  # noqa: E402
 
 PROC_NAME = "python-fu-halloween-mask-diagnostics"
@@ -30,10 +31,7 @@ MANIFEST = "INSTALLED.json"  # written by the installer beside the plug-in
 
 
 def create(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
-    procedure = Gimp.Procedure.new(plug_in, name, Gimp.PDBProcType.PLUGIN, run, None)
-    procedure.set_sensitivity_mask(Gimp.ProcedureSensitivityMask.ALWAYS)
-    procedure.set_menu_label(_("Halloween Mask _Diagnostics..."))
-    procedure.add_menu_path(f"<Image>/Filters/{_('AI')}")
+    procedure = new_procedure(plug_in, name, run, _("Halloween Mask _Diagnostics..."), ALWAYS, image=False)
     procedure.set_documentation(
         _("Show a report to paste into a bug report about Halloween Mask"),
         _(
@@ -42,15 +40,6 @@ def create(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
             "credits (free). Nothing else is sent anywhere."
         ),
         name,
-    )
-    procedure.set_attribution("AI Halloween Mask contributors", "GPL-3.0-or-later", "2026")
-    procedure.add_enum_argument(
-        "run-mode",
-        "Run mode",  # as GIMP's own procedures name it
-        "The run mode",
-        Gimp.RunMode,
-        Gimp.RunMode.INTERACTIVE,
-        GObject.ParamFlags.READWRITE,
     )
     procedure.add_boolean_argument(
         "connect",
@@ -84,15 +73,15 @@ def report(connect: bool) -> str:
     return diagnostics.report(before=[gimp_section()], connect=connect)
 
 
-def run(procedure: Gimp.Procedure, config: Gimp.ProcedureConfig, data: object) -> Gimp.ValueArray:
+def run(call: Call) -> Gimp.ValueArray:
     try:
-        if config.get_property("run-mode") == Gimp.RunMode.NONINTERACTIVE:
-            text = report(connect=config.get_property("connect"))
+        if call.run_mode == Gimp.RunMode.NONINTERACTIVE:
+            text = report(connect=call.config.get_property("connect"))
         else:
             text = _show(report(connect=False))
     except Exception as error:  # a report must never end in a traceback
         message = f"the diagnostics could not be made ({type(error).__name__}: {error})"
-        return procedure.new_return_values(Gimp.PDBStatusType.EXECUTION_ERROR, GLib.Error(message))
+        return call.procedure.new_return_values(Gimp.PDBStatusType.EXECUTION_ERROR, GLib.Error(message))
     status = GObject.Value(Gimp.PDBStatusType, Gimp.PDBStatusType.SUCCESS)
     return Gimp.ValueArray.new_from_values([status, GObject.Value(GObject.TYPE_STRING, text)])
 

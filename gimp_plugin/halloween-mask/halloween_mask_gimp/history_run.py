@@ -28,6 +28,7 @@ from halloween_mask.placement import layer_name, provenance  # noqa: E402
 from halloween_mask_gimp.kept import source_name, with_entry  # noqa: E402
 from halloween_mask_gimp.log import log  # noqa: E402
 from halloween_mask_gimp.provenance import label  # noqa: E402
+from halloween_mask_gimp.registration import ANY_LAYERS, Call, add_result_layer, new_procedure  # noqa: E402
 from halloween_mask_gimp.result import Labelled, insert_results  # noqa: E402
 from halloween_mask_gimp.selection import selected_part  # noqa: E402
 from halloween_mask_gimp.thumbs import keep_thumbnail  # noqa: E402
@@ -41,15 +42,8 @@ class MissingEntryError(UsageError):
 
 
 def create(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
-    procedure = Gimp.ImageProcedure.new(plug_in, name, Gimp.PDBProcType.PLUGIN, run, None)
-    procedure.set_image_types("*")
-    procedure.set_sensitivity_mask(
-        Gimp.ProcedureSensitivityMask.DRAWABLE
-        | Gimp.ProcedureSensitivityMask.DRAWABLES
-        | Gimp.ProcedureSensitivityMask.NO_DRAWABLES
-    )
-    procedure.set_menu_label(_("Halloween Mask Hi_story..."))  # H is Halloween Mask...'s mnemonic
-    procedure.add_menu_path(f"<Image>/Filters/{_('AI')}")
+    # S: H is Halloween Mask...'s mnemonic
+    procedure = new_procedure(plug_in, name, run, _("Halloween Mask Hi_story..."), ANY_LAYERS)
     procedure.set_documentation(
         _("Put a Halloween mask you already paid for back into the image, for free"),
         _(
@@ -60,7 +54,6 @@ def create(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
         ),
         name,
     )
-    procedure.set_attribution("AI Halloween Mask contributors", "GPL-3.0-or-later", "2026")
     procedure.add_string_argument(
         ENTRY_ARG,
         _("_Entry"),
@@ -68,22 +61,13 @@ def create(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
         "",
         GObject.ParamFlags.READWRITE,
     )
-    procedure.add_layer_return_value(
-        "result-layer", _("Result layer"), _("The new layer (its image may be a new one)"), True,
-        GObject.ParamFlags.READWRITE,
-    )  # fmt: skip
+    add_result_layer(procedure)
     return procedure
 
 
-def run(
-    procedure: Gimp.Procedure,
-    run_mode: Gimp.RunMode,
-    image: Gimp.Image,
-    drawables: list[Gimp.Drawable],
-    config: Gimp.ProcedureConfig,
-    data: object,
-) -> Gimp.ValueArray:
-    layer = next((d for d in drawables if isinstance(d, Gimp.Layer)), None)
+def run(call: Call) -> Gimp.ValueArray:
+    procedure, run_mode, config, image = call.procedure, call.run_mode, call.config, call.image
+    layer = next((d for d in call.drawables if isinstance(d, Gimp.Layer)), None)
     history = History.for_user()
     try:
         if run_mode == Gimp.RunMode.INTERACTIVE:

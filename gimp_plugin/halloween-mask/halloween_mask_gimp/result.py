@@ -16,6 +16,7 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from gi.repository import Gimp, Gio
 from halloween_mask.i18n import N_
@@ -25,6 +26,9 @@ from halloween_mask.region import Box
 from halloween_mask_gimp.colour import keep_transparency
 from halloween_mask_gimp.provenance import group_record, label, made_over
 from halloween_mask_gimp.selection import SelectedPart, add_selection_mask, layer_box
+
+if TYPE_CHECKING:
+    from typing import Unpack  # Python 3.11
 
 VARIANTS_GROUP = N_("Halloween Mask variants")  # the group's name, in the user's language
 
@@ -47,6 +51,14 @@ class Labelled:
         ]
 
 
+class Where(TypedDict, total=False):
+    """Where results go, besides over their source: ``insert_results``' and ``load_results``' options."""
+
+    new_image: bool  # always as new images
+    group: str | None  # into one new layer group of this name
+    part: SelectedPart | None  # the uploaded part around the selection (masked by it), not the whole layer
+
+
 @dataclass
 class Loaded:
     """Results loaded for ``source`` (layers of ``image`` not inserted yet, or new images): the first phase."""
@@ -66,13 +78,7 @@ class Loaded:
 
 
 def insert_results(
-    results: Sequence[Labelled],
-    image: Gimp.Image,
-    source: Gimp.Layer,
-    *,
-    new_image: bool = False,
-    group: str | None = None,
-    part: SelectedPart | None = None,
+    results: Sequence[Labelled], image: Gimp.Image, source: Gimp.Layer, **where: Unpack[Where]
 ) -> list[Gimp.Layer]:
     """Place every download of ``results`` over ``source``; returns what was made, in order.
 
@@ -87,7 +93,7 @@ def insert_results(
     opens as a new image (one per result; with ``group``, one image holding such a group, its
     layers unmasked); the source image is then untouched.
     """
-    return place_results(load_results(results, image, source, new_image=new_image, group=group, part=part))
+    return place_results(load_results(results, image, source, **where))
 
 
 def load_results(
