@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from artifact_support import publish
 from gimp_runner import INSTALLER, RELEASE_ARTIFACTS
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
@@ -45,14 +46,14 @@ hm_write_report({"status": status, "message": message, "names": names(image)})
 
 
 @pytest.fixture(scope="session")
-def gex() -> Path:
-    """``artifacts/release/halloween-mask-<version>.gex``, built by the installer's --gex."""
-    for old in RELEASE_ARTIFACTS.glob("*.gex"):
-        old.unlink()
-    command = [sys.executable, str(INSTALLER), "--gex", str(RELEASE_ARTIFACTS)]
+def gex(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``halloween-mask-<version>.gex``, built by the installer's --gex (copied to ``artifacts/release/``)."""
+    out = tmp_path_factory.mktemp("release")  # this worker's own: another may build the same file now
+    command = [sys.executable, str(INSTALLER), "--gex", str(out)]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    (archive,) = RELEASE_ARTIFACTS.glob("halloween-mask-*.gex")
+    (archive,) = out.glob("halloween-mask-*.gex")
+    publish(archive, RELEASE_ARTIFACTS, "*.gex")
     return archive
 
 

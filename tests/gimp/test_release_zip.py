@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from artifact_support import publish
 from gimp_runner import INSTALLER, RELEASE_ARTIFACTS
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
@@ -28,15 +29,14 @@ hm_write_report({"status": status, "message": message, "names": names(image), "t
 
 
 @pytest.fixture(scope="session")
-def release_zip() -> Path:
-    """``artifacts/release/halloween-mask-<version>-gimp3.zip``, built by the installer's --zip."""
-    for old in RELEASE_ARTIFACTS.glob("*.zip"):
-        old.unlink()
-    proc = subprocess.run(
-        [sys.executable, str(INSTALLER), "--zip", str(RELEASE_ARTIFACTS)], capture_output=True, text=True, timeout=120
-    )
+def release_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``halloween-mask-<version>-gimp3.zip``, built by the installer's --zip (copied to ``artifacts/release/``)."""
+    out = tmp_path_factory.mktemp("release")  # this worker's own: another may build the same zip now
+    command = [sys.executable, str(INSTALLER), "--zip", str(out)]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    (archive,) = RELEASE_ARTIFACTS.glob("halloween-mask-*-gimp3.zip")
+    (archive,) = out.glob("halloween-mask-*-gimp3.zip")
+    publish(archive, RELEASE_ARTIFACTS, "*.zip")
     return archive
 
 
