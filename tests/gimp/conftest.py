@@ -4,15 +4,22 @@ Every test in this folder is marked ``gimp``; tests that use ``gui_session`` als
 Every one runs on each GIMP series (``gimp_root`` is parametrized: ids ``[gimp-3.0]``,
 ``[gimp-3.2]``); ``HM_GIMP_SERIES=3.2`` limits a run to one.
 
-    def test_registers(run_gimp_batch):
-        result = run_gimp_batch('''
+The code that runs inside GIMP lives in real files under ``inside/`` (linted like the rest),
+one folder per test module; a test names the script and reads back the report it writes::
+
+    # inside/smoke/registered.py
+    from gi.repository import Gimp
+    from hm import hm_write_report
+
     proc = Gimp.get_pdb().lookup_procedure("python-fu-halloween-mask")
     hm_write_report({"menu": list(proc.get_menu_paths()) if proc else None})
-    ''')
-        assert result.report["menu"] == ["<Image>/Filters/AI"]
 
-The batch code runs in gimp-console's python-fu-eval after ``gimp_runner.BATCH_PRELUDE``
-(hm_write_report, hm_path, hm_load, hm_save, hm_call, hm_wait_flag). It must raise on any
+    # test_smoke.py
+    def test_registers(run_gimp_batch):
+        assert run_gimp_batch("smoke/registered.py").report["menu"] == ["<Image>/Filters/AI"]
+
+Scripts import their helpers from ``inside/hm.py`` (hm_write_report, hm_params, hm_path,
+hm_load, hm_save, hm_call, hm_wait_flag) and ``inside/plugin_lib.py``. They must raise on any
 failure: GIMP exits 0 even when a called plug-in fails.
 """
 
@@ -129,9 +136,10 @@ def gimp_profile(make_gimp_profile: Callable[..., GimpProfile]) -> GimpProfile:
 
 @pytest.fixture
 def run_gimp_batch(gimp_root: GimpRoot, gimp_profile: GimpProfile, gimp_scratch: Scratch) -> Callable[..., BatchResult]:
-    """``run_gimp_batch(code, env=None, *, files=None, profile=None, timeout=300, expect_report=True)``.
+    """``run_gimp_batch(script, env=None, *, files=None, profile=None, timeout=300, expect_report=True, params=None)``.
 
-    Runs ``code`` headless in gimp-console inside the root with a fresh work folder (also
+    Runs ``script`` (a file under inside/; ``params`` reach it through ``hm_params()``)
+    headless in gimp-console inside the root with a fresh work folder (also
     GIMP3_TEMPDIR=<work>/gimp-tmp), ``env`` added to GIMP's environment (e.g. AILAB_API_BASE,
     AILAB_API_KEY, HALLOWEEN_MASK_SETTINGS), ``files`` ({name: bytes | str | Path}) copied into
     the work folder first. Returns BatchResult(report, log, work (host path), work_inside,
@@ -139,15 +147,17 @@ def run_gimp_batch(gimp_root: GimpRoot, gimp_profile: GimpProfile, gimp_scratch:
     """
 
     def run(
-        code: str,
+        script: str,
         env: Mapping[str, str] | None = None,
         *,
         files: Mapping[str, bytes | str | Path] | None = None,
         profile: GimpProfile | None = None,
         timeout: float = 300.0,
         expect_report: bool = True,
+        params: Mapping[str, object] | None = None,
     ) -> BatchResult:
-        return run_batch(gimp_root, profile or gimp_profile, gimp_scratch, code, env, files, timeout, expect_report)
+        profile = profile or gimp_profile
+        return run_batch(gimp_root, profile, gimp_scratch, script, env, files, timeout, expect_report, params)
 
     return run
 
@@ -156,17 +166,18 @@ def run_gimp_batch(gimp_root: GimpRoot, gimp_profile: GimpProfile, gimp_scratch:
 def gui_session(
     gimp_root: GimpRoot, gimp_profile: GimpProfile, gimp_scratch: Scratch
 ) -> Iterator[Callable[..., GuiSession]]:
-    """Factory ``gui_session(code=DEFAULT_GUI_CODE, env=None, files=None, profile=None)``.
+    """Factory ``gui_session(script="open_image.py", env=None, files=None, profile=None, params=None)``.
 
-    Starts Xvfb and ``dbus-run-session gimp-3.x`` in the root running ``code``; the default
-    code opens ``env['HM_IMAGE']`` (a file in the work folder) in a window, reports, and waits
-    for the ``quit`` flag. Sessions are closed at the end of the test.
+    Starts Xvfb and ``dbus-run-session gimp-3.x`` in the root running ``script`` (under
+    inside/); the default opens ``env['HM_IMAGE']`` (a file in the work folder) in a window,
+    reports, and waits for the ``quit`` flag. Sessions are closed at the end of the test.
     """
     sessions: list[GuiSession] = []
 
-    def start(code: str | None = None, env=None, files=None, profile: GimpProfile | None = None) -> GuiSession:
-        kwargs = {"code": code} if code is not None else {}
-        session = start_gui(gimp_root, profile or gimp_profile, gimp_scratch, env=env, files=files, **kwargs)
+    def start(
+        script: str = "open_image.py", env=None, files=None, profile: GimpProfile | None = None, params=None
+    ) -> GuiSession:
+        session = start_gui(gimp_root, profile or gimp_profile, gimp_scratch, script, env, files, params)
         sessions.append(session)
         return session
 

@@ -30,6 +30,7 @@ INSTALLER = REPO / "install" / "install.py"
 RELEASE_ARTIFACTS = REPO / "artifacts" / "release"
 ARTIFACTS = REPO / "artifacts" / "gimp-e2e"
 SCRATCH_INSIDE = "/tmp/halloween-mask-tests"
+INSIDE = Path(__file__).resolve().parent / "inside"  # the code that runs inside GIMP (see inside/hm.py)
 SERIES = ("3.0", "3.2")  # every GIMP test runs on each; HM_GIMP_SERIES=3.2 limits a run to one
 
 # Prepended to every batch script. python-fu-eval has already imported Gimp, Gio, GLib, Gegl.
@@ -356,20 +357,40 @@ def _stage_files(work: Scratch, files: Mapping[str, bytes | str | Path] | None) 
             target.write_bytes(content)
 
 
+def _stage_script(work: Scratch, script: str, params: Mapping[str, object] | None) -> None:
+    """Copy the inside/ folder into ``work`` and write batch.py, which runs ``script`` from it.
+
+    ``script`` names a file under tests/gimp/inside (``"plugin_e2e/portrait.py"``); it runs as
+    ``__main__`` with inside/ on ``sys.path``, so tracebacks name the real file and line.
+    """
+    if "\n" in script or not script.endswith(".py"):  # code in a string: to be moved into inside/
+        (work.host / "batch.py").write_text(BATCH_PRELUDE + "\n" + script, encoding="utf-8")
+        return
+    if not (INSIDE / script).is_file():
+        raise FileNotFoundError(f"no GIMP-side script {script} in {INSIDE}")
+    shutil.copytree(INSIDE, work.host / "inside", ignore=shutil.ignore_patterns("__pycache__"))
+    if params is not None:
+        (work.host / "params.json").write_text(json.dumps(params), encoding="utf-8")
+    inside = f"{work.inside}/inside"
+    run = f"runpy.run_path({inside + '/' + script!r}, run_name='__main__')"
+    (work.host / "batch.py").write_text(f"import runpy, sys\nsys.path.insert(0, {inside!r})\n{run}\n", encoding="utf-8")
+
+
 def run_batch(
     root: GimpRoot,
     profile: GimpProfile,
     scratch: Scratch,
-    code: str,
+    script: str,
     env: Mapping[str, str] | None = None,
     files: Mapping[str, bytes | str | Path] | None = None,
     timeout: float = 300.0,
     expect_report: bool = True,
+    params: Mapping[str, object] | None = None,
 ) -> BatchResult:
-    """Run ``code`` (after BATCH_PRELUDE) in gimp-console via python-fu-eval; see conftest."""
+    """Run ``script`` (a file under inside/) in gimp-console via python-fu-eval; see conftest."""
     work = scratch.sub(f"run-{next(_counter):03d}")
     _stage_files(work, files)
-    (work.host / "batch.py").write_text(BATCH_PRELUDE + "\n" + code, encoding="utf-8")
+    _stage_script(work, script, params)
     argv = [
         root.console,
         "-i",
@@ -425,17 +446,6 @@ rc=$?
 echo "$rc" >"$W/gimp.exit"
 kill -TERM "$XPID" 2>/dev/null; wait "$XPID"
 exit "$rc"
-"""
-
-DEFAULT_GUI_CODE = """
-image = hm_load(os.environ["HM_IMAGE"]) if os.environ.get("HM_IMAGE") else None
-if image is not None:
-    Gimp.Display.new(image)
-    Gimp.displays_flush()
-hm_write_report({"opened": image is not None})
-hm_wait_flag("quit", timeout=float(os.environ.get("HM_GUI_TIMEOUT", "300")))
-if image is not None:
-    hm_write_report({"opened": True, "layers": [layer.get_name() for layer in image.get_layers()]})
 """
 
 
@@ -589,13 +599,14 @@ def start_gui(
     root: GimpRoot,
     profile: GimpProfile,
     scratch: Scratch,
-    code: str = DEFAULT_GUI_CODE,
+    script: str = "open_image.py",
     env: Mapping[str, str] | None = None,
     files: Mapping[str, bytes | str | Path] | None = None,
+    params: Mapping[str, object] | None = None,
 ) -> GuiSession:
-    """Start Xvfb + dbus-run-session gimp-3.x running ``code`` (after BATCH_PRELUDE)."""
+    """Start Xvfb + dbus-run-session gimp-3.x running ``script`` (a file under inside/)."""
     work = scratch.sub(f"gui-{next(_counter):03d}")
     _stage_files(work, files)
-    (work.host / "batch.py").write_text(BATCH_PRELUDE + "\n" + code, encoding="utf-8")
+    _stage_script(work, script, params)
     session = GuiSession(root, work, {**_gimp_env(profile, work, env), "HM_GIMP": root.gui})
     return session.start()

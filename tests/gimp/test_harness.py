@@ -10,25 +10,6 @@ from gimp_runner import GimpRunError
 PORTRAIT = Path(__file__).parents[1] / "data" / "portrait-astronaut.png"
 FIXTURES = Path(__file__).parent / "fixtures"
 
-ROUND_TRIP = """
-image = hm_load("in.png")
-before = [layer.get_name() for layer in image.get_layers()]
-status, message = hm_call("python-fu-hm-harness-probe", image, image.get_layers()[:1], label="probe-layer")
-if status != "success":
-    raise RuntimeError(f"probe failed: {status} {message}")
-hm_save(image, "out.xcf")
-image.delete()
-reloaded = hm_load("out.xcf")
-after = [layer.get_name() for layer in reloaded.get_layers()]
-size = [reloaded.get_width(), reloaded.get_height()]
-reloaded.delete()
-failing = hm_load("in.png")
-fail_status, fail_message = hm_call("python-fu-hm-harness-probe", failing, failing.get_layers()[:1], label="fail")
-failing.delete()
-hm_write_report({"before": before, "after": after, "size": size, "version": Gimp.version(),
-                 "fail": [fail_status, fail_message], "python": sys.version})
-"""
-
 
 @pytest.fixture(scope="module")
 def probe_profile(make_gimp_profile):
@@ -36,7 +17,7 @@ def probe_profile(make_gimp_profile):
 
 
 def test_batch_round_trip(run_gimp_batch, probe_profile):
-    result = run_gimp_batch(ROUND_TRIP, files={"in.png": PORTRAIT}, profile=probe_profile)
+    result = run_gimp_batch("harness/round_trip.py", files={"in.png": PORTRAIT}, profile=probe_profile)
     report = result.report
     assert report["version"].startswith("3.")
     assert report["before"] == ["Background"]
@@ -49,16 +30,18 @@ def test_batch_round_trip(run_gimp_batch, probe_profile):
 
 def test_batch_code_exception_fails_the_run(run_gimp_batch, probe_profile):
     with pytest.raises(GimpRunError, match="exited 64") as error:
-        run_gimp_batch("raise RuntimeError('boom from batch')", profile=probe_profile)
+        run_gimp_batch("harness/raises.py", profile=probe_profile)
     assert "boom from batch" in str(error.value)
+    assert 'harness/raises.py", line 3' in str(error.value)  # the traceback names the real file
 
 
 def test_environment_reaches_gimp(run_gimp_batch, probe_profile):
-    code = 'hm_write_report({k: os.environ.get(k) for k in ("AILAB_API_BASE", "GIMP3_DIRECTORY", "HOME")})'
-    result = run_gimp_batch(code, {"AILAB_API_BASE": "http://127.0.0.1:9"}, profile=probe_profile)
+    env = {"AILAB_API_BASE": "http://127.0.0.1:9"}
+    result = run_gimp_batch("harness/environment.py", env, profile=probe_profile, params={"style": 7})
     assert result.report["AILAB_API_BASE"] == "http://127.0.0.1:9"
     assert result.report["GIMP3_DIRECTORY"].endswith("/profile")
     assert result.report["HOME"].endswith("/home")
+    assert result.report["params"] == {"style": 7}
 
 
 def test_gui_opens_image_and_screenshots(gui_session, probe_profile):
