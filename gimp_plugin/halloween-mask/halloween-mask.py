@@ -199,12 +199,12 @@ def _add_single_arguments(procedure: Gimp.Procedure) -> None:
     )
     _add_aspect_ratio(procedure)
     places = [
-        ("auto", _("New layer above the source"), _("A new image only when the result has another shape")),
-        ("new-image", _("New image"), _("Always open the result as a new image")),
+        ("auto", _("New layer above the _source"), _("A new image only when the result has another shape")),
+        ("new-image", _("New _image"), _("Always open the result as a new image")),
     ]
     procedure.add_choice_argument(
         "placement",
-        _("Put the result in"),  # a radio frame: its title has no mnemonic
+        _("Put the result in"),  # a radio frame: its title has no mnemonic, its buttons have
         _("Where the result goes"),
         _choice(places),
         "auto",
@@ -213,13 +213,13 @@ def _add_single_arguments(procedure: Gimp.Procedure) -> None:
     _add_deadline(procedure)
     # Added after the older arguments, so scripts that pass arguments by position keep working.
     sources = [
-        (SOURCE_STYLE, _("Built-in style"), _("One of the 85 mask styles (mask-style)")),
-        (SOURCE_FILE, _("Template image file"), _("The mask in a template image file (template)")),
-        (SOURCE_LAYER, _("Template layer"), _("The mask in a layer of an open image (template-layer)")),
+        (SOURCE_STYLE, _("_Built-in style"), _("One of the 85 mask styles (mask-style)")),
+        (SOURCE_FILE, _("Template image _file"), _("The mask in a template image file (template)")),
+        (SOURCE_LAYER, _("Te_mplate layer"), _("The mask in a layer of an open image (template-layer)")),
     ]
     procedure.add_choice_argument(
         "source",
-        _("Use"),  # a radio frame: its title has no mnemonic
+        _("Use"),  # a radio frame: its title has no mnemonic, its buttons have
         _("What the mask comes from: 'style', 'file' or 'layer'"),
         _choice(sources),
         SOURCE_STYLE,

@@ -125,6 +125,7 @@ def _fill(
     options = dialog.fill_box("hm-options", ["aspect-ratio", "placement", "deadline"])
     template_file = dialog.get_widget("template", GObject.TYPE_NONE)
     template_layer = dialog.get_widget("template-layer", GObject.TYPE_NONE)
+    _without_preview(template_layer)
     thumbnail = Gtk.Image(halign=Gtk.Align.START)
     cost = Gtk.Label(
         label=_("{cost} · checking the balance…").format(cost=cost_text), xalign=0.0, wrap=True, max_width_chars=40
@@ -235,15 +236,22 @@ def _friendly_tooltips(source: Gtk.Widget) -> None:
         _("The mask in a layer of an image open in GIMP"),
     )
     source.set_tooltip_text(_("Where the mask comes from"))
-    for button, text in zip(_radio_buttons(source), texts, strict=False):
+    for button, text in zip(_descendants(source, Gtk.RadioButton), texts, strict=False):
         button.set_tooltip_text(text)
 
 
-def _radio_buttons(widget: Gtk.Widget) -> list[Gtk.RadioButton]:
-    if isinstance(widget, Gtk.RadioButton):
-        return [widget]
+def _without_preview(chooser: Gtk.Widget) -> None:
+    """The layer chooser's button as "Browse..." alone: its preview, an empty 40 px box until a layer is
+    chosen, goes (the dialog's own thumbnail under it shows the chosen layer)."""
+    for frame in _descendants(chooser, Gtk.Frame):
+        frame.set_no_show_all(True)
+        frame.hide()
+
+
+def _descendants(widget: Gtk.Widget, kind: type) -> list[Gtk.Widget]:
+    """``widget`` and the widgets inside it that are a ``kind``, in order."""
     children = widget.get_children() if isinstance(widget, Gtk.Container) else []
-    return [button for child in children for button in _radio_buttons(child)]
+    return [*([widget] if isinstance(widget, kind) else []), *(w for c in children for w in _descendants(c, kind))]
 
 
 def missing_template(config: Gimp.ProcedureConfig) -> str | None:

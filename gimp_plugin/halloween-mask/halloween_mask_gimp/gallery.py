@@ -11,8 +11,8 @@ The config property stays the truth: a click writes it and the grid follows ``no
 ``Gimp.Choice`` of nicks ``mask-<N>``; with ``multiple=True`` it is a string property holding the
 chosen numbers in order, e.g. ``"3,7,12"``, and Ctrl/Shift-click pick several tiles. Double-click
 or Enter on a tile calls ``on_activate``. Each tile has a favourites star (kept beside the
-client's settings); favourites, then recently used styles, come first. A search field jumps to
-a number. Every Gtk call happens on the main thread: the preview worker hands each picture over
+client's settings); favourites, then recently used styles, come first. A search field ("Go to
+style", Alt+G) jumps to a number. Every Gtk call happens on the main thread: the preview worker hands each picture over
 with ``GLib.idle_add``.
 """
 
@@ -174,7 +174,12 @@ class StyleGallery(Gtk.Box):
         self.search = Gtk.SearchEntry(placeholder_text=_("Style number, e.g. 37"))
         self.search.connect("search-changed", self._searched)
         self.search.connect("activate", self._searched)
-        self.pack_start(self.search, False, False, 0)
+        title = Gtk.Label.new_with_mnemonic(_("_Go to style"))  # Alt+G reaches the field
+        title.set_mnemonic_widget(self.search)
+        row = Gtk.Box(orientation=Gtk.Orientation.HORIZONTAL, spacing=6)
+        row.pack_start(title, False, False, 0)
+        row.pack_start(self.search, True, True, 0)
+        self.pack_start(row, False, False, 0)
         self._plain_click: int | None = None  # the tile a plain click (no Ctrl/Shift) is on, until it selects
 
         self.grid = _Grid(
