@@ -8,22 +8,10 @@ import sys
 
 from gimp_runner import INSTALLER, SCRIPTS, GimpRoot, Scratch
 
-REGISTRATION = """
-proc = Gimp.get_pdb().lookup_procedure("python-fu-halloween-mask")
-hm_write_report({
-    "registered": proc is not None,
-    "menu_paths": list(proc.get_menu_paths()) if proc else [],
-    "menu_label": proc.get_menu_label() if proc else None,
-    "arguments": [spec.name for spec in proc.get_arguments()] if proc else [],
-    "gimp": Gimp.version(),
-    "python": sys.version.split()[0],
-})
-"""
-
 
 def test_plugin_registers_under_filters_ai(run_gimp_batch, gimp_profile, gimp_root: GimpRoot):
     assert (gimp_profile.plugin_dir / "halloween-mask.py").is_file(), gimp_profile.install_log
-    result = run_gimp_batch(REGISTRATION)
+    result = run_gimp_batch("gimp_smoke/registration.py")
     report = result.report
     assert report["registered"], f"python-fu-halloween-mask not registered; GIMP log:\n{result.log[-4000:]}"
     assert report["menu_paths"] == ["<Image>/Filters/AI"]

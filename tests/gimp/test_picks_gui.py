@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
-from test_gallery_gui import GalleryUser, framed_slots
-from test_variants_gui import SESSION, VARIANTS_DIALOG_TITLE
+from test_gallery_gui import framed_slots
+from test_plugin_gui import SESSION
+from test_variants_gui import VARIANTS_DIALOG_TITLE, gallery_person
 
 START = (1, 2, 3)  # the typed list of a fresh profile: "1, 2, 3"
 CLICKS = (12, 2, 5)  # plain clicks: 12 added, 2 removed, 5 added
@@ -28,9 +29,7 @@ def test_a_plain_click_adds_or_removes_and_the_pick_order_is_kept(gui_session, m
     profile = make_gimp_profile()
     env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json")
     session = gui_session(SESSION, env=env, files={"portrait.png": PORTRAIT}, profile=profile)
-    home = profile.dir.host / "home"
-    person = GalleryUser(session, home / "favourite-styles.json", home / "timings.jsonl")
-    person.image_window = session.image_window(timeout=90)
+    person = gallery_person(session, profile)
     session.wait_for(lambda: person.snapshot()["tree"] == ["Background"], "the portrait", 30)
 
     person.dialog = person.open_from_filters_menu("v", VARIANTS_DIALOG_TITLE)

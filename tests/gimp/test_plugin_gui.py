@@ -17,15 +17,16 @@ import time
 
 import pytest
 from gimp_runner import GuiSession
+from gui_support import DIALOG_AT as DIALOG_AT  # re-exported: other GUI tests import it from here
+from gui_support import open_from_filters_menu
 from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PLUGIN_LIB, PORTRAIT, PROC, SECRET_KEY, plugin_env
+from plugin_batch import PORTRAIT, PROC, SECRET_KEY, plugin_env
 
 DIALOG_TITLE = "^Halloween Mask$"
 ERROR_DIALOG_TITLE = "^GIMP Message$"
 KEY_PROMPT_TITLE = "^Halloween Mask: API key$"
 MISTYPED_KEY = "hm-mistyped-key"
 PICKED_STYLE = 3  # not the default, Mask 1
-DIALOG_AT = (280, 60)  # where the dialog is moved to: all of it on the 1280x800 screen
 SEARCH_FIELD = (290, 34)  # the gallery's search field, in the dialog
 CANCELLED_TASK_SECONDS = 10.0  # the task cancelled in GIMP finishes meanwhile, before the next run
 POLL_GAP = 6.0  # seconds; longer than the client's longest pause between polls (5 s)
@@ -33,44 +34,9 @@ POLL_GAP = 6.0  # seconds; longer than the client's longest pause between polls 
 # right have a fixed width).
 STATUS_CANCEL_FROM_RIGHT, STATUS_CANCEL_FROM_BOTTOM = 282, 19
 
-# The batch code opens the portrait in a window, then answers "snap" flags with the image's
-# state (and "select-top" by selecting the top layer) until the host sets "quit".
-SESSION = (
-    PLUGIN_LIB
-    + r"""
-image = hm_load("portrait.png")
-image.clean_all()
-source = image.get_layers()[0]
-Gimp.Display.new(image)
-Gimp.displays_flush()
-seq = 0
-
-
-def parasite_text(parasite):
-    return bytes(b % 256 for b in parasite.get_data()).decode(errors="replace")  # get_data() gives signed chars
-
-
-def snap():
-    global seq
-    seq += 1
-    hm_write_report({"seq": seq, "names": names(image), "dirty": image.is_dirty(),
-                     "selected": [layer.get_name() for layer in image.get_selected_layers()],
-                     "source": digest(source), "top": info(image.get_layers()[0]),
-                     "scratch_left": scratch_left(),
-                     "parasites": {n: parasite_text(image.get_parasite(n)) for n in image.get_parasite_list()}})
-
-
-while not os.path.exists(hm_path("quit")):
-    if os.path.exists(hm_path("select-top")):  # a person clicking the top layer in the Layers dock
-        os.remove(hm_path("select-top"))
-        image.set_selected_layers([image.get_layers()[0]])
-        Gimp.displays_flush()
-    if os.path.exists(hm_path("snap")):
-        os.remove(hm_path("snap"))
-        snap()
-    time.sleep(0.1)
-"""
-)
+# The session's script (inside/): the portrait in a window; "snap" flags are answered with the
+# image's state, "select-top" by selecting the top layer, until the host sets "quit".
+SESSION = "plugin_gui/session.py"
 
 
 class Person:
@@ -90,21 +56,8 @@ class Person:
         )
 
     def open_from_filters_menu(self, mnemonic: str = "h", title: str = DIALOG_TITLE) -> str:
-        """Filters ▸ AI ▸ Halloween Mask… (AI is the last Filters entry); returns the dialog window.
-
-        Alt+R is the Filters menu's mnemonic on 3.0 and 3.2 (F10 opens no menu on 3.2). In the AI
-        submenu the entry is picked by its mnemonic (H; V for Halloween Mask Variants…), as GIMP
-        sorts the entries by label.
-        """
-        s = self.session
-        s.key("alt+r", wid=self.image_window, delay=0.8)
-        s.key("Up", delay=0.3)
-        s.key("Right", delay=0.8)
-        s.screenshot("menu")
-        s.key(mnemonic, delay=0.5)
-        dialog = s.find_window(title, timeout=30)
-        s.move(dialog, *DIALOG_AT)  # no window manager: dialogs open at 0,0 over the menu bar
-        return dialog
+        """Filters ▸ AI ▸ Halloween Mask… (V: Halloween Mask Variants…); returns the dialog window."""
+        return open_from_filters_menu(self.session, self.image_window, mnemonic, title)
 
     def pick_style(self, dialog: str, number: int) -> None:
         """Type the style's number into the gallery's search field: the grid jumps to it and selects it."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from gui_support import open_from_filters_menu
 from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
-from test_plugin_gui import DIALOG_AT
+from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
 
 LOCALES = {"de": "de_DE.UTF-8", "ja": "ja_JP.UTF-8", "fr": "fr_FR.UTF-8", "nl": "nl_NL.UTF-8"}
 # What GIMP shows, in the words of po/<lang>.po.
@@ -54,22 +54,6 @@ EXPECTED = {
     },
 }
 
-REGISTRATION = (
-    PLUGIN_LIB
-    + r"""
-proc = Gimp.get_pdb().lookup_procedure(PROC)
-style_arg = [a for a in proc.get_arguments() if a.get_name() == "mask-style"][0]
-report = {"menu_label": proc.get_menu_label(), "menu_paths": list(proc.get_menu_paths()),
-          "blurb": proc.get_blurb(), "style_nick": style_arg.get_nick()}
-image = hm_load("portrait.png")
-layer = image.get_layers()[0]
-report["status"], report["error"] = hm_call(PROC, image, [layer], mask_style="mask-2")  # fails: no face
-report["made"] = hm_call(PROC, image, [layer], mask_style="mask-3")
-report["layer_name"] = image.get_layers()[0].get_name()
-hm_write_report(report)
-"""
-)
-
 
 @pytest.fixture(scope="module")
 def emu():
@@ -81,7 +65,7 @@ def emu():
 def test_gimp_in_the_users_language_registers_translated_labels(run_gimp_batch, make_gimp_profile, emu, lang):
     profile = make_gimp_profile()  # fresh: the plug-in is queried in this language
     env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json", LANG=LOCALES[lang])
-    result = run_gimp_batch(REGISTRATION, env, files={"portrait.png": PORTRAIT}, profile=profile)
+    result = run_gimp_batch("plugin_i18n/registration.py", env, files={"portrait.png": PORTRAIT}, profile=profile)
     report, expected = result.report, EXPECTED[lang]
     assert report["menu_label"] == expected["menu_label"]
     assert report["menu_paths"] == expected["menu_paths"]
@@ -90,20 +74,11 @@ def test_gimp_in_the_users_language_registers_translated_labels(run_gimp_batch, 
     assert report["made"] == ["success", None] and report["layer_name"] == expected["layer_name"]
 
 
-LABELS = (
-    PLUGIN_LIB
-    + r"""
-proc = Gimp.get_pdb().lookup_procedure(PROC)
-hm_write_report({"menu_label": proc.get_menu_label(), "menu_paths": list(proc.get_menu_paths())})
-"""
-)
-
-
 def test_a_new_language_is_picked_up_at_the_next_start(run_gimp_batch, make_gimp_profile, emu):
     profile = make_gimp_profile()
     env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json")
-    assert run_gimp_batch(LABELS, env, profile=profile).report["menu_label"] == "_Halloween Mask..."
-    german = run_gimp_batch(LABELS, {**env, "LANG": LOCALES["de"]}, profile=profile).report
+    assert run_gimp_batch("plugin_i18n/labels.py", env, profile=profile).report["menu_label"] == "_Halloween Mask..."
+    german = run_gimp_batch("plugin_i18n/labels.py", {**env, "LANG": LOCALES["de"]}, profile=profile).report
     assert german["menu_label"] == EXPECTED["de"]["menu_label"], "GIMP kept the English labels it had cached"
 
 
@@ -112,13 +87,13 @@ def test_gimps_language_preference_is_followed(run_gimp_batch, make_gimp_profile
     profile = make_gimp_profile()
     (profile.host / "gimprc").write_text('(language "ja")\n', encoding="utf-8")
     env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json", LANG=LOCALES["de"])
-    report = run_gimp_batch(LABELS, env, profile=profile).report
+    report = run_gimp_batch("plugin_i18n/labels.py", env, profile=profile).report
     assert report["menu_label"] == EXPECTED["ja"]["menu_label"]
 
 
 def test_english_stays_english(run_gimp_batch, gimp_profile, emu):
     env = plugin_env(emu.base_url, f"{gimp_profile.home_inside}/settings.json")
-    report = run_gimp_batch(REGISTRATION, env, files={"portrait.png": PORTRAIT}).report
+    report = run_gimp_batch("plugin_i18n/registration.py", env, files={"portrait.png": PORTRAIT}).report
     assert report["menu_label"] == "_Halloween Mask..." and report["menu_paths"] == ["<Image>/Filters/AI"]
     assert "No usable face was found." in report["error"]
     assert report["layer_name"] == "Halloween Mask 3"
@@ -133,13 +108,9 @@ def test_the_menu_and_the_dialog_in_the_users_language(gui_session, make_gimp_pr
     time.sleep(2)  # docks and brushes are still loading
     cost_line = f"dialog: {EXPECTED[lang]['cost_line']}"  # what the dialog shows, as it logs it
     for mnemonic, title, name in (("h", "dialog", "dialog"), ("v", "variants_dialog", "dialog-variants")):
-        session.key("alt+r", wid=window, delay=0.8)  # Filters: "Filte_r", "フィルター(_R)"
-        session.key("Up", delay=0.3)  # the AI submenu, last
-        session.key("Right", delay=0.8)
-        session.screenshot(f"menu-{lang}")
-        session.key(mnemonic, delay=0.5)  # the entries keep their mnemonics: "(_H)", "_Varianten"
-        dialog = session.find_window(EXPECTED[lang][title], timeout=30)  # the title in the user's language
-        session.move(dialog, *DIALOG_AT)
+        # Filters is "Filte_r", "フィルター(_R)"; the entries keep their mnemonics: "(_H)", "_Varianten";
+        # the dialog's title is in the user's language.
+        dialog = open_from_filters_menu(session, window, mnemonic, EXPECTED[lang][title], shot=f"menu-{lang}")
         if name == "dialog":
             session.wait_for(lambda: cost_line in session.log(), cost_line, 20)
         time.sleep(3.0)  # the gallery's previews arrive

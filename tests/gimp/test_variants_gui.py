@@ -14,54 +14,24 @@ from __future__ import annotations
 import time
 
 import pytest
+from gimp_runner import GimpProfile, GuiSession
 from halloween_mask.region import Box, upload_box
 from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
+from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
 from test_gallery_gui import VISIBLE, GalleryUser, framed_slots
+from test_plugin_gui import SESSION
 
 VARIANTS_DIALOG_TITLE = "^Halloween Mask Variants$"
 PICKED = (3, 7, 12)
 FACE_ELLIPSE = (150, 40, 150, 170)  # x, y, width, height over the portrait's face
 
-# Opens the portrait in a window; answers "snap" with the image's layer tree and "select" by
-# selecting an ellipse over the face (as a person would with the Ellipse Select tool).
-SESSION = (
-    PLUGIN_LIB
-    + rf"""
-image = hm_load("portrait.png")
-image.clean_all()
-source = image.get_layers()[0]
-Gimp.Display.new(image)
-Gimp.displays_flush()
-seq = 0
 
-
-def tree(layers):
-    return [[l.get_name(), tree(l.get_children())] if l.is_group() else l.get_name() for l in layers]
-
-
-def snap():
-    global seq
-    seq += 1
-    top = image.get_layers()[0]
-    hm_write_report({{"seq": seq, "tree": tree(image.get_layers()), "dirty": image.is_dirty(),
-                     "source": digest(source), "top": info(top), "has_mask": top.get_mask() is not None,
-                     "selection": Gimp.Selection.bounds(image)[1],
-                     "mask_max": max(px(top.get_mask(), "Y u8")) if top.get_mask() else None,
-                     "children": [info(c) for c in top.get_children()] if top.is_group() else []}})
-
-
-while not os.path.exists(hm_path("quit")):
-    if os.path.exists(hm_path("select")):
-        os.remove(hm_path("select"))
-        image.select_ellipse(Gimp.ChannelOps.REPLACE, *{FACE_ELLIPSE})
-        Gimp.displays_flush()
-    if os.path.exists(hm_path("snap")):
-        os.remove(hm_path("snap"))
-        snap()
-    time.sleep(0.1)
-"""
-)
+def gallery_person(session: GuiSession, profile: GimpProfile) -> GalleryUser:
+    """The person in front of the session's image window (the profile's favourites and timings)."""
+    home = profile.dir.host / "home"
+    person = GalleryUser(session, home / "favourite-styles.json", home / "timings.jsonl")
+    person.image_window = session.image_window(timeout=90)
+    return person
 
 
 @pytest.fixture
@@ -72,12 +42,11 @@ def emu():
 
 def test_variants_group_from_the_menu_one_undo_and_a_selection(gui_session, gimp_profile, emu):
     settings = f"{gimp_profile.home_inside}/gui-variants-settings.json"
-    session = gui_session(SESSION, env=plugin_env(emu.base_url, settings), files={"portrait.png": PORTRAIT})
-    home = gimp_profile.dir.host / "home"
-    person = GalleryUser(session, home / "favourite-styles.json", home / "timings.jsonl")
+    env = plugin_env(emu.base_url, settings)
+    session = gui_session(SESSION, env=env, files={"portrait.png": PORTRAIT}, params={"ellipse": FACE_ELLIPSE})
+    person = gallery_person(session, gimp_profile)
     start = person.snapshot()
     assert start["tree"] == ["Background"]
-    person.image_window = session.image_window(timeout=90)
     time.sleep(2)
 
     # The variants dialog: a typed number selects its tile; Ctrl-clicks on tiles write the typed
