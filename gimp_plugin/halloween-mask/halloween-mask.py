@@ -38,6 +38,7 @@ from halloween_mask_gimp.history_run import create as create_history  # noqa: E4
 from halloween_mask_gimp.kept import add_reuse_argument  # noqa: E402
 from halloween_mask_gimp.log import log  # noqa: E402
 from halloween_mask_gimp.messages import user_message  # noqa: E402
+from halloween_mask_gimp.registration import ANY_LAYERS, LAYERS, Call, add_result_layer, new_procedure  # noqa: E402
 from halloween_mask_gimp.request import (  # noqa: E402
     SOURCE_FILE,
     SOURCE_LAYER,
@@ -103,24 +104,9 @@ class HalloweenMask(Gimp.PlugIn):
         return _single_procedure(self, name)
 
 
-def _new_procedure(plug_in: Gimp.PlugIn, name: str, label: str, blurb: str, help_text: str) -> Gimp.Procedure:
-    procedure = Gimp.ImageProcedure.new(plug_in, name, Gimp.PDBProcType.PLUGIN, run, None)
-    procedure.set_image_types("*")
-    procedure.set_sensitivity_mask(  # one layer or several: each selected layer gets its own result
-        Gimp.ProcedureSensitivityMask.DRAWABLE | Gimp.ProcedureSensitivityMask.DRAWABLES
-    )
-    procedure.set_menu_label(label)
-    procedure.add_menu_path(f"<Image>/Filters/{_('AI')}")  # GIMP translates "Filters" itself
-    procedure.set_documentation(blurb, help_text, name)
-    procedure.set_attribution("AI Halloween Mask contributors", "GPL-3.0-or-later", "2026")
-    return procedure
-
-
 def _single_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
-    procedure = _new_procedure(
-        plug_in,
-        name,
-        _("_Halloween Mask..."),
+    procedure = new_procedure(plug_in, name, run, _("_Halloween Mask..."), LAYERS)
+    procedure.set_documentation(
         _("Paint an AI Halloween mask over the face in the selected layer"),
         _(
             "Uploads the selected layer (or, with a selection, the part of it around the selection) to the "
@@ -128,28 +114,16 @@ def _single_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
             "when the aspect ratio changes). The API key comes from AILAB_API_KEY or the Halloween Mask settings "
             "file; a first interactive run asks for it."
         ),
+        name,
     )
     _add_single_arguments(procedure)
-    procedure.add_layer_return_value(
-        "result-layer",
-        _("Result layer"),
-        _("The new layer (its image may be a new one)"),
-        True,
-        GObject.ParamFlags.READWRITE,
-    )
+    add_result_layer(procedure)
     _add_failed_layers(procedure)
     return procedure
 
 
 def _images_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
-    procedure = Gimp.Procedure.new(plug_in, name, Gimp.PDBProcType.PLUGIN, run_images, None)
-    procedure.set_sensitivity_mask(
-        Gimp.ProcedureSensitivityMask.DRAWABLE
-        | Gimp.ProcedureSensitivityMask.DRAWABLES
-        | Gimp.ProcedureSensitivityMask.NO_DRAWABLES
-    )
-    procedure.set_menu_label(_("Halloween Mask on _All Open Images..."))
-    procedure.add_menu_path(f"<Image>/Filters/{_('AI')}")
+    procedure = new_procedure(plug_in, name, run, _("Halloween Mask on _All Open Images..."), ANY_LAYERS, image=False)
     procedure.set_documentation(
         _("Paint an AI Halloween mask over the face in the selected layers of every open image"),
         _(
@@ -158,15 +132,6 @@ def _images_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
             "(and returned, one per line) while the others get their results."
         ),
         name,
-    )
-    procedure.set_attribution("AI Halloween Mask contributors", "GPL-3.0-or-later", "2026")
-    procedure.add_enum_argument(
-        "run-mode",
-        "Run mode",  # as GIMP's own procedures name it
-        "The run mode",
-        Gimp.RunMode,
-        Gimp.RunMode.INTERACTIVE,
-        GObject.ParamFlags.READWRITE,
     )
     _add_single_arguments(procedure)
     _add_failed_layers(procedure)
@@ -236,10 +201,8 @@ def _add_single_arguments(procedure: Gimp.Procedure) -> None:
 
 
 def _variants_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
-    procedure = _new_procedure(
-        plug_in,
-        name,
-        _("Halloween Mask _Variants..."),
+    procedure = new_procedure(plug_in, name, run, _("Halloween Mask _Variants..."), LAYERS)
+    procedure.set_documentation(
         _("Paint several AI Halloween masks at once, as a layer group over the selected layer"),
         _(
             "Sends the selected layer (or the part around the selection) once per style, up to {most} styles, "
@@ -247,6 +210,7 @@ def _variants_procedure(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
             "one layer per style. Each style costs {credits} credits; a style that fails costs nothing and is "
             "named in a message."
         ).format(most=MAX_STYLES, at_once=DEFAULT_IN_FLIGHT, group=_(VARIANTS_GROUP), credits=CREDITS_PER_MASK),
+        name,
     )
     procedure.add_string_argument(
         "mask-styles",
@@ -311,21 +275,13 @@ def _add_deadline(procedure: Gimp.Procedure) -> None:
     )
 
 
-def run(
-    procedure: Gimp.Procedure,
-    run_mode: Gimp.RunMode,
-    image: Gimp.Image,
-    drawables: list[Gimp.Drawable],
-    config: Gimp.ProcedureConfig,
-    data: object,
-) -> Gimp.ValueArray:
-    """Filters > AI > Halloween Mask... or ...Variants...: the selected layer(s) of ``image``."""
-    return _run(procedure, run_mode, config, lambda: selected_in(image, drawables), every_image=False)
-
-
-def run_images(procedure: Gimp.Procedure, config: Gimp.ProcedureConfig, data: object) -> Gimp.ValueArray:
-    """Filters > AI > Halloween Mask on All Open Images...: the selected layer(s) of every open image."""
-    return _run(procedure, config.get_property("run-mode"), config, selected_everywhere, every_image=True)
+def run(call: Call) -> Gimp.ValueArray:
+    """Filters > AI > Halloween Mask..., ...Variants... (the selected layer(s) of the image) or ...on All Open
+    Images... (the selected layer(s) of every open image)."""
+    if call.image is None:
+        return _run(call.procedure, call.run_mode, call.config, selected_everywhere, every_image=True)
+    image, drawables = call.image, call.drawables
+    return _run(call.procedure, call.run_mode, call.config, lambda: selected_in(image, drawables), every_image=False)
 
 
 @runlog.logged  # each run in the user's log file
