@@ -91,6 +91,9 @@ class StyleBatch:
     its progress bar meanwhile); nothing here calls back into the caller's thread.
     """
 
+    noun = "style"  # what one worker sends, in the error of one never sent
+    outcome = StyleOutcome  # what one worker ends with
+
     def __init__(
         self,
         client: Client,
@@ -156,25 +159,34 @@ class StyleBatch:
         """Every style's outcome, in the order given (waits for the rest); bugs are raised, not listed."""
         return [future.result() for future in self._futures]
 
+    def _request(self, number: int) -> tuple[bytes, int | None, bytes | None, str]:
+        """What worker ``number`` sends: the upload, the style (``None``: the template), the template
+        and the source's name. A subclass may wait for it here, or raise what stops it unsent."""
+        return self.image, number, None, self.source
+
     def _run(self, number: int) -> StyleOutcome:
         try:
+            image, mask_style, template, source = self._request(number)
             if self.cancel_token.cancelled:
-                raise CancelledError("before the style was sent")
+                raise CancelledError(f"before the {self.noun} was sent")
             remaining = self.deadline.remaining
             if remaining <= 0:
-                raise DeadlineExceededError(f"no time was left for this style after {self.deadline.seconds:.0f} s")
+                raise DeadlineExceededError(
+                    f"no time was left for this {self.noun} after {self.deadline.seconds:.0f} s"
+                )
             result = self.client.apply(
-                self.image,
-                mask_style=number,
+                image,
+                mask_style=mask_style,
+                template=template,
                 aspect_ratio=self.aspect_ratio,
                 cancel=self.cancel_token,
                 deadline=remaining,  # the batch's one deadline, as seconds from now
                 pending=self.pending,
-                submit_slot=self.submit_slots,  # a re-used style takes no slot: only a submit holds it
+                submit_slot=self.submit_slots,  # a re-used result takes no slot: only a submit holds it
                 ledger=self.ledger,
                 reuse=self.reuse,
-                source=self.source,
+                source=source,
             )
         except HalloweenMaskError as error:
-            return StyleOutcome(number, error=error)
-        return StyleOutcome(number, result=result)
+            return self.outcome(number, error=error)
+        return self.outcome(number, result=result)

@@ -15,14 +15,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from halloween_mask import (
-    CancelledError,
-    Client,
-    DeadlineExceededError,
-    HalloweenMaskError,
-    Result,
-    StyleBatch,
-)
+from halloween_mask import CancelledError, Client, HalloweenMaskError, Result, StyleBatch
 from halloween_mask.ledger import Ledger
 from halloween_mask.variants import DEFAULT_IN_FLIGHT
 
@@ -56,6 +49,9 @@ class JobBatch(StyleBatch):
     a cancel) for ``provide`` or ``fail``. The batch's "styles" are the jobs' indexes, so ``done``,
     ``elapsed``, ``wait`` and ``close`` work as for styles.
     """
+
+    noun = "job"
+    outcome = JobOutcome  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -107,26 +103,6 @@ class JobBatch(StyleBatch):
             raise self._failed[index]
         return self.jobs[index]
 
-    def _run(self, number: int) -> JobOutcome:  # type: ignore[override]
-        try:
-            job = self._job(number)
-            if self.cancel_token.cancelled:
-                raise CancelledError("before the job was sent")
-            remaining = self.deadline.remaining
-            if remaining <= 0:
-                raise DeadlineExceededError(f"no time was left for this job after {self.deadline.seconds:.0f} s")
-            result = self.client.apply(
-                job.image,
-                mask_style=job.style,
-                template=job.template,
-                aspect_ratio=self.aspect_ratio,
-                cancel=self.cancel_token,
-                deadline=remaining,  # the batch's one deadline, as seconds from now
-                submit_slot=self.submit_slots,  # a re-used result takes no slot: only a submit holds it
-                ledger=self.ledger,
-                reuse=self.reuse,
-                source=job.source,
-            )
-        except HalloweenMaskError as error:
-            return JobOutcome(number, error=error)
-        return JobOutcome(number, result=result)
+    def _request(self, number: int) -> tuple[bytes, int | None, bytes | None, str]:
+        job = self._job(number)
+        return job.image, job.style, job.template, job.source
