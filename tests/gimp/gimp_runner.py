@@ -357,18 +357,24 @@ def _stage_files(work: Scratch, files: Mapping[str, bytes | str | Path] | None) 
             target.write_bytes(content)
 
 
-def _stage_script(work: Scratch, script: str, params: Mapping[str, object] | None) -> None:
+def _stage_script(work: Scratch, script: str | Path, params: Mapping[str, object] | None) -> None:
     """Copy the inside/ folder into ``work`` and write batch.py, which runs ``script`` from it.
 
     ``script`` names a file under tests/gimp/inside (``"plugin_e2e/portrait.py"``); it runs as
-    ``__main__`` with inside/ on ``sys.path``, so tracebacks name the real file and line.
+    ``__main__`` with inside/ on ``sys.path``, so tracebacks name the real file and line. A
+    ``Path`` elsewhere (benchmarks/inside/) is staged with its folder's files beside inside/'s.
     """
-    if "\n" in script or not script.endswith(".py"):  # code in a string: to be moved into inside/
+    if isinstance(script, str) and ("\n" in script or not script.endswith(".py")):  # code in a string
         (work.host / "batch.py").write_text(BATCH_PRELUDE + "\n" + script, encoding="utf-8")
         return
-    if not (INSIDE / script).is_file():
+    path = script if isinstance(script, Path) else INSIDE / script
+    if not path.is_file():
         raise FileNotFoundError(f"no GIMP-side script {script} in {INSIDE}")
-    shutil.copytree(INSIDE, work.host / "inside", ignore=shutil.ignore_patterns("__pycache__"))
+    skip = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(INSIDE, work.host / "inside", ignore=skip)
+    if isinstance(script, Path):
+        shutil.copytree(path.parent, work.host / "inside", ignore=skip, dirs_exist_ok=True)
+        script = path.name
     if params is not None:
         (work.host / "params.json").write_text(json.dumps(params), encoding="utf-8")
     inside = f"{work.inside}/inside"
@@ -380,7 +386,7 @@ def run_batch(
     root: GimpRoot,
     profile: GimpProfile,
     scratch: Scratch,
-    script: str,
+    script: str | Path,
     env: Mapping[str, str] | None = None,
     files: Mapping[str, bytes | str | Path] | None = None,
     timeout: float = 300.0,
@@ -599,7 +605,7 @@ def start_gui(
     root: GimpRoot,
     profile: GimpProfile,
     scratch: Scratch,
-    script: str = "open_image.py",
+    script: str | Path = "open_image.py",
     env: Mapping[str, str] | None = None,
     files: Mapping[str, bytes | str | Path] | None = None,
     params: Mapping[str, object] | None = None,
