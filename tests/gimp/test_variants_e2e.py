@@ -12,8 +12,8 @@ import io
 import pytest
 from halloween_mask_emulator import Failure
 from PIL import Image
-from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
-from test_plugin_e2e import assert_no_traceback
+from plugin_batch import SECRET_KEY
+from test_plugin_e2e import assert_no_traceback, run_plugin
 
 VARIANTS_LIB = r'''
 VARIANTS = "python-fu-halloween-mask-variants"
@@ -66,12 +66,6 @@ def offset_portrait_in_a_group():
 pytestmark = pytest.mark.usefixtures("fresh_emulator")
 
 
-def run_variants(run_gimp_batch, emu, profile, code, **env):
-    settings = f"{profile.home_inside}/halloween-mask-settings.json"
-    files = {"portrait.png": PORTRAIT}
-    return run_gimp_batch(PLUGIN_LIB + VARIANTS_LIB + code, plugin_env(emu.base_url, settings, **env), files=files)
-
-
 def result_pixels(task) -> str:
     """The sha256 of the RGB pixels of the result the emulator made for ``task``."""
     with Image.open(io.BytesIO(task.result)) as result:
@@ -83,39 +77,9 @@ def most_in_flight(tasks) -> int:
     return max(sum(start <= moment < end for start, end in spans) for moment, _end in spans)
 
 
-GROUP_RUN = r"""
-image, face = offset_portrait_in_a_group()
-before = digest(face)
-proc = Gimp.get_pdb().lookup_procedure(VARIANTS)
-status, message, group, failed = variants(image, face, "3, 7, 12, 7")
-report = {"status": status, "message": message, "failed": failed,
-          "menu": list(proc.get_menu_paths()), "label": proc.get_menu_label(),
-          "args": [a.name for a in proc.get_arguments()],
-          "source": info(face), "source_same": digest(face) == before,
-          "returned": group.get_name() if group else None,
-          "siblings": [l.get_name() for l in face.get_parent().get_children()],
-          "top_level": names(image), "scratch_left": scratch_left()}
-if group:
-    report.update(group_report(group))
-    report["group_is_group"] = group.is_group()
-image.delete()
-
-# Bad style lists: a calling error that says what is wrong; nothing sent, nothing changed.
-image, face = offset_portrait_in_a_group()
-report["bad"] = {}
-for label, styles in [("empty", ""), ("zero", "0"), ("86", "86"), ("7,x", "7,x"),
-                      ("13", " ".join(str(n) for n in range(1, 14)))]:
-    status, message, _group, _failed = variants(image, face, styles)
-    report["bad"][label] = [status, message]
-report["after_bad"] = [[l.get_name() for l in face.get_parent().get_children()], image.is_dirty()]
-image.delete()
-hm_write_report(report)
-"""
-
-
 def test_three_styles_become_one_group_above_the_source(run_gimp_batch, emu, gimp_profile):
     emu.configure(processing_seconds=2.0)  # long enough to see the tasks overlap
-    result = run_variants(run_gimp_batch, emu, gimp_profile, GROUP_RUN)
+    result = run_plugin(run_gimp_batch, emu, gimp_profile, "variants_e2e/group.py")
     report = result.report
     assert report["status"] == "success", report["message"]
     assert report["menu"] == ["<Image>/Filters/AI"] and report["label"] == "Halloween Mask _Variants..."
@@ -163,25 +127,8 @@ def test_three_styles_become_one_group_above_the_source(run_gimp_batch, emu, gim
     assert_no_traceback(result.log)
 
 
-OTHER_SHAPE_RUN = r"""
-image, face = offset_portrait_in_a_group()
-known = images()
-status, message, group, failed = variants(image, face, "3, 7", aspect_ratio="9x16")
-new_images = list(images() - known)
-report = {"status": status, "message": message,
-          "siblings": [l.get_name() for l in face.get_parent().get_children()], "dirty": image.is_dirty(),
-          "new_images": [[i.get_width(), i.get_height(), names(i)] for i in new_images],
-          "group_image_is_new": bool(group) and group.get_image() in new_images,
-          "children": [info(c) for c in group.get_children()] if group else []}
-for extra in new_images:
-    extra.delete()
-image.delete()
-hm_write_report(report)
-"""
-
-
 def test_results_of_another_shape_open_as_one_new_image_with_the_group(run_gimp_batch, emu, gimp_profile):
-    report = run_variants(run_gimp_batch, emu, gimp_profile, OTHER_SHAPE_RUN).report
+    report = run_plugin(run_gimp_batch, emu, gimp_profile, "variants_e2e/other_shape.py").report
     assert report["status"] == "success", report["message"]
     assert report["siblings"] == ["top", "face"] and not report["dirty"], "the source image changed"
     ((width, height, layer_names),) = report["new_images"]
@@ -192,30 +139,9 @@ def test_results_of_another_shape_open_as_one_new_image_with_the_group(run_gimp_
     assert [task.aspect_ratio for task in emu.tasks.values()] == ["9:16", "9:16"]
 
 
-FAILURES_RUN = r"""
-report = {}
-image, face = offset_portrait_in_a_group()
-status, message, group, failed = variants(image, face, "3, 7, 12")
-report["partial"] = {"status": status, "message": message, "failed": failed,
-                     "children": [c.get_name() for c in group.get_children()] if group else None}
-image.delete()
-
-emulator({"failure": "poll_error"})  # every style fails
-image, face = offset_portrait_in_a_group()
-before = digest(face)
-status, message, group, failed = variants(image, face, "3, 7, 12", reuse=False)  # 3 and 7 are kept: sent anyway
-report["all"] = {"status": status, "message": message,
-                 "siblings": [l.get_name() for l in face.get_parent().get_children()],
-                 "dirty": image.is_dirty(), "source_same": digest(face) == before,
-                 "scratch_left": scratch_left()}
-image.delete()
-hm_write_report(report)
-"""
-
-
 def test_a_failing_style_is_named_and_the_others_are_inserted(run_gimp_batch, emu, gimp_profile):
     emu.configure(failures_by_style={12: Failure("poll_error")})
-    result = run_variants(run_gimp_batch, emu, gimp_profile, FAILURES_RUN)
+    result = run_plugin(run_gimp_batch, emu, gimp_profile, "variants_e2e/failures.py")
     partial, everything = result.report["partial"], result.report["all"]
     assert partial["status"] == "success", partial["message"]
     assert partial["children"] == ["Halloween Mask 3", "Halloween Mask 7"]
@@ -233,50 +159,9 @@ def test_a_failing_style_is_named_and_the_others_are_inserted(run_gimp_batch, em
     assert_no_traceback(result.log)
 
 
-KILLED_RUN = r"""
-import signal
-import threading
-
-
-def kill_while_waiting(count):
-    '''Kill the plug-in's process (as GIMP's Cancel does) once it polls ``count`` tasks.
-
-    (Killed between a submit reaching the service and its answer reaching the plug-in, a task
-    cannot be known to the next run: no client can tell, the vendor has no idempotency key.)'''
-    while True:
-        state = urllib.request.Request(os.environ["AILAB_API_BASE"] + "/_emulator/state",
-                                       headers={"ailabapi-api-key": os.environ["HM_EMULATOR_KEY"]})
-        with urllib.request.urlopen(state, timeout=10) as answer:
-            tasks = json.loads(answer.read())["tasks"].values()
-        if sum(task["polls"] > 0 for task in tasks) >= count:
-            break
-        time.sleep(0.05)
-    for pid in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                command = handle.read()
-        except (OSError, ValueError):
-            continue
-        if b"halloween-mask.py" in command:
-            os.kill(int(pid), signal.SIGKILL)
-
-
-image, face = offset_portrait_in_a_group()
-killer = threading.Thread(target=kill_while_waiting, args=(4,))
-killer.start()
-first = variants(image, face, "3, 7, 12, 40")
-killer.join()
-after_kill = [l.get_name() for l in face.get_parent().get_children()]
-status, message, group, failed = variants(image, face, "3, 7, 12, 40")
-hm_write_report({"first": first[:2], "after_kill": after_kill, "status": status, "message": message,
-                 "children": [c.get_name() for c in group.get_children()] if group else None})
-image.delete()
-"""
-
-
 def test_a_killed_run_is_collected_by_the_next_without_paying_twice(run_gimp_batch, emu, gimp_profile):
     emu.configure(processing_seconds=4.0)
-    result = run_variants(run_gimp_batch, emu, gimp_profile, KILLED_RUN)
+    result = run_plugin(run_gimp_batch, emu, gimp_profile, "variants_e2e/killed.py")
     report = result.report
     assert report["first"][0] != "success" and report["after_kill"] == ["top", "face"]
     assert report["status"] == "success", report["message"]

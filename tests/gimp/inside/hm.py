@@ -48,8 +48,8 @@ def hm_save(image, path):
         raise RuntimeError(f"saving {path} failed")
 
 
-def hm_call(name, image=None, drawables=None, run_mode=Gimp.RunMode.NONINTERACTIVE, **args):
-    """Call a PDB procedure; returns (status nick, error message or None). Argument names may use _ for -."""
+def hm_run(name, image=None, drawables=None, run_mode=Gimp.RunMode.NONINTERACTIVE, **args):
+    """Call a PDB procedure; (status nick, error message or None, return values). Argument names may use _ for -."""
     proc = Gimp.get_pdb().lookup_procedure(name)
     if proc is None:
         raise RuntimeError(f"procedure {name} is not registered")
@@ -63,8 +63,15 @@ def hm_call(name, image=None, drawables=None, run_mode=Gimp.RunMode.NONINTERACTI
         config.set_property(key.replace("_", "-"), value)
     result = proc.run(config)
     status = result.index(0)
-    message = result.index(1) if status != Gimp.PDBStatusType.SUCCESS and result.length() > 1 else None
-    return status.value_nick, (str(message) if message is not None else None)
+    if status == Gimp.PDBStatusType.SUCCESS:
+        return status.value_nick, None, [result.index(i) for i in range(1, result.length())]
+    message = result.index(1) if result.length() > 1 else None
+    return status.value_nick, (str(message) if message is not None else None), []
+
+
+def hm_call(name, image=None, drawables=None, run_mode=Gimp.RunMode.NONINTERACTIVE, **args):
+    """Call a PDB procedure; (status nick, error message or None). Argument names may use _ for -."""
+    return hm_run(name, image, drawables, run_mode, **args)[:2]
 
 
 def hm_wait_flag(name, timeout=120.0):

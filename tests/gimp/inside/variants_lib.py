@@ -3,7 +3,7 @@
 import hashlib
 
 from gi.repository import Gimp
-from hm import hm_load
+from hm import hm_load, hm_run
 from plugin_lib import info, px
 
 VARIANTS = "python-fu-halloween-mask-variants"
@@ -11,19 +11,9 @@ VARIANTS = "python-fu-halloween-mask-variants"
 
 def variants(image, layer, styles, **args):
     """Run the variants procedure; (status, message, group, failed styles)."""
-    proc = Gimp.get_pdb().lookup_procedure(VARIANTS)
-    config = proc.create_config()
-    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
-    config.set_property("image", image)
-    config.set_core_object_array("drawables", [layer])
-    config.set_property("mask-styles", styles)
-    for key, value in args.items():
-        config.set_property(key.replace("_", "-"), value)
-    result = proc.run(config)
-    status = result.index(0)
-    if status != Gimp.PDBStatusType.SUCCESS:
-        return status.value_nick, str(result.index(1)) if result.length() > 1 else None, None, None
-    return status.value_nick, None, result.index(1), result.index(2)
+    status, message, values = hm_run(VARIANTS, image, [layer], mask_styles=styles, **args)
+    group, failed = values[:2] if values else (None, None)
+    return status, message, group, failed
 
 
 def group_report(group):
