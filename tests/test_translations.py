@@ -121,7 +121,7 @@ def test_every_advice_text_is_in_the_template() -> None:
 # The labels with mnemonics that share one window ("plain": HALLOWEEN_MASK_DIALOG=plain, GIMP's own layout).
 FILTER_OPTIONS = ("_Template image", "Template lay_er", "_Aspect ratio", "_Wait at most (seconds)")
 SOURCES = ("_Built-in style", "Template image _file", "Te_mplate layer")  # the "Use" radio buttons
-PLACES = ("New layer above the _source", "New _image")  # the "Put the result in" radio buttons
+PLACES = ("New layer abo_ve the source", "New _image")  # the "Put the result in" radio buttons
 WINDOWS = {
     "filter dialog": ("_Go to style", *SOURCES, *FILTER_OPTIONS, *PLACES, "Make a _new one ({credits} credits)"),
     "plain filter dialog": ("Mask st_yle", *SOURCES, *FILTER_OPTIONS, *PLACES, "Re_use a kept result"),
@@ -139,17 +139,17 @@ WINDOWS = {
     "many masks question": ("_Cancel", "_Make them"),
 }
 # The mnemonics of GIMP's own buttons in a procedure dialog (Help, Reset, Cancel, OK, Load Saved
-# Settings), as GIMP 3's catalogs (gimp30-libgimp) have them: the dialogs' labels must not take them.
+# Settings, Save Settings), as GIMP 3's catalogs (gimp30-libgimp) have them: the labels must not take them.
 GIMP_BUTTONS = {
-    "en": "hrcol",
-    "de": "hzcog",
-    "es": "yrcac",
-    "fr": "hrnvc",
-    "it": "aruol",
-    "ja": "hrcol",
-    "pt_BR": "arcor",
-    "ru": "сстoз",  # noqa: RUF001 (Cyrillic letters, and the untranslated _OK's Latin o)
-    "zh_CN": "hrcol",
+    "en": "hrcols",
+    "de": "hzcogs",
+    "es": "yrcacg",
+    "fr": "hrnvcs",
+    "it": "aruols",
+    "ja": "hrcols",
+    "pt_BR": "arcors",
+    "ru": "сстoзс",  # noqa: RUF001 (Cyrillic letters, and the untranslated _OK's Latin o)
+    "zh_CN": "hrcols",
 }
 PROCEDURE_DIALOGS = {name for name in WINDOWS if name.endswith(("filter dialog", "variants dialog"))}
 

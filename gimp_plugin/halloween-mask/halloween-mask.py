@@ -164,7 +164,7 @@ def _add_single_arguments(procedure: Gimp.Procedure) -> None:
     )
     _add_aspect_ratio(procedure)
     places = [
-        ("auto", _("New layer above the _source"), _("A new image only when the result has another shape")),
+        ("auto", _("New layer abo_ve the source"), _("A new image only when the result has another shape")),
         ("new-image", _("New _image"), _("Always open the result as a new image")),
     ]
     procedure.add_choice_argument(

@@ -26,7 +26,7 @@ from halloween_mask_emulator import Emulator, EmulatorConfig
 from halloween_mask_emulator.renderer import preview_jpeg
 from PIL import Image
 from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
-from test_plugin_gui import DIALOG_AT, SEARCH_FIELD, SESSION, Person
+from test_plugin_gui import DIALOG_AT, SESSION, Person
 
 DIALOG_TITLE = "^Halloween Mask$"
 # Tile geometry in the dialog (GIMP's default theme, both series): the first picture's top left
@@ -212,8 +212,8 @@ def test_choosing_a_style_by_looking(gui_session, make_gimp_profile, emu):
     user.session.key("alt+r", wid=user.dialog, delay=0.8)
     user.session.key("Down", "Return", delay=0.8)  # Reset to Factory Defaults
     assert framed_slot(user.look("gallery-factory-defaults")) == user.slot_of(1)
-    user.session.click(user.dialog, *SEARCH_FIELD)
-    user.session.xdotool("type", "--delay", "60", "37")
+    user.session.key("alt+g", wid=user.dialog, delay=0.5)  # "_Go to style": the search field, from the keyboard
+    user.session.xdotool("type", "--delay", "60", "37")  # typed anywhere else, 37 would not be chosen
     time.sleep(0.8)
     user.look("gallery-search-37")
     user.ok()
@@ -314,3 +314,68 @@ def test_warm_cache_with_the_host_down_and_a_template_layer(gui_session, make_gi
     shutil.rmtree(home / "cache", ignore_errors=True)
     assert user.session.close() == 0
     assert "Traceback" not in user.session.log()
+
+
+# The dialog's mnemonics in each language: (title, search, file source, layer source, built-in style, new image).
+MNEMONICS = {
+    "en": ("^Halloween Mask$", "g", "f", "m", "b", "i"),
+    "de": ("^Halloween-Maske$", "f", "d", "l", "t", "b"),
+}
+LOCALES = {"en": {}, "de": {"LANG": "de_DE.UTF-8"}}
+UNDO_HISTORY_TAB = (98, 261)  # in the image window: the left dock's third tab (GIMP's default layout)
+
+
+@pytest.mark.parametrize("lang", MNEMONICS)
+def test_the_keyboard_reaches_every_group_by_its_mnemonic(gui_session, make_gimp_profile, emu, lang):
+    """Alt+letter picks the source, the placement and the search field; the screenshots show the underlines
+    (Alt held) and the template layer's "Browse..." button at its normal size. The result, opened as a new
+    image, has no undo steps of its own: Ctrl+Z in its window changes nothing."""
+    title, search, file_source, layer_source, style_source, new_image = MNEMONICS[lang]
+    profile = make_gimp_profile()
+    env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json", **LOCALES[lang])
+    user = _user(gui_session, profile, env, code="gallery_gui/every_image.py")
+    session = user.session
+    user.dialog = user.open_from_filters_menu("h", title)
+    session.wait_for(lambda: user.events("pictures"), "the previews", 30)
+    time.sleep(0.5)
+    session.focus(user.dialog)
+    session.xdotool("mousemove", "1279", "799", "keydown", "alt")
+    time.sleep(0.8)
+    session.screenshot(f"dialog-mnemonics-{lang}", user.dialog)  # Alt held: every label's letter underlined
+    session.xdotool("keyup", "alt")
+    session.key(f"alt+{file_source}", wid=user.dialog, delay=0.8)
+    session.screenshot(f"dialog-source-file-{lang}", user.dialog)
+    session.key(f"alt+{layer_source}", wid=user.dialog, delay=0.8)
+    session.screenshot(f"dialog-source-layer-{lang}", user.dialog)  # "Browse..." alone, no empty box
+    if lang == "en":
+        assert "dialog: Choose the template layer (OK waits for it)" in session.log()
+    session.key(f"alt+{style_source}", f"alt+{new_image}", f"alt+{search}", wid=user.dialog, delay=0.5)
+    session.xdotool("type", "--delay", "60", "12")
+    time.sleep(0.8)
+    session.screenshot(f"dialog-mnemonics-chosen-{lang}", user.dialog)
+    user.ok()
+    user.wait_for_results(1)
+    ((task),) = emu.tasks.values()
+    assert task.mask_style == 12 and not task.template_used  # Alt+B (de: Alt+T) went back to the built-in style
+
+    # "New image" (Alt+I, de: Alt+B): the result is a new image; Ctrl+Z there undoes nothing of its making.
+    def new_images() -> dict:
+        session.flag("snap")
+        report = session.wait_for(lambda: (r := session.report()).get("seq", 0) > user.seq and r, "a snapshot")
+        user.seq = report["seq"]
+        return {key: layers for key, layers in report["images"].items() if key != report["portrait"]}
+
+    made = session.wait_for(new_images, "the new image", 30)
+    ((layers),) = made.values()
+    assert layers == [["Halloween Mask 12" if lang == "en" else "Halloween-Maske 12", True]], layers
+
+    ((image_id),) = made
+    shown = f"]-{image_id}."  # the image window shows it: "[Untitled]-4.0 (RGB ...) - GIMP"
+    session.wait_for(lambda: shown in session.window_name(user.image_window), "the new image in the window", 20)
+    session.key("ctrl+z", "ctrl+z", wid=user.image_window, delay=0.8)
+    user.session.click(user.image_window, *UNDO_HISTORY_TAB)
+    time.sleep(0.8)
+    session.screenshot(f"new-image-undo-history-{lang}")  # the Undo History dock: only "[Base Image]"
+    assert new_images() == made, "Ctrl+Z changed the new image: it carried undo steps"
+    assert session.close() == 0
+    assert "Traceback" not in session.log()

@@ -41,7 +41,7 @@ EXPECTED = {
     "fr": {
         "menu_label": "Masque d\u2019_Halloween…",
         "menu_paths": ["<Image>/Filters/IA"],
-        "style_nick": "_Style de masque",
+        "style_nick": "S_tyle de masque",
         "error": "Aucun visage exploitable n\u2019a été trouvé.",
         "layer_name": "Masque d\u2019Halloween 3",
     },
