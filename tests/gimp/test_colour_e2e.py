@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, ImageFilter
-from plugin_batch import PLUGIN_LIB, plugin_env
+from plugin_batch import plugin_env
 from test_plugin_e2e import assert_no_traceback
 
 sys.path.insert(0, str(Path(__file__).parents[1]))  # the tests' own helpers
@@ -45,59 +45,6 @@ ADOBE = "Adobe RGB (1998)"
 # How far off the colours may be (0-255, per channel, smoothed over 2 px: see channel_error). The
 # upload is a JPEG at quality 95 without chroma subsampling; the result is read back through GIMP.
 COLOUR_ERROR = 6
-
-COLOUR_RUN = r"""
-def dump(name, drawable, fmt):
-    with open(hm_path(name), "wb") as handle:
-        handle.write(bytes(px(drawable, fmt)))
-
-
-report = {}
-
-image = hm_load("adobe.png")
-profile = image.get_color_profile()
-report["profile"] = profile.get_label() if profile else None
-source = image.get_layers()[0]
-dump("adobe-source.rgb", source, "R'G'B' u8")  # as GIMP shows it, in sRGB
-status, message = call(image, source, mask_style="mask-7")
-result = image.get_layers()[0]
-report["adobe"] = {"status": status, "message": message, "result": info(result)}
-dump("adobe-result.rgb", result, "R'G'B' u8")
-status, message = call(image, source, mask_style="mask-7")  # the same again: the same upload
-report["again"] = {"status": status, "message": message}
-image.delete()
-
-image = hm_load("cutout.png")
-source = image.get_layers()[0]
-report["cutout_source_alpha"] = source.has_alpha()
-status, message = call(image, source, mask_style="mask-7")
-result = image.get_layers()[0]
-report["cutout"] = {"status": status, "message": message, "result": info(result), "alpha": result.has_alpha()}
-dump("cutout-result.rgba", result, "R'G'B'A u8")
-image.delete()
-
-image = hm_load("cutout.png")  # the same with a selection: the part's result keeps the source's alpha too
-source = image.get_layers()[0]
-image.select_rectangle(Gimp.ChannelOps.REPLACE, 40, 20, 340, 340)
-status, message = call(image, source, mask_style="mask-9")
-result = image.get_layers()[0]
-report["cutout_part"] = {"status": status, "message": message, "result": info(result),
-                         "mask": result.get_mask() is not None}
-dump("cutout-part.rgba", result, "R'G'B'A u8")
-image.delete()
-
-image = hm_load("upside-down-tag.jpg")
-source = image.get_layers()[0]
-dump("tagged-source.rgb", source, "R'G'B' u8")
-status, message = call(image, source, mask_style="mask-7")
-result = image.get_layers()[0]
-report["tagged"] = {"status": status, "message": message, "result": info(result)}
-dump("tagged-result.rgb", result, "R'G'B' u8")
-image.delete()
-
-report["scratch_left"] = scratch_left()
-hm_write_report(report)
-"""
 
 pytestmark = pytest.mark.usefixtures("fresh_emulator")
 
@@ -136,7 +83,7 @@ def colour_run(run_gimp_batch, emu, gimp_profile, gimp_root):
             "upside-down-tag.jpg": tagged_jpeg(),
         }
         settings = f"{gimp_profile.home_inside}/halloween-mask-settings.json"
-        result = run_gimp_batch(PLUGIN_LIB + COLOUR_RUN, plugin_env(emu.base_url, settings), files=files)
+        result = run_gimp_batch("colour_e2e/run.py", plugin_env(emu.base_url, settings), files=files)
         tasks = [(task.face_box, task.result) for task in emu.tasks.values()]
         _RUNS[gimp_root.series] = (result, files, emu.requests_to("submit"), tasks)
     return _RUNS[gimp_root.series]

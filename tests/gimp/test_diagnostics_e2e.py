@@ -12,30 +12,16 @@ import re
 
 import pytest
 from gimp_runner import GimpProfile
-from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
+from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
 
 pytestmark = pytest.mark.usefixtures("fresh_emulator")
-
-DIAGNOSE = r"""
-proc = Gimp.get_pdb().lookup_procedure("python-fu-halloween-mask-diagnostics")
-reports = {}
-for connect in (False, True):
-    config = proc.create_config()
-    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
-    config.set_property("connect", connect)
-    result = proc.run(config)
-    reports[str(connect)] = [result.index(0).value_nick, result.index(1)]
-image = hm_load("portrait.png")
-status, message = call(image, image.get_layers()[0], mask_style="mask-5")
-image.delete()
-hm_write_report({"reports": reports, "menu": list(proc.get_menu_paths()), "label": proc.get_menu_label(),
-                 "run": [status, message], "version": Gimp.version()})
-"""
 
 
 def test_the_report_and_the_log_from_inside_gimp(run_gimp_batch, emu, gimp_profile: GimpProfile, gimp_root):
     settings = f"{gimp_profile.home_inside}/diagnostics-settings.json"
-    result = run_gimp_batch(PLUGIN_LIB + DIAGNOSE, plugin_env(emu.base_url, settings), files={"portrait.png": PORTRAIT})
+    result = run_gimp_batch(
+        "diagnostics_e2e/diagnose.py", plugin_env(emu.base_url, settings), files={"portrait.png": PORTRAIT}
+    )
     report = result.report
     assert report["menu"] == ["<Image>/Filters/AI"] and "Diagnostics" in report["label"]
     status, quiet = report["reports"]["False"]

@@ -21,28 +21,12 @@ import pytest
 from artifact_support import publish
 from gimp_runner import INSTALLER, RELEASE_ARTIFACTS
 from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
+from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
 
 EXTENSION_ID = "io.github.halloween_mask.gimp"
 IN_EXTENSION = f"extensions/{EXTENSION_ID}/halloween-mask/halloween-mask.py"
-
-LOAD_GEX = r"""
-proc = Gimp.get_pdb().lookup_procedure("file-gex-load")
-config = proc.create_config()
-config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
-config.set_property("file", Gio.File.new_for_path(hm_path("extension.gex")))
-result = proc.run(config)
-status = result.index(0)
-failed = status != Gimp.PDBStatusType.SUCCESS
-hm_write_report({"status": status.value_nick, "message": str(result.index(1)) if failed else ""})
-"""
-
-FILTER_RUN = r"""
-image = hm_load("portrait.png")
-source = image.get_layers()[0]
-status, message = call(image, source, mask_style="mask-7")
-hm_write_report({"status": status, "message": message, "names": names(image)})
-"""
+LOAD_GEX = "extension/load_gex.py"  # GIMP-side scripts, under inside/
+FILTER_RUN = "release/filter_run.py"  # the release zip's test runs it too
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +65,7 @@ def test_gex_opened_switched_on_and_restarted_runs_the_filter(make_gimp_profile,
     assert EXTENSION_ID in rc and "(active no)" in rc, rc
     with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emu:
         env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json")
-        result = run_gimp_batch(PLUGIN_LIB + FILTER_RUN, env, files={"portrait.png": PORTRAIT}, profile=profile)
+        result = run_gimp_batch(FILTER_RUN, env, files={"portrait.png": PORTRAIT}, profile=profile)
     report = result.report
     assert report["status"] == "success", f"{report['message']}\n{result.log[-4000:]}"
     assert report["names"][0] == "Halloween Mask 7"

@@ -16,16 +16,7 @@ import pytest
 from artifact_support import publish
 from gimp_runner import INSTALLER, RELEASE_ARTIFACTS
 from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
-
-FILTER_RUN = r"""
-import importlib.util
-image = hm_load("portrait.png")
-source = image.get_layers()[0]
-status, message = call(image, source, mask_style="mask-7")
-hm_write_report({"status": status, "message": message, "names": names(image), "top": info(image.get_layers()[0]),
-                 "gimp": Gimp.version(), "gimp_python_has_requests": importlib.util.find_spec("requests") is not None})
-"""
+from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +35,7 @@ def test_extracted_zip_runs_the_filter(make_gimp_profile, run_gimp_batch, releas
     profile = make_gimp_profile(release_zip=release_zip)
     with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emu:
         env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json")
-        result = run_gimp_batch(PLUGIN_LIB + FILTER_RUN, env, files={"portrait.png": PORTRAIT}, profile=profile)
+        result = run_gimp_batch("release/filter_run.py", env, files={"portrait.png": PORTRAIT}, profile=profile)
     report = result.report
     assert report["gimp"].startswith(f"{gimp_root.series}.")
     assert not report["gimp_python_has_requests"], "GIMP's Python has requests: the bundle is not what runs"
