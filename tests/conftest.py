@@ -11,9 +11,9 @@ folder), data folder (``HALLOWEEN_MASK_DATA``) and log folder (``HALLOWEEN_MASK_
 reads or writes the real user's settings, pending tasks, history or log.
 
 Under pytest-xdist with ``--dist loadgroup`` (CI: ``-n 2 --dist loadgroup``) every GIMP test of
-one series is in one group (``gimp-3.0``, ``gimp-3.2``), so each worker builds the session
-fixtures of one root once (scratch, profile) and the two GIMP versions run side by side; the
-other tests spread over the workers.
+one series goes to one worker (xdist_support.py), so each worker makes the session fixtures of
+one root once (scratch, profile) and the two GIMP versions run side by side; the other tests
+spread over the workers.
 """
 
 from __future__ import annotations
@@ -24,17 +24,13 @@ from pathlib import Path
 import pytest
 from emulator_support import API_KEY, PORTRAIT, EmulatorApi, make_no_face_png
 from halloween_mask_emulator import Emulator, EmulatorConfig
+from xdist_support import series_scheduler
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group marks
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """One xdist group per GIMP series: a test that uses ``gimp_root`` runs on that series' worker."""
-    if not config.pluginmanager.hasplugin("xdist"):  # -p no:xdist: the mark would not be known
-        return
-    for item in items:
-        series = getattr(getattr(item, "callspec", None), "params", {}).get("gimp_root")
-        if series is not None:
-            item.add_marker(pytest.mark.xdist_group(f"gimp-{series}"))
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist; "-p no:xdist" runs without it
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadgroup``: one unit of work per GIMP series (xdist_support.py), one worker each."""
+    return series_scheduler(config, log) if config.getoption("dist") == "loadgroup" else None
 
 
 @pytest.fixture(autouse=True)
