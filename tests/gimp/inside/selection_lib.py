@@ -7,23 +7,30 @@ from hm import hm_load
 from plugin_lib import call, digest, info, names, px
 
 
-def large_photo():
-    """A 3400x2800 image with one 3000x2400 layer at 200,150: white, the portrait scaled to 1600 px at 700,300."""
+def portrait_on_white(size, name, box, face_side, face_at):
+    """An image of ``size`` with one white layer ``name`` at ``box`` (x, y, w, h) holding the portrait scaled to
+    ``face_side`` px at ``face_at`` (image coordinates); (image, layer), clean."""
     portrait = hm_load("portrait.png")
-    image = Gimp.Image.new(3400, 2800, Gimp.ImageBaseType.RGB)
-    photo = Gimp.Layer.new(image, "photo", 3000, 2400, Gimp.ImageType.RGB_IMAGE, 100, Gimp.LayerMode.NORMAL)
+    image = Gimp.Image.new(*size, Gimp.ImageBaseType.RGB)
+    x, y, width, height = box
+    photo = Gimp.Layer.new(image, name, width, height, Gimp.ImageType.RGB_IMAGE, 100, Gimp.LayerMode.NORMAL)
     image.insert_layer(photo, None, 0)
-    photo.set_offsets(200, 150)
+    photo.set_offsets(x, y)
     photo.fill(Gimp.FillType.WHITE)
     face = Gimp.Layer.new_from_drawable(portrait.get_layers()[0], image)
     image.insert_layer(face, None, 0)
-    face.scale(1600, 1600, False)
-    face.set_offsets(700, 300)
+    face.scale(face_side, face_side, False)
+    face.set_offsets(*face_at)
     photo = image.merge_down(face, Gimp.MergeType.CLIP_TO_BOTTOM_LAYER)
-    photo.set_name("photo")
+    photo.set_name(name)
     portrait.delete()
     image.clean_all()
     return image, photo
+
+
+def large_photo():
+    """A 3400x2800 image with one 3000x2400 layer at 200,150: white, the portrait scaled to 1600 px at 700,300."""
+    return portrait_on_white((3400, 2800), "photo", (200, 150, 3000, 2400), 1600, (700, 300))
 
 
 def selection_bounds(image):
