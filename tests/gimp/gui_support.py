@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 from gimp_runner import GuiSession
 
 DIALOG_AT = (280, 60)  # where a dialog is moved to: all of it on the 1280x800 screen
+POINTER_AWAY = ("1279", "799")  # the screen's bottom right corner: no tooltip over a dialog
 
 
 def place_window(session: GuiSession, title: str, timeout: float = 30.0, at: tuple[int, int] = DIALOG_AT) -> str:
@@ -33,3 +37,26 @@ def open_from_filters_menu(
     session.screenshot(shot)
     session.key(mnemonic, delay=0.5)
     return place_window(session, title)
+
+
+def image_window_ready(session: GuiSession, timeout: float = 90.0) -> str:
+    """The image window, once GIMP has shown it and loaded its docks and brushes."""
+    window = session.image_window(timeout=timeout)
+    time.sleep(2)  # docks and brushes are still loading
+    return window
+
+
+def scripted_dialog(session: GuiSession, flag: str, title: str, at: tuple[int, int] = DIALOG_AT) -> str:
+    """Set ``flag`` (the GIMP-side script then opens a dialog), place the window titled ``title`` at
+    ``at`` and raise it above the image window; returns its id."""
+    session.flag(flag)
+    dialog = place_window(session, title, timeout=60, at=at)
+    session.xdotool("windowraise", dialog)
+    return dialog
+
+
+def shoot(session: GuiSession, name: str, wid: str | None = None, settle: float = 0.3) -> Path:
+    """A screenshot with the pointer out of the way (no tooltip, no hover highlight)."""
+    session.xdotool("mousemove", *POINTER_AWAY)
+    time.sleep(settle)
+    return session.screenshot(name, wid)

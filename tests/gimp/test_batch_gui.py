@@ -16,53 +16,14 @@ import time
 
 import pytest
 from gimp_runner import GuiSession
+from gui_support import image_window_ready, shoot
 from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
-from test_batch_e2e import BATCH_LIB, plain
+from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
+from test_batch_e2e import plain
 from test_plugin_gui import Person
-from test_variants_e2e import VARIANTS_LIB
 
 CONFIRM_TITLE = "^Halloween Mask: many masks$"
 START_TREE = ["A", ["Group", ["note", "B"]], "C", "Background"]
-
-# Builds the three photo layers (selected) in a window; "more-images" opens two more images in
-# windows of their own; "snap" answers with every image's layer tree until the host sets "quit".
-SESSION = (
-    PLUGIN_LIB
-    + VARIANTS_LIB
-    + BATCH_LIB
-    + r"""
-image, sources = three_photos()
-Gimp.Display.new(image)
-Gimp.displays_flush()
-images = [image]
-seq = 0
-
-
-def snap():
-    global seq
-    seq += 1
-    hm_write_report({"seq": seq, "ids": [i.get_id() for i in images],
-                     "trees": [tree(i.get_layers()) for i in images],
-                     "selected": sorted(l.get_name() for l in image.get_selected_layers())})
-
-
-while not os.path.exists(hm_path("quit")):
-    if os.path.exists(hm_path("more-images")):
-        os.remove(hm_path("more-images"))
-        for side in (400, 480):  # pictures unlike the first image's layers
-            other = hm_load("portrait.png")
-            other.scale(side, side)
-            other.clean_all()
-            Gimp.Display.new(other)
-            images.append(other)
-        Gimp.displays_flush()
-    if os.path.exists(hm_path("snap")):
-        os.remove(hm_path("snap"))
-        snap()
-    time.sleep(0.1)
-"""
-)
 
 
 @pytest.fixture
@@ -73,19 +34,11 @@ def emu():
 
 def start(gui_session, profile, emu) -> tuple[GuiSession, Person]:
     env = plugin_env(emu.base_url, f"{profile.home_inside}/batch-gui-settings.json")
-    session = gui_session(SESSION, env=env, files={"portrait.png": PORTRAIT}, profile=profile)
+    session = gui_session("batch_gui/session.py", env=env, files={"portrait.png": PORTRAIT}, profile=profile)
     person = Person(session)
     assert plain(person.snapshot()["trees"]) == [START_TREE]
-    person.image_window = session.image_window(timeout=90)
-    time.sleep(2)  # docks and brushes are still loading
+    person.image_window = image_window_ready(session)
     return session, person
-
-
-def shoot(session: GuiSession, name: str, wid: str | None = None) -> None:
-    """A screenshot with the pointer out of the way (no tooltip over the gallery)."""
-    session.xdotool("mousemove", "1279", "799")
-    time.sleep(0.3)
-    session.screenshot(name, wid)
 
 
 def logged(session: GuiSession, text: str) -> int:

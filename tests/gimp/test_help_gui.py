@@ -17,9 +17,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from gui_support import DIALOG_AT, image_window_ready, place_window
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
-from test_plugin_gui import DIALOG_AT, SESSION, Person
+from test_plugin_gui import Person
 
 NOTICE_TITLE = "^Halloween Mask: before anything is sent$"
 DIAGNOSTICS_TITLE = "^Halloween Mask Diagnostics$"
@@ -90,9 +91,7 @@ class Helper(Person):
         if not s.windows(title):
             s.screenshot(f"menu-{mnemonic}-shared")
             s.key("Return", delay=0.5)
-        window = s.find_window(title, timeout=30)
-        s.move(window, *DIALOG_AT)
-        return window
+        return place_window(s, title)
 
     def page(self, address: str) -> Path:
         """The host file behind the address GIMP gave (a path or a file:// URL inside the root)."""
@@ -101,16 +100,23 @@ class Helper(Person):
         return self.session.root.host(unquote(parts.path))
 
 
+def start(gui_session, profile, env: dict[str, str], opened: Path) -> Helper:
+    """GIMP with the portrait in a window (the harness's default session, until the ``quit`` flag)."""
+    env = {**env, "HM_IMAGE": "portrait.png", "HM_GUI_TIMEOUT": "1200"}
+    session = gui_session("open_image.py", env=env, files={"portrait.png": PORTRAIT}, profile=profile)
+    person = Helper(session, opened, profile)
+    person.image_window = image_window_ready(session)
+    return person
+
+
 def test_help_notice_and_diagnostics(gui_session, make_gimp_profile, emu):
     profile = make_gimp_profile()
     home = profile.dir.host / "home"
     opened = _install_recorder(home, profile.home_inside)
     settings = home / "notice-settings.json"
     env = plugin_env(emu.base_url, f"{profile.home_inside}/{settings.name}", HALLOWEEN_MASK_UPLOAD_NOTICE="")
-    session = gui_session(SESSION, env=env, files={"portrait.png": PORTRAIT}, profile=profile)
-    person = Helper(session, opened, profile)
-    person.image_window = session.image_window(timeout=90)
-    time.sleep(2)  # docks and brushes are still loading
+    person = start(gui_session, profile, env, opened)
+    session = person.session
 
     # Help and F1 in the Halloween Mask dialog: its own page, from the plug-in folder, offline, once each.
     # Measured: F1 in GIMP's ProcedureDialog opens the page on 3.0.4 and nothing on 3.2.6 (the key never
@@ -187,10 +193,8 @@ def test_help_in_the_users_language_with_english_where_not_translated(gui_sessio
     home = profile.dir.host / "home"
     opened = _install_recorder(home, profile.home_inside)
     env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json", LANG="de_DE.UTF-8")
-    session = gui_session(SESSION, env=env, files={"portrait.png": PORTRAIT}, profile=profile)
-    person = Helper(session, opened, profile)
-    person.image_window = session.image_window(timeout=90)
-    time.sleep(2)
+    person = start(gui_session, profile, env, opened)
+    session = person.session
     dialog = person.open_entry("h", "^Halloween-Maske$")
     time.sleep(2)
     address = person.help_opens(dialog, "alt+h", "help-de-dialog")  # GIMP's own "_Hilfe"

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 from gimp_runner import GimpProfile, GuiSession
+from gui_support import image_window_ready, scripted_dialog, shoot
 from PIL import Image
-from plugin_batch import PLUGIN_LIB, PORTRAIT, plugin_env
+from plugin_batch import PORTRAIT, plugin_env
 
 pytestmark = pytest.mark.usefixtures("fresh_emulator")
 
@@ -33,44 +34,8 @@ def own_profile(make_gimp_profile) -> GimpProfile:
 
 TITLE = "^Halloween Mask History$"
 DIALOG_AT = (300, 60)
+COST_DIALOG_AT = (200, 40)
 FIRST_TILE = (120, 110)  # a point on the first thumbnail, in the dialog (GIMP's default theme)
-
-SESSION = (
-    PLUGIN_LIB
-    + r"""
-other = hm_load("other.png")
-other_run = call(other, other.get_layers()[0], mask_style="mask-3")
-assert other_run[0] == "success", other_run
-other.delete()
-image = hm_load("portrait.png")
-source = image.get_layers()[0]
-assert call(image, source, mask_style="mask-7")[0] == "success"
-first = image.get_layers()[0]
-first_digest, first_info = digest(first), info(first)
-image.remove_layer(first)
-Gimp.Display.new(image)
-Gimp.displays_flush()
-hm_write_report({"ready": names(image)})
-hm_wait_flag("open")
-proc = Gimp.get_pdb().lookup_procedure("python-fu-halloween-mask-history")
-config = proc.create_config()
-config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
-config.set_property("image", image)
-config.set_core_object_array("drawables", [source])
-result = proc.run(config)
-top = image.get_layers()[0]
-report = {"ready": True, "status": result.index(0).value_nick, "inserted": names(image), "top": info(top),
-          "first": first_info, "same_pixels": digest(top) == first_digest}
-hm_write_report(report)
-hm_wait_flag("undone")
-report["after_undo"] = names(image)
-hm_write_report(report)
-hm_wait_flag("open-again")
-report["again"] = proc.run(config).index(0).value_nick
-hm_write_report(report)
-hm_wait_flag("quit", timeout=300)
-"""
-)
 
 
 def own_settings(profile: GimpProfile, name: str) -> str:
@@ -99,13 +64,11 @@ def test_history_dialog_inserts_by_double_click_and_one_undo_removes_it(gui_sess
     timings = own_profile.dir.host / "home" / "history-timings.jsonl"
     timings.unlink(missing_ok=True)
     env = plugin_env(emu.base_url, settings, HALLOWEEN_MASK_TIMINGS=f"{own_profile.home_inside}/history-timings.jsonl")
-    session = gui_session(SESSION, env, {"portrait.png": PORTRAIT, "other.png": PORTRAIT}, profile=own_profile)
+    files = {"portrait.png": PORTRAIT, "other.png": PORTRAIT}
+    session = gui_session("history_gui/dialog.py", env, files, profile=own_profile)
     session.wait_report("ready", timeout=180)
-    main = session.image_window()
-    time.sleep(2)
-    session.flag("open")
-    dialog = session.find_window(TITLE, timeout=60)
-    session.move(dialog, *DIALOG_AT)
+    main = image_window_ready(session, timeout=60)
+    dialog = scripted_dialog(session, "open", TITLE, DIALOG_AT)
 
     def pictures() -> int:
         lines = timings.read_text().splitlines() if timings.exists() else []
@@ -120,9 +83,7 @@ def test_history_dialog_inserts_by_double_click_and_one_undo_removes_it(gui_sess
 
     session.key("alt+a", wid=dialog, delay=0.8)
     session.wait_for(lambda: any("2 of 2 results shown (all)" in line for line in _shown(session, 1)), "All", 10)
-    session.xdotool("mousemove", "1279", "799")
-    time.sleep(0.8)
-    everything = session.screenshot("history-all", dialog)
+    everything = shoot(session, "history-all", dialog, settle=0.8)
     assert colourful(everything) > 1.7 * one, "All does not show two thumbnails"
 
     session.key("alt+t", wid=dialog, delay=0.8)
@@ -144,9 +105,7 @@ def test_history_dialog_inserts_by_double_click_and_one_undo_removes_it(gui_sess
     assert len(emu.requests_to("submit")) == 2, "the history's insert sent something"
 
     # Delete (the key) takes this image's result out; Clear All, confirmed, the rest.
-    session.flag("open-again")
-    dialog = session.find_window(TITLE, timeout=60)
-    session.move(dialog, *DIALOG_AT)
+    dialog = scripted_dialog(session, "open-again", TITLE, DIALOG_AT)
     session.key("Delete", wid=dialog, delay=0.8)
     session.wait_for(lambda: "0 of 1 results shown (this image)" in session.log(), "the deleted entry gone", 10)
     session.key("alt+l", wid=dialog, delay=0.8)
@@ -162,46 +121,12 @@ def test_history_dialog_inserts_by_double_click_and_one_undo_removes_it(gui_sess
     assert "Traceback" not in session.log()
 
 
-COST_SESSION = (
-    PLUGIN_LIB
-    + r"""
-image = hm_load("portrait.png")
-source = image.get_layers()[0]
-first_run = call(image, source, mask_style="mask-7")
-assert first_run[0] == "success", first_run
-image.remove_layer(image.get_layers()[0])
-Gimp.Display.new(image)
-Gimp.displays_flush()
-report = {"ready": names(image)}
-hm_write_report(report)
-proc = Gimp.get_pdb().lookup_procedure(PROC)
-variants = Gimp.get_pdb().lookup_procedure("python-fu-halloween-mask-variants")
-for n in range(3):
-    hm_wait_flag(f"open-{n}")
-    chosen = proc if n < 2 else variants
-    config = chosen.create_config()
-    config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
-    config.set_property("image", image)
-    config.set_core_object_array("drawables", [source])
-    if n < 2:
-        config.set_property("mask-style", "mask-7")
-    else:
-        config.set_property("mask-styles", "3, 7, 12")
-    report[f"run-{n}"] = chosen.run(config).index(0).value_nick
-    report[f"names-{n}"] = names(image)
-    hm_write_report(report)
-hm_wait_flag("quit", timeout=300)
-"""
-)
-
-
 def test_the_dialog_says_a_kept_mask_is_free_and_make_a_new_one_pays(gui_session, emu, own_profile):
     settings = own_settings(own_profile, "history-cost")
     env = plugin_env(emu.base_url, settings)
-    session = gui_session(COST_SESSION, env, {"portrait.png": PORTRAIT}, profile=own_profile)
+    session = gui_session("history_gui/cost.py", env, {"portrait.png": PORTRAIT}, profile=own_profile)
     session.wait_report("ready", timeout=180)
-    session.image_window()
-    time.sleep(2)
+    image_window_ready(session, timeout=60)
     assert len(emu.requests_to("submit")) == 1
 
     def free_lines() -> list[str]:
@@ -209,17 +134,13 @@ def test_the_dialog_says_a_kept_mask_is_free_and_make_a_new_one_pays(gui_session
 
     for n, fresh in enumerate((False, True)):
         seen = len(free_lines())
-        session.flag(f"open-{n}")
-        dialog = session.find_window("^Halloween Mask$", timeout=60)
-        session.move(dialog, 200, 40)
+        dialog = scripted_dialog(session, f"open-{n}", "^Halloween Mask$", COST_DIALOG_AT)
         session.wait_for(lambda seen=seen: len(free_lines()) > seen, "the free line", 30)
         if fresh:
             session.key("alt+n", wid=dialog, delay=0.8)
             session.wait_for(lambda: "(a new one: ticked)" in free_lines()[-1], "Make a new one ticked", 10)
-        session.xdotool("windowraise", dialog)  # no window manager: above the image window
-        session.xdotool("mousemove", "1279", "799")
-        time.sleep(2.5)  # the gallery's pictures drawn too
-        session.screenshot(f"history-cost-line-{'new' if fresh else 'free'}", dialog)
+        session.xdotool("windowraise", dialog)  # again: the free lookup's export raised the image window
+        shoot(session, f"history-cost-line-{'new' if fresh else 'free'}", dialog, settle=2.5)  # the pictures drawn
         session.key("alt+o", wid=dialog, delay=0.5)
         report = session.wait_report(f"names-{n}", timeout=120)
         assert report[f"run-{n}"] == "success"
@@ -227,9 +148,7 @@ def test_the_dialog_says_a_kept_mask_is_free_and_make_a_new_one_pays(gui_session
         assert len(emu.requests_to("submit")) == 1 + n, "the free run paid, or Make a new one did not"
 
     # Variants 3, 7, 12: the cost line counts the two that will be paid; OK pays those two.
-    session.flag("open-2")
-    dialog = session.find_window("^Halloween Mask Variants$", timeout=60)
-    session.move(dialog, 200, 40)
+    dialog = scripted_dialog(session, "open-2", "^Halloween Mask Variants$", COST_DIALOG_AT)
     wanted = "dialog: Style 7 is free (kept or already paid); OK costs 30 credits at most for the other 2."
     session.wait_for(lambda: wanted in session.log(), "the variants' free line", 30)
     session.xdotool("windowraise", dialog)

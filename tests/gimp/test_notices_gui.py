@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from gui_support import image_window_ready, scripted_dialog
 from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
-from test_plugin_gui import DIALOG_AT, Person
+from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
+from test_plugin_gui import Person
 
 SCREEN = "1366x768x24"
 LANGS = {"en": "C.UTF-8", "de": "de_DE.UTF-8"}
@@ -38,42 +39,6 @@ EXPECTED = {  # what the plug-in logs of each screen, per language
     ),
 }
 
-# The portrait in a window for the menu runs; a 16 x 16 and a 6000 x 4000 image (no windows) whose
-# dialogs a script opens on the flags "tiny" and "huge".
-SESSION = (
-    PLUGIN_LIB
-    + r"""
-portrait = hm_load("portrait.png")
-portrait.clean_all()
-Gimp.Display.new(portrait)
-Gimp.displays_flush()
-
-
-def blank(width, height):
-    image = Gimp.Image.new(width, height, Gimp.ImageBaseType.RGB)
-    layer = Gimp.Layer.new(image, "photo", width, height, Gimp.ImageType.RGB_IMAGE, 100, Gimp.LayerMode.NORMAL)
-    image.insert_layer(layer, None, 0)
-    image.clean_all()
-    return image
-
-
-others = {"tiny": blank(16, 16), "huge": blank(6000, 4000)}
-proc = Gimp.get_pdb().lookup_procedure(PROC)
-hm_write_report({"seq": 0})
-for seq, step in enumerate(("tiny", "huge"), start=1):
-    hm_wait_flag(step)
-    config = proc.create_config()
-    config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
-    config.set_property("image", others[step])
-    config.set_core_object_array("drawables", others[step].get_layers())
-    status = proc.run(config).index(0).value_nick
-    hm_write_report({"seq": seq, "status": status})
-hm_wait_flag("quit")
-for image in others.values():
-    image.delete()
-"""
-)
-
 
 @pytest.fixture
 def emu():
@@ -85,16 +50,12 @@ def emu():
 def test_what_the_dialog_and_the_run_say(gui_session, make_gimp_profile, emu, lang):
     profile = make_gimp_profile()
     env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json", LANG=LANGS[lang], HM_SCREEN=SCREEN)
-    session = gui_session(SESSION, env=env, files={"portrait.png": PORTRAIT}, profile=profile)
+    session = gui_session("notices_gui/session.py", env=env, files={"portrait.png": PORTRAIT}, profile=profile)
     person = Person(session)
-    person.image_window = session.image_window(timeout=90)
-    time.sleep(2)
+    person.image_window = image_window_ready(session)
 
     def scripted(step: str) -> None:
-        session.flag(step)
-        dialog = session.find_window(TITLES[lang], timeout=30)
-        session.move(dialog, *DIALOG_AT)
-        session.xdotool("windowraise", dialog)  # no window manager: keep it above the image window
+        dialog = scripted_dialog(session, step, TITLES[lang])
         time.sleep(1.5)
         session.screenshot(f"notice-{step}-{lang}", dialog)
         session.key("Escape", wid=dialog, delay=1.0)
