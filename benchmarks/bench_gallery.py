@@ -23,116 +23,37 @@ cold <= 3 s.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import shutil
 import statistics
 import sys
-import time
-import uuid
-from pathlib import Path
 
-# The test suite's support modules (the emulator fixtures, the GIMP harness) serve the benchmarks too.
-sys.path.extend(str(Path(__file__).resolve().parents[1] / folder) for folder in ("tests/gimp", "tests"))
-
-
-from gimp_runner import (
-    SCRATCH_INSIDE,
-    GimpRoot,
-    GuiSession,
-    Scratch,
-    build_root,
-    cannot_enter_root,
-    install_profile,
-    root_path,
-    selected_series,
-    start_gui,
-)
-from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
+from gimp_bench import bench_gimp, dialog_session, run_series, served
+from gimp_runner import GimpRoot
+from halloween_mask_emulator import Emulator
 
 WARM_TARGET = 1.3  # warm gallery dialog / plain dialog
 PICTURES_TARGET = 3.0  # seconds until all 85 pictures show, cold
-
-# Runs inside GIMP: opens the dialog once per "go-<n>" flag, recording when it asked.
-BENCH_SESSION = (
-    PLUGIN_LIB
-    + r"""
-image = hm_load("portrait.png")
-Gimp.Display.new(image)
-Gimp.displays_flush()
-proc = Gimp.get_pdb().lookup_procedure(PROC)
-asked = []
-hm_write_report({"asked": asked})
-for n in range(int(os.environ["HM_BENCH_OPENINGS"])):
-    hm_wait_flag(f"go-{n}")
-    config = proc.create_config()
-    config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
-    config.set_property("image", image)
-    config.set_core_object_array("drawables", image.get_layers())
-    asked.append(time.monotonic())
-    proc.run(config)  # until the host presses Escape
-    hm_write_report({"asked": asked})
-hm_wait_flag("quit")
-"""
-)
+PROC = "python-fu-halloween-mask"
+TITLE = "^Halloween Mask$"
 
 
-def _events(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+def _session(root: GimpRoot, emu: Emulator, kinds: list[str], plain: bool) -> list[dict]:
+    """One GIMP session opening the dialog once per entry of ``kinds`` ("cold" or "warm")."""
+    with bench_gimp(root, "bench-gallery") as gimp:
+        env = gimp.env(emu, timings=True, XDG_CACHE_HOME=f"{gimp.profile.home_inside}/cache")
+        if plain:
+            env["HALLOWEEN_MASK_DIALOG"] = "plain"
 
+        def empty_cache(kind: str) -> None:
+            if kind == "cold":
+                shutil.rmtree(gimp.home / "cache", ignore_errors=True)
 
-def _session(root: GimpRoot, emu: Emulator, openings: list[str], plain: bool) -> list[dict]:
-    """One GIMP session opening the dialog once per entry of ``openings`` ("cold" or "warm")."""
-    scratch = Scratch(root, f"{SCRATCH_INSIDE}/bench-gallery-{uuid.uuid4().hex[:10]}")
-    scratch.host.mkdir(parents=True)
-    try:
-        profile = install_profile(scratch)
-        home = profile.dir.host / "home"
-        timings, cache = home / "timings.jsonl", home / "cache"
-        env = plugin_env(
-            emu.base_url,
-            f"{profile.home_inside}/settings.json",
-            HALLOWEEN_MASK_TIMINGS=f"{profile.home_inside}/timings.jsonl",
-            XDG_CACHE_HOME=f"{profile.home_inside}/cache",
-            HM_BENCH_OPENINGS=str(len(openings)),
-            **({"HALLOWEEN_MASK_DIALOG": "plain"} if plain else {}),
-        )
-        session = start_gui(root, profile, scratch, BENCH_SESSION, env, {"portrait.png": PORTRAIT})
-        results = []
-        try:
-            session.image_window(timeout=120)
-            time.sleep(2)
-            for n, kind in enumerate(openings):
-                if kind == "cold":
-                    shutil.rmtree(cache, ignore_errors=True)
-                results.append(_open(session, timings, n, "plain" if plain else kind))
-        finally:
-            session.close()
-        return results
-    finally:
-        shutil.rmtree(scratch.host, ignore_errors=True)
-
-
-def _open(session: GuiSession, timings: Path, n: int, kind: str) -> dict:
-    """Ask the batch code for opening ``n``, wait until it is drawn (and its pictures are in), press Escape."""
-    seen = len(_events(timings))
-    wanted = "dialog-shown" if kind == "plain" else "pictures"
-    session.flag(f"go-{n}")
-    session.wait_for(lambda: any(e["event"] == wanted for e in _events(timings)[seen:]), f"opening {n}", 60, 0.05)
-    events = {e["event"]: e for e in _events(timings)[seen:]}
-    session.key("Escape", wid=session.find_window("^Halloween Mask$", timeout=10), delay=0.2)
-    session.wait_for(lambda: len(session.report().get("asked", [])) > n, f"closing {n}", 30, 0.05)
-    asked = session.report()["asked"][n]
-    result = {"kind": kind, "shown": events["dialog-shown"]["at"] - asked}
-    if "pictures" in events:
-        result["pictures"] = events["pictures"]["at"] - asked
-        result["pictures_shown"] = events["pictures"]["shown"]
-    return result
+        openings = [("plain" if plain else kind, PROC, TITLE) for kind in kinds]
+        return dialog_session(gimp, env, openings, empty_cache)
 
 
 def bench(root: GimpRoot, runs: int) -> bool:
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emu:
+    with Emulator(served()) as emu:
         plain = _session(root, emu, ["plain"] * (runs + 1), plain=True)[1:]  # the first warms GIMP up
         gallery = _session(root, emu, ["cold"] + ["cold", "warm"] * runs, plain=False)[1:]
     shown = {kind: [r["shown"] for r in plain + gallery if r["kind"] == kind] for kind in ("plain", "cold", "warm")}
@@ -156,13 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timed openings of each kind (after one warm-up)")
     args = parser.parse_args(argv)
-    reason = cannot_enter_root()
-    if reason:
-        print(f"cannot run GIMP in the root: {reason}", file=sys.stderr)
-        return 2
-    series = selected_series() if os.environ.get("HM_GIMP_SERIES") else ["3.2"]
-    met = [bench(build_root(s, root_path(s)), args.runs) for s in series]
-    return 0 if all(met) else 1
+    return run_series(lambda root: bench(root, args.runs), default=["3.2"])
 
 
 if __name__ == "__main__":
