@@ -9,15 +9,14 @@ for the selected layers of every open image. The emulator runs in this process.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import sqlite3
 
 import pytest
 from emulator_support import make_no_face_png
-from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
-from test_plugin_e2e import assert_no_traceback
-from test_variants_e2e import VARIANTS_LIB, most_in_flight, result_pixels
+from plugin_batch import SECRET_KEY
+from test_history_e2e import kept
+from test_plugin_e2e import assert_no_traceback, run_plugin
+from test_variants_e2e import most_in_flight, result_pixels
 
 pytestmark = pytest.mark.usefixtures("fresh_emulator")
 
@@ -107,46 +106,14 @@ def tree(layers):
 '''
 
 
-def kept(result) -> tuple[list[int], list[int]]:
-    """The run's history: the ids of the kept results, and of those that have their layer's thumbnail."""
-    with contextlib.closing(sqlite3.connect(result.work / "data" / "history" / "history.sqlite3")) as db:
-        entries = [row[0] for row in db.execute("SELECT id FROM entries ORDER BY id")]
-        thumbnails = sorted(row[0] for row in db.execute("SELECT entry_id FROM thumbnails"))
-    return entries, thumbnails
-
-
-def run_batch(run_gimp_batch, emu, profile, code, files=None):
-    settings = f"{profile.home_inside}/halloween-mask-settings.json"
-    staged = {"portrait.png": PORTRAIT, "landscape.png": make_no_face_png(), **(files or {})}
-    return run_gimp_batch(
-        PLUGIN_LIB + VARIANTS_LIB + BATCH_LIB + code, plugin_env(emu.base_url, settings), files=staged
-    )
-
-
-THREE_LAYERS_RUN = r"""
-image, (a, b, c) = three_photos()
-single = image.duplicate()  # the same layers, for a single run to compare with
-before = [digest(layer) for layer in (a, b, c)]
-run = run_on(PROC, image, [a, b, c], mask_style="mask-7")
-results = [above(layer) for layer in (a, b, c)]
-report = {"run": run, "tree": tree(image.get_layers()), "sources": [info(l) for l in (a, b, c)],
-          "results": [info(r) for r in results],
-          "pixels": [hashlib.sha256(px(r, "R'G'B' u8")).hexdigest() for r in results],
-          "sources_same": [digest(l) for l in (a, b, c)] == before,
-          "selected": [l.get_name() for l in image.get_selected_layers()], "scratch_left": scratch_left()}
-single_b = [l for l in single.get_layers()[1].get_children() if l.get_name() == "B"][0]
-report["single"] = run_on(PROC, single, [single_b], mask_style="mask-7")
-report["single_result"] = info(above(single_b))
-report["single_pixels"] = hashlib.sha256(px(above(single_b), "R'G'B' u8")).hexdigest()
-image.delete()
-single.delete()
-hm_write_report(report)
-"""
+def run_batch(run_gimp_batch, emu, profile, script):
+    """Run ``script`` with the portrait and a photo with no face in it (landscape.png) in the work folder."""
+    return run_plugin(run_gimp_batch, emu, profile, script, files={"landscape.png": make_no_face_png()})
 
 
 def test_three_selected_layers_each_get_their_result_directly_above_them(run_gimp_batch, emu, gimp_profile):
     emu.configure(processing_seconds=2.0)  # long enough to see the tasks wait together
-    result = run_batch(run_gimp_batch, emu, gimp_profile, THREE_LAYERS_RUN)
+    result = run_batch(run_gimp_batch, emu, gimp_profile, "batch_e2e/three_layers.py")
     report = result.report
     assert report["run"]["status"] == "success", report["run"]["message"]
     assert report["run"]["values"] == ["Halloween Mask 7", ""]  # the first source's result; no failed layer
@@ -169,7 +136,7 @@ def test_three_selected_layers_each_get_their_result_directly_above_them(run_gim
     assert len(emu.requests_to("submit")) == 3
     assert "Halloween Mask reused the mask made on" in result.log
     entries, thumbnails = kept(result)
-    assert len(entries) == 3 and thumbnails == entries, "each layer's result is kept, with its thumbnail"
+    assert len(entries) == 3 and sorted(thumbnails) == entries, "each layer's result is kept, with its thumbnail"
     assert sorted(made["provenance"]["history_entry"] for made in report["results"]) == entries
     tasks = emu.tasks
     batch_tasks = [tasks[made["provenance"]["task_id"]] for made in report["results"]]
@@ -194,38 +161,8 @@ def test_three_selected_layers_each_get_their_result_directly_above_them(run_gim
     assert_no_traceback(result.log)
 
 
-FAILURES_RUN = r"""
-report = {}
-image, (a, b, c) = three_photos(third="landscape.png")
-c.set_name("IMG_0042")
-empty = Gimp.Layer.new(image, "Empty", 200, 200, Gimp.ImageType.RGBA_IMAGE, 100, Gimp.LayerMode.NORMAL)
-image.insert_layer(empty, None, 0)
-group = b.get_parent()
-report["partial"] = run_on(PROC, image, [a, group, c, empty], mask_style="mask-3")
-report["partial_tree"] = tree(image.get_layers())
-image.delete()
-
-image = Gimp.Image.new(900, 900, Gimp.ImageBaseType.RGB)  # every selected layer a landscape: nothing works
-landscapes = []
-for name, (x, y), width in (("L1", (0, 0), 640), ("L2", (300, 300), 600), ("L3", (200, 100), 560)):
-    landscapes.append(photo_layer(image, name, x, y, file="landscape.png"))
-    landscapes[-1].scale(width, width * 3 // 4, False)  # three different uploads
-image.clean_all()
-report["all"] = run_on(PROC, image, landscapes, mask_style="mask-3")
-report["all_tree"] = tree(image.get_layers())
-report["all_dirty"] = image.is_dirty()
-report["scratch_left"] = scratch_left()
-image.delete()
-
-image, (a, b, c) = three_photos()
-report["only_groups"] = run_on(PROC, image, [b.get_parent()], mask_style="mask-3")
-image.delete()
-hm_write_report(report)
-"""
-
-
 def test_failed_and_skipped_layers_are_named_and_the_others_get_their_results(run_gimp_batch, emu, gimp_profile):
-    result = run_batch(run_gimp_batch, emu, gimp_profile, FAILURES_RUN)
+    result = run_batch(run_gimp_batch, emu, gimp_profile, "batch_e2e/failures.py")
     report = result.report
     partial = report["partial"]
     assert partial["status"] == "success", partial["message"]
@@ -260,22 +197,10 @@ def test_failed_and_skipped_layers_are_named_and_the_others_get_their_results(ru
     assert_no_traceback(result.log)
 
 
-SELECTION_RUN = r"""
-image, (a, b, c) = three_photos()
-image.select_rectangle(Gimp.ChannelOps.REPLACE, 100, 100, 700, 300)  # over A and B (not C's face)
-run = run_on(PROC, image, [a, b], mask_style="mask-5")
-report = {"run": run, "results": [info(above(l)) for l in (a, b)],
-          "masks": [above(l).get_mask() is not None for l in (a, b)],
-          "mask_max": [max(px(above(l).get_mask(), "Y u8")) for l in (a, b)]}
-image.delete()
-hm_write_report(report)
-"""
-
-
 def test_a_selection_limits_and_masks_each_layers_result(run_gimp_batch, emu, gimp_profile):
     from halloween_mask.region import Box, upload_box
 
-    report = run_batch(run_gimp_batch, emu, gimp_profile, SELECTION_RUN).report
+    report = run_batch(run_gimp_batch, emu, gimp_profile, "batch_e2e/selection.py").report
     assert report["run"]["status"] == "success", report["run"]["message"]
     selection = Box(100, 100, 700, 300)
     for made, layer in zip(report["results"], (Box(20, 30, 512, 512), Box(560, 40, 448, 448)), strict=True):
@@ -286,24 +211,8 @@ def test_a_selection_limits_and_masks_each_layers_result(run_gimp_batch, emu, gi
     assert len(emu.requests_to("submit")) == 2
 
 
-VARIANTS_RUN = r"""
-image, (a, b, c) = three_photos()
-report = {"run": run_on(VARIANTS, image, [a, b], mask_styles="3, 7"), "tree": tree(image.get_layers())}
-report["groups"] = [info(above(l)) for l in (a, b)]
-report["children"] = [[info(c) for c in above(l).get_children()] for l in (a, b)]
-image.delete()
-
-# Twelve masks in one run: a script is never asked to confirm.
-image, (a, b, c) = three_photos()
-report["twelve"] = run_on(VARIANTS, image, [a, b, c], mask_styles="1, 2, 4, 5")
-report["twelve_tree"] = tree(image.get_layers())
-image.delete()
-hm_write_report(report)
-"""
-
-
 def test_variants_on_two_layers_give_two_groups(run_gimp_batch, emu, gimp_profile):
-    result = run_batch(run_gimp_batch, emu, gimp_profile, VARIANTS_RUN)
+    result = run_batch(run_gimp_batch, emu, gimp_profile, "batch_e2e/two_layers_variants.py")
     report = result.report
     assert report["run"]["status"] == "success", report["run"]["message"]
     assert report["run"]["values"] == ["Halloween Mask variants", "", ""]
@@ -318,33 +227,12 @@ def test_variants_on_two_layers_give_two_groups(run_gimp_batch, emu, gimp_profil
     assert str(report["twelve_tree"]).count("Halloween Mask variants") == 3
     assert len(emu.requests_to("submit")) == 4 + 12
     entries, thumbnails = kept(result)
-    assert len(entries) == 16 and thumbnails == entries
-
-
-IMAGES_RUN = r"""
-first, (a, b, c) = three_photos()
-first.set_selected_layers([a, c])
-second = hm_load("portrait.png")
-third = hm_load("portrait.png")
-third.get_layers()[0].set_name("Photo")
-for image, side in ((second, 400), (third, 480)):  # pictures unlike the first image's, so four different uploads
-    image.scale(side, side)
-    image.clean_all()
-proc = Gimp.get_pdb().lookup_procedure(IMAGES_PROC)
-report = {"menu": list(proc.get_menu_paths()), "label": proc.get_menu_label(),
-          "args": [a.name for a in proc.get_arguments()],
-          "run": run_on(IMAGES_PROC, None, [], mask_style="mask-9"),
-          "trees": [tree(i.get_layers()) for i in (first, second, third)],
-          "dirty": [i.is_dirty() for i in (first, second, third)]}
-for image in (first, second, third):
-    image.delete()
-hm_write_report(report)
-"""
+    assert len(entries) == 16 and sorted(thumbnails) == entries
 
 
 def test_every_open_image_gets_its_results(run_gimp_batch, emu, gimp_profile):
     emu.configure(processing_seconds=1.0)
-    report = run_batch(run_gimp_batch, emu, gimp_profile, IMAGES_RUN).report
+    report = run_batch(run_gimp_batch, emu, gimp_profile, "batch_e2e/all_images.py").report
     assert report["menu"] == ["<Image>/Filters/AI"]
     assert report["label"] == "Halloween Mask on _All Open Images..."
     assert report["args"][1:8] == [
@@ -370,46 +258,9 @@ def test_every_open_image_gets_its_results(run_gimp_batch, emu, gimp_profile):
     assert most_in_flight(tasks) >= 2
 
 
-KILLED_RUN = r"""
-import signal
-import threading
-
-
-def kill_while_waiting(count):
-    '''Kill the plug-in's process (as GIMP's Cancel does) once the service has polled ``count`` tasks.'''
-    while True:
-        state = urllib.request.Request(os.environ["AILAB_API_BASE"] + "/_emulator/state",
-                                       headers={"ailabapi-api-key": os.environ["HM_EMULATOR_KEY"]})
-        with urllib.request.urlopen(state, timeout=10) as answer:
-            tasks = json.loads(answer.read())["tasks"].values()
-        if sum(task["polls"] > 0 for task in tasks) >= count:
-            break
-        time.sleep(0.05)
-    for pid in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                command = handle.read()
-        except (OSError, ValueError):
-            continue
-        if b"halloween-mask.py" in command:
-            os.kill(int(pid), signal.SIGKILL)
-
-
-image, layers = three_photos()
-killer = threading.Thread(target=kill_while_waiting, args=(3,))
-killer.start()
-first = run_on(PROC, image, layers, mask_style="mask-4")
-killer.join()
-after_kill = tree(image.get_layers())
-again = run_on(PROC, image, layers, mask_style="mask-4")
-hm_write_report({"first": first, "after_kill": after_kill, "again": again, "tree": tree(image.get_layers())})
-image.delete()
-"""
-
-
 def test_a_killed_run_is_collected_by_the_next_and_each_mask_paid_once(run_gimp_batch, emu, gimp_profile):
     emu.configure(processing_seconds=4.0)
-    result = run_batch(run_gimp_batch, emu, gimp_profile, KILLED_RUN)
+    result = run_batch(run_gimp_batch, emu, gimp_profile, "batch_e2e/killed.py")
     report = result.report
     assert report["first"]["status"] != "success"
     assert report["after_kill"] == ["A", ["Group", ["note", "B"]], "C", "Background"]

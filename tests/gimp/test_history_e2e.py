@@ -10,100 +10,21 @@ import contextlib
 import sqlite3
 
 import pytest
-from plugin_batch import PLUGIN_LIB, PORTRAIT, plugin_env
+from test_plugin_e2e import run_plugin
 
 pytestmark = pytest.mark.usefixtures("fresh_emulator")
 
-HISTORY_LIB = r"""
-HISTORY = "python-fu-halloween-mask-history"
-VARIANTS = "python-fu-halloween-mask-variants"
 
-
-def submits():
-    return len(emulator({})["tasks"])
-
-
-def history(image, drawables, entry=""):
-    proc = Gimp.get_pdb().lookup_procedure(HISTORY)
-    config = proc.create_config()
-    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
-    config.set_property("image", image)
-    config.set_core_object_array("drawables", list(drawables))
-    config.set_property("entry", entry)
-    result = proc.run(config)
-    status = result.index(0)
-    if status != Gimp.PDBStatusType.SUCCESS:
-        return status.value_nick, str(result.index(1)), None
-    return status.value_nick, None, result.index(1)
-"""
-
-REUSE_RUN = r"""
-image = hm_load("portrait.png")
-source = image.get_layers()[0]
-report = {"steps": {}}
-proc = Gimp.get_pdb().lookup_procedure(HISTORY)
-report["menu"] = list(proc.get_menu_paths()) if proc else None
-report["label"] = proc.get_menu_label() if proc else None
-report["args"] = [a.name for a in Gimp.get_pdb().lookup_procedure(PROC).get_arguments()]
-
-# 1. Style 7, paid once.
-report["steps"]["first"] = call(image, source, mask_style="mask-7")
-first = image.get_layers()[0]
-report["first"], first_digest = info(first), digest(first)
-report["submits_first"] = submits()
-
-# 2. The layer goes (as Ctrl+Z or Delete Layer would), then the history puts it back.
-image.remove_layer(first)
-report["after_removal"] = names(image)
-report["steps"]["insert"] = history(image, [source])[:2]
-again = image.get_layers()[0]
-report["inserted"], report["inserted_same_pixels"] = info(again), digest(again) == first_digest
-report["submits_after_insert"] = submits()
-
-# 3. Style 7 again on the same layer: re-used, nothing sent.
-report["steps"]["same_again"] = call(image, source, mask_style="mask-7")
-reused = image.get_layers()[0]
-report["reused"], report["reused_same_pixels"] = info(reused), digest(reused) == first_digest
-report["submits_after_same"] = submits()
-
-# 4. reuse FALSE: a new one is paid for.
-report["steps"]["fresh"] = call(image, source, mask_style="mask-7", reuse=False)
-report["fresh"] = info(image.get_layers()[0])
-report["submits_after_fresh"] = submits()
-
-# 5. Variants 3, 7, 12: 7 is kept, so two are paid.
-report["steps"]["variants"] = hm_call(VARIANTS, image, [source], mask_styles="3, 7, 12")
-group = image.get_layers()[0]
-report["variants"] = [l.get_name() for l in group.get_children()] if group.is_group() else None
-report["variant_entries"] = [info(l)["provenance"].get("history_entry") for l in group.get_children()]
-report["submits_after_variants"] = submits()
-
-# 6. A missing entry, an entry by id, and no layer at all (a new image).
-report["missing"] = history(image, [source], "987654")[:2]
-report["not_a_number"] = history(image, [source], "seven")[:2]
-wanted = report["first"]["provenance"]["history_entry"]
-status, message, layer = history(image, [source], str(wanted))
-report["by_id"] = [status, message, info(layer)["provenance"] if layer else None]
-before = images()
-status, message, layer = history(image, [])
-new = images() - before
-report["no_layer"] = [status, message, len(new), names(list(new)[0]) if new else None]
-for extra in new:
-    extra.delete()
-report["scratch_left"] = scratch_left()
-image.delete()
-hm_write_report(report)
-"""
-
-
-def run(run_gimp_batch, emu, profile, code, **env):
-    settings = f"{profile.home_inside}/history-settings.json"
-    environment = plugin_env(emu.base_url, settings, **env)
-    return run_gimp_batch(PLUGIN_LIB + HISTORY_LIB + code, environment, files={"portrait.png": PORTRAIT})
+def kept(result) -> tuple[list[int], dict[int, bytes]]:
+    """The run's history: the ids of the kept results, and the thumbnails kept with them (by id)."""
+    with contextlib.closing(sqlite3.connect(result.work / "data" / "history" / "history.sqlite3")) as db:
+        entries = [row[0] for row in db.execute("SELECT id FROM entries ORDER BY id")]
+        thumbnails = dict(db.execute("SELECT entry_id, data FROM thumbnails").fetchall())
+    return entries, thumbnails
 
 
 def test_a_kept_mask_is_inserted_again_and_never_paid_twice(run_gimp_batch, emu, gimp_profile):
-    result = run(run_gimp_batch, emu, gimp_profile, REUSE_RUN)
+    result = run_plugin(run_gimp_batch, emu, gimp_profile, "history_e2e/reuse.py")
     report = result.report
     assert report["menu"] == ["<Image>/Filters/AI"] and report["label"].replace("_", "") == "Halloween Mask History..."
     assert report["args"][-1] == "reuse", "reuse is not the last argument (older scripts pass them by position)"
@@ -144,36 +65,15 @@ def test_a_kept_mask_is_inserted_again_and_never_paid_twice(run_gimp_batch, emu,
     assert status == "success" and count == 1 and new_names in newest, report["no_layer"]
     assert report["scratch_left"] == []
     # Each kept result got its layer's thumbnail as it was kept (the dialog shows it without decoding it).
-    with contextlib.closing(sqlite3.connect(result.work / "data" / "history" / "history.sqlite3")) as db:
-        entries = [row[0] for row in db.execute("SELECT id FROM entries ORDER BY id")]
-        thumbnails = dict(db.execute("SELECT entry_id, data FROM thumbnails").fetchall())
+    entries, thumbnails = kept(result)
     assert len(entries) == 4 and sorted(thumbnails) == entries
     assert all(data.startswith(b"HMT1") for data in thumbnails.values())
     styles = [task.mask_style for task in emu.tasks.values()]
     assert styles[:2] == [7, 7] and sorted(styles[2:]) == [3, 12]  # the variants' two, sent at once
 
 
-SELECTION_RUN = r"""
-image = hm_load("portrait.png")
-source = image.get_layers()[0]
-image.select_rectangle(Gimp.ChannelOps.REPLACE, 96, 64, 320, 352)
-report = {"run": call(image, source, mask_style="mask-9")}
-first = image.get_layers()[0]
-report["first"], first_digest = info(first), digest(first)
-first_masked = first.get_mask() is not None
-image.remove_layer(first)
-report["insert"] = history(image, [source])[:2]
-again = image.get_layers()[0]
-report["inserted"], report["same_pixels"] = info(again), digest(again) == first_digest
-report["mask"] = [first_masked, again.get_mask() is not None]
-report["submits"] = submits()
-image.delete()
-hm_write_report(report)
-"""
-
-
 def test_a_result_made_for_a_selection_goes_back_where_it_was(run_gimp_batch, emu, gimp_profile):
-    report = run(run_gimp_batch, emu, gimp_profile, SELECTION_RUN).report
+    report = run_plugin(run_gimp_batch, emu, gimp_profile, "history_e2e/selection.py").report
     assert report["run"][0] == "success" and report["insert"][0] == "success", report
     first, inserted = report["first"], report["inserted"]
     assert first["size"] != [512, 512], "the run did not send the selected part"

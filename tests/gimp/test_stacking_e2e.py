@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import pytest
 from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
-from test_plugin_e2e import assert_no_traceback
-from test_variants_e2e import VARIANTS_LIB
+from plugin_batch import SECRET_KEY
+from test_plugin_e2e import assert_no_traceback, run_plugin
 
 
 @pytest.fixture
@@ -22,52 +21,8 @@ def emu():
         yield emulator
 
 
-STACK_RUN = r"""
-image = hm_load("portrait.png")
-photo = image.get_layers()[0]
-photo.set_name("Photo")
-other = Gimp.Layer.new_from_drawable(photo, image)
-other.set_name("Other")
-image.insert_layer(other, None, 0)
-image.clean_all()
-report = {"runs": {}}
-
-
-def run(label, layer, go):
-    image.set_selected_layers([layer])
-    report["runs"][label] = {"status": go(layer), "names": names(image),
-                             "selected": [l.get_name() for l in image.get_selected_layers()]}
-
-
-run("first", photo, lambda layer: call(image, layer, mask_style="mask-7"))
-run("variants", photo, lambda layer: variants(image, layer, "2, 3")[:2])
-run("over other", other, lambda layer: call(image, layer, mask_style="mask-4"))
-run("third", photo, lambda layer: call(image, layer, mask_style="mask-5"))
-# What Filters > Repeat Last sends: the layers selected now.
-report["repeat_sends"] = [l.get_name() for l in image.get_selected_layers()]
-report["repeat"] = hm_call(PROC, image, image.get_selected_layers(), mask_style="mask-6")
-report["names"] = names(image)
-report["selected"] = [l.get_name() for l in image.get_selected_layers()]
-report["layers"] = [info(l) for l in image.get_layers()]
-report["children"] = [info(l) for l in image.get_layers()[4].get_children()]
-report["photo_tattoo"] = photo.get_tattoo()
-
-# Saved and reloaded, the results are still known as results over the photo.
-hm_save(image, "stack.xcf")
-image.delete()
-image = hm_load("stack.xcf")
-photo = [l for l in image.get_layers() if l.get_name() == "Photo"][0]
-report["reloaded"] = call(image, photo, mask_style="mask-8")
-report["reloaded_names"] = names(image)
-image.delete()
-hm_write_report(report)
-"""
-
-
 def test_the_source_stays_selected_and_the_newest_result_is_on_top(run_gimp_batch, emu, gimp_profile):
-    settings = f"{gimp_profile.home_inside}/halloween-mask-settings.json"
-    env = plugin_env(emu.base_url, settings)
-    result = run_gimp_batch(PLUGIN_LIB + VARIANTS_LIB + STACK_RUN, env, files={"portrait.png": PORTRAIT})
+    result = run_plugin(run_gimp_batch, emu, gimp_profile, "stacking_e2e/stack.py")
     report = result.report
     runs = report["runs"]
     for label, run in runs.items():

@@ -1,7 +1,7 @@
 """Several layers and several open images at once: photo layers to build test images from, the layer tree."""
 
 from gi.repository import Gimp
-from hm import hm_load
+from hm import hm_load, hm_run
 
 IMAGES_PROC = "python-fu-halloween-mask-images"
 
@@ -42,21 +42,11 @@ def three_photos(third="portrait.png"):
 
 def run_on(name, image, drawables, **args):
     """Run procedure ``name`` non-interactively: {"status", "message", "values"} (layers by name)."""
-    proc = Gimp.get_pdb().lookup_procedure(name)
-    config = proc.create_config()
-    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
-    if image is not None:
-        config.set_property("image", image)
-        config.set_core_object_array("drawables", list(drawables))
-    for key, value in args.items():
-        config.set_property(key.replace("_", "-"), value)
-    result = proc.run(config)
-    status = result.index(0)
-    if status != Gimp.PDBStatusType.SUCCESS:
-        return {"status": status.value_nick, "message": str(result.index(1)) if result.length() > 1 else None}
-    values = [result.index(i) for i in range(1, result.length())]
+    status, message, values = hm_run(name, image, drawables if image is not None else None, **args)
+    if status != "success":
+        return {"status": status, "message": message}
     return {
-        "status": "success",
+        "status": status,
         "message": None,
         "values": [v.get_name() if isinstance(v, Gimp.Item) else v for v in values],
     }
