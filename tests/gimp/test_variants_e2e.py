@@ -15,54 +15,6 @@ from PIL import Image
 from plugin_batch import SECRET_KEY
 from test_plugin_e2e import assert_no_traceback, run_plugin
 
-VARIANTS_LIB = r'''
-VARIANTS = "python-fu-halloween-mask-variants"
-
-
-def variants(image, layer, styles, **args):
-    """Run the variants procedure; (status, message, group, failed styles)."""
-    proc = Gimp.get_pdb().lookup_procedure(VARIANTS)
-    config = proc.create_config()
-    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
-    config.set_property("image", image)
-    config.set_core_object_array("drawables", [layer])
-    config.set_property("mask-styles", styles)
-    for key, value in args.items():
-        config.set_property(key.replace("_", "-"), value)
-    result = proc.run(config)
-    status = result.index(0)
-    if status != Gimp.PDBStatusType.SUCCESS:
-        return status.value_nick, str(result.index(1)) if result.length() > 1 else None, None, None
-    return status.value_nick, None, result.index(1), result.index(2)
-
-
-def group_report(group):
-    children = group.get_children()
-    return {"group": info(group), "children": [info(c) for c in children],
-            "visible": [c.get_visible() for c in children],
-            "pixels": [hashlib.sha256(px(c, "R'G'B' u8")).hexdigest() for c in children]}
-
-
-def offset_portrait_in_a_group():
-    """A 700x640 image: background, and a group holding a layer 'top' over the portrait 'face' at 120,90."""
-    portrait = hm_load("portrait.png")
-    image = Gimp.Image.new(700, 640, Gimp.ImageBaseType.RGB)
-    background = Gimp.Layer.new(image, "bg", 700, 640, Gimp.ImageType.RGB_IMAGE, 100, Gimp.LayerMode.NORMAL)
-    image.insert_layer(background, None, 0)
-    group = Gimp.GroupLayer.new(image, "Group")
-    image.insert_layer(group, None, 0)
-    face = Gimp.Layer.new_from_drawable(portrait.get_layers()[0], image)
-    face.set_name("face")
-    image.insert_layer(face, group, 0)
-    face.set_offsets(120, 90)
-    top = Gimp.Layer.new(image, "top", 50, 50, Gimp.ImageType.RGBA_IMAGE, 100, Gimp.LayerMode.NORMAL)
-    image.insert_layer(top, group, 0)
-    portrait.delete()
-    image.clean_all()
-    return image, face
-'''
-
-
 pytestmark = pytest.mark.usefixtures("fresh_emulator")
 
 
