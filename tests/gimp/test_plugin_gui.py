@@ -18,7 +18,7 @@ import time
 import pytest
 from gimp_runner import GuiSession
 from gui_support import DIALOG_AT as DIALOG_AT  # re-exported: other GUI tests import it from here
-from gui_support import open_from_filters_menu
+from gui_support import image_window_ready, open_from_filters_menu, shoot
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PORTRAIT, PROC, SECRET_KEY, plugin_env
 
@@ -66,7 +66,7 @@ class Person:
         s.click(dialog, *SEARCH_FIELD)
         s.xdotool("type", "--delay", "60", str(number))
         time.sleep(0.8)
-        s.screenshot("styles", dialog)
+        shoot(s, "styles", dialog)
 
     def cancel_from_status_bar(self) -> None:
         """Click the Cancel button that the status bar shows beside the progress bar."""
@@ -110,16 +110,15 @@ def test_first_run_from_the_filters_menu(gui_session, make_gimp_profile, emu):
     person = Person(session)
     start = person.snapshot()
     assert start["names"] == ["Background"] and not start["dirty"]
-    person.image_window = session.image_window(timeout=90)
-    time.sleep(2)  # docks and brushes are still loading
+    person.image_window = image_window_ready(session)
 
     # The dialog opens from the real menu and lists the styles; pick one that is not the default.
     dialog = person.open_from_filters_menu()
-    session.screenshot("dialog", dialog)
+    shoot(session, "dialog", dialog)
     credits_line = "dialog: OK costs 15 credits · no API key yet: OK asks for one"
     session.wait_for(lambda: credits_line in session.log(), "the credits line", 20)
     person.pick_style(dialog, PICKED_STYLE)
-    session.screenshot("dialog-style-picked", dialog)
+    shoot(session, "dialog-style-picked", dialog)
     session.key("alt+o", wid=dialog, delay=1.0)
 
     # First run: no key anywhere, so the plug-in asks for it (masked entry) and stores it. A
@@ -181,8 +180,7 @@ def test_an_error_or_a_cancel_leaves_the_image_as_it_was(gui_session, gimp_profi
     session = gui_session(SESSION, env=plugin_env(emu.base_url, settings), files={"portrait.png": PORTRAIT})
     person = Person(session)
     start = person.snapshot()
-    person.image_window = session.image_window(timeout=90)
-    time.sleep(2)
+    person.image_window = image_window_ready(session)
 
     # A failure is shown to the person in GIMP's message dialog; the image is untouched.
     dialog = person.open_from_filters_menu()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from gui_support import open_from_filters_menu
+from gui_support import image_window_ready, open_from_filters_menu, shoot
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
 
@@ -104,8 +104,7 @@ def test_the_menu_and_the_dialog_in_the_users_language(gui_session, make_gimp_pr
     profile = make_gimp_profile()
     env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json", HM_IMAGE="portrait.png", LANG=LOCALES[lang])
     session = gui_session(env=env, files={"portrait.png": PORTRAIT}, profile=profile)  # previews from the emulator
-    window = session.image_window(timeout=90)
-    time.sleep(2)  # docks and brushes are still loading
+    window = image_window_ready(session)
     cost_line = f"dialog: {EXPECTED[lang]['cost_line']}"  # what the dialog shows, as it logs it
     for mnemonic, title, name in (("h", "dialog", "dialog"), ("v", "variants_dialog", "dialog-variants")):
         # Filters is "Filte_r", "フィルター(_R)"; the entries keep their mnemonics: "(_H)", "_Varianten";
@@ -114,5 +113,5 @@ def test_the_menu_and_the_dialog_in_the_users_language(gui_session, make_gimp_pr
         if name == "dialog":
             session.wait_for(lambda: cost_line in session.log(), cost_line, 20)
         time.sleep(3.0)  # the gallery's previews arrive
-        session.screenshot(f"{name}-{lang}", dialog)
+        shoot(session, f"{name}-{lang}", dialog)
         session.key("Escape", wid=dialog, delay=1.0)

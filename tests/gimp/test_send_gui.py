@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from gui_support import shoot
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PROC, SECRET_KEY, plugin_env
 from test_gallery_gui import _user, framed_slot
@@ -55,7 +56,7 @@ def test_the_dialog_names_the_layer_and_the_keyboard_never_chooses(gui_session, 
     # The dialog says what OK will send, and frames the remembered style.
     user.open("menu")
     session.wait_for(lambda: SENDS_PHOTO in session.log(), "the line naming the layer", 20)
-    session.screenshot("dialog-names-the-layer", user.dialog)
+    shoot(session, "dialog-names-the-layer", user.dialog)
     assert framed_slot(user.look("dialog-remembered-style")) == user.slot_of(REMEMBERED)
 
     # Tab and Shift+Tab go round the whole dialog; the style stays the one remembered.
@@ -92,7 +93,7 @@ def test_the_dialog_names_the_layer_and_the_keyboard_never_chooses(gui_session, 
     user.open("menu")
     session.wait_for(lambda: IS_A_RESULT in session.log(), "the dialog saying the layer is a result", 20)
     assert session.log().count(SENDS_PHOTO) == 2  # the photo, offered instead of the result
-    session.screenshot("dialog-offers-the-source", user.dialog)
+    shoot(session, "dialog-offers-the-source", user.dialog)
     user.ok()
     user.wait_for_results(3)
     offered = user.snapshot()

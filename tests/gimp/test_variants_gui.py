@@ -15,6 +15,7 @@ import time
 
 import pytest
 from gimp_runner import GimpProfile, GuiSession
+from gui_support import image_window_ready
 from halloween_mask.region import Box, upload_box
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
@@ -30,7 +31,7 @@ def gallery_person(session: GuiSession, profile: GimpProfile) -> GalleryUser:
     """The person in front of the session's image window (the profile's favourites and timings)."""
     home = profile.dir.host / "home"
     person = GalleryUser(session, home / "favourite-styles.json", home / "timings.jsonl")
-    person.image_window = session.image_window(timeout=90)
+    person.image_window = image_window_ready(session)
     return person
 
 
@@ -47,7 +48,6 @@ def test_variants_group_from_the_menu_one_undo_and_a_selection(gui_session, gimp
     person = gallery_person(session, gimp_profile)
     start = person.snapshot()
     assert start["tree"] == ["Background"]
-    time.sleep(2)
 
     # The variants dialog: a typed number selects its tile; Ctrl-clicks on tiles write the typed
     # list, which an edit at its end shows is there ("3,7,12" -> "3,7,1" -> "3,7,12"); OK.
