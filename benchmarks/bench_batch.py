@@ -24,7 +24,7 @@ import statistics
 import sys
 import time
 
-from gimp_bench import HEIGHT, WIDTH, bench_gimp, photo_png, print_walls, run_series, service_like, service_like_text
+from gimp_bench import HEIGHT, WIDTH, fresh_gimp, photo_png, print_walls, run_series, service_like, service_like_text
 from gimp_runner import GimpRoot
 from halloween_mask_emulator import Emulator
 
@@ -37,7 +37,7 @@ TIME_TARGET = 1.5  # eight layers' wall time / one layer's
 def bench(root: GimpRoot, runs: int, size: tuple[int, int], scale: float) -> bool:
     started = time.monotonic()
     files = {"photo.png": photo_png(size)}
-    with bench_gimp(root) as gimp, Emulator(service_like(16, scale)) as emu:
+    with fresh_gimp(root) as gimp, Emulator(service_like(16, scale)) as emu:
         params = {"runs": runs, "layers": LAYERS}
         report = gimp.batch("many_layers.py", gimp.env(emu), files, params, timeout=600 + 180 * runs).report
         tasks = sorted(emu.tasks.values(), key=lambda task: task.created)

@@ -27,7 +27,7 @@ import shutil
 import statistics
 import sys
 
-from gimp_bench import bench_gimp, dialog_session, run_series, served
+from gimp_bench import dialog_session, fresh_gimp, run_series, served
 from gimp_runner import GimpRoot
 from halloween_mask_emulator import Emulator
 
@@ -39,7 +39,7 @@ TITLE = "^Halloween Mask$"
 
 def _session(root: GimpRoot, emu: Emulator, kinds: list[str], plain: bool) -> list[dict]:
     """One GIMP session opening the dialog once per entry of ``kinds`` ("cold" or "warm")."""
-    with bench_gimp(root, "bench-gallery") as gimp:
+    with fresh_gimp(root, "bench-gallery") as gimp:
         env = gimp.env(emu, timings=True, XDG_CACHE_HOME=f"{gimp.profile.home_inside}/cache")
         if plain:
             env["HALLOWEEN_MASK_DIALOG"] = "plain"

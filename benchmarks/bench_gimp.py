@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from gimp_bench import bench_gimp, instant, photo_pixels, png_bytes, run_series
+from gimp_bench import fresh_gimp, instant, photo_pixels, png_bytes, run_series
 from gimp_runner import GimpRoot
 from halloween_mask.imageformat import MAX_UPLOAD_BYTES
 from halloween_mask_emulator import Emulator
@@ -66,7 +66,7 @@ def bench(root: GimpRoot, runs: int, noise: float) -> bool:
     """Run the benchmark in one GIMP batch, print the figures; whether every target was met."""
     started = time.monotonic()
     pixels = photo_pixels(noise)
-    with bench_gimp(root) as gimp, Emulator(instant()) as emu:
+    with fresh_gimp(root) as gimp, Emulator(instant()) as emu:
         env = gimp.env(emu, timings=True)
         plugin_dir = f"{gimp.profile.inside}/plug-ins/halloween-mask"
         params = {"runs": runs, "first_style": FIRST_STYLE, "plugin_dir": plugin_dir}

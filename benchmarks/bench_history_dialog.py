@@ -26,7 +26,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from gimp_bench import bench_gimp, dialog_session, run_series, served
+from gimp_bench import dialog_session, fresh_gimp, run_series, served
 from gimp_runner import GimpRoot
 from halloween_mask import History
 from halloween_mask.history_entry import Made
@@ -56,7 +56,7 @@ def fill_history(folder: Path, entries: int) -> None:
 
 def session(root: GimpRoot, emu: Emulator, kinds: list[str], entries: int) -> list[dict]:
     """One GIMP session opening the plain filter dialog or the history's per entry of ``kinds``."""
-    with bench_gimp(root, "bench-history") as gimp:
+    with fresh_gimp(root, "bench-history") as gimp:
         data = gimp.home / "data"
         fill_history(data / "history", entries)
         env = gimp.env(

@@ -22,7 +22,7 @@ import statistics
 import sys
 import time
 
-from gimp_bench import HEIGHT, WIDTH, bench_gimp, photo_png, print_walls, run_series, service_like, service_like_text
+from gimp_bench import HEIGHT, WIDTH, fresh_gimp, photo_png, print_walls, run_series, service_like, service_like_text
 from gimp_runner import GimpRoot
 from halloween_mask_emulator import Emulator
 
@@ -44,7 +44,7 @@ def styles(runs: int) -> dict[str, list[str] | str]:
 def bench(root: GimpRoot, runs: int) -> bool:
     started = time.monotonic()
     files = {"photo.png": photo_png()}
-    with bench_gimp(root) as gimp, Emulator(service_like(8, SCALE)) as emu:
+    with fresh_gimp(root) as gimp, Emulator(service_like(8, SCALE)) as emu:
         params = {"runs": runs, **styles(runs), "face": list(FACE_SELECTION)}
         report = gimp.batch("variants_timing.py", gimp.env(emu), files, params, timeout=600 + 120 * runs).report
         tasks = sorted(emu.tasks.values(), key=lambda task: task.created)

@@ -127,7 +127,7 @@ class BenchGimp:
 
 
 @contextlib.contextmanager
-def bench_gimp(root: GimpRoot, name: str = "bench") -> Iterator[BenchGimp]:
+def fresh_gimp(root: GimpRoot, name: str = "bench") -> Iterator[BenchGimp]:
     """A fresh scratch folder and profile in ``root``, removed afterwards."""
     scratch = Scratch(root, f"{SCRATCH_INSIDE}/{name}-{uuid.uuid4().hex[:10]}")
     scratch.host.mkdir(parents=True)
