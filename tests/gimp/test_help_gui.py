@@ -20,7 +20,7 @@ import pytest
 from gui_support import DIALOG_AT, image_window_ready, place_window
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
-from test_plugin_gui import Person
+from test_plugin_gui import SESSION, Person
 
 NOTICE_TITLE = "^Halloween Mask: before anything is sent$"
 DIAGNOSTICS_TITLE = "^Halloween Mask Diagnostics$"
@@ -101,9 +101,8 @@ class Helper(Person):
 
 
 def start(gui_session, profile, env: dict[str, str], opened: Path) -> Helper:
-    """GIMP with the portrait in a window (the harness's default session, until the ``quit`` flag)."""
-    env = {**env, "HM_IMAGE": "portrait.png", "HM_GUI_TIMEOUT": "1200"}
-    session = gui_session("open_image.py", env=env, files={"portrait.png": PORTRAIT}, profile=profile)
+    """GIMP with the portrait in a window (the GUI tests' session) and a person at its keyboard."""
+    session = gui_session(SESSION, env=env, files={"portrait.png": PORTRAIT}, profile=profile)
     person = Helper(session, opened, profile)
     person.image_window = image_window_ready(session)
     return person

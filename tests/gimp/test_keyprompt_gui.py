@@ -16,7 +16,7 @@ import pytest
 from gui_support import image_window_ready
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
-from test_plugin_gui import ERROR_DIALOG_TITLE, KEY_PROMPT_TITLE, Person
+from test_plugin_gui import ERROR_DIALOG_TITLE, KEY_PROMPT_TITLE, SESSION, Person
 
 OLD_KEY = "hm-old-key-rotated"  # what the settings file held: the service no longer takes it
 MISTYPED_KEY = "hm-mistyped-key"
@@ -36,7 +36,7 @@ def test_a_refused_key_is_never_stored_and_cancel_is_a_cancel(gui_session, make_
     settings.write_text(json.dumps({"api_key": OLD_KEY}))
     os.chmod(settings, 0o600)
     env = plugin_env(emu.base_url, f"{profile.home_inside}/{settings.name}", key_in_env=False)
-    session = gui_session("keyprompt_gui/session.py", env=env, files={"portrait.png": PORTRAIT}, profile=profile)
+    session = gui_session(SESSION, env=env, files={"portrait.png": PORTRAIT}, profile=profile)
     person = Person(session)
     person.image_window = image_window_ready(session)
 
