@@ -3,6 +3,7 @@
 from gi.repository import Gimp
 from hm import hm_load, hm_write_report
 from plugin_lib import call, digest, info, names, scratch_left
+from variants_lib import offset_portrait_in_a_group
 
 report = {}
 
@@ -29,19 +30,7 @@ def check(label, image, source, **args):
 
 
 # An offset layer inside a group, with a layer above it in the group.
-portrait = hm_load("portrait.png")
-image = Gimp.Image.new(700, 640, Gimp.ImageBaseType.RGB)
-background = Gimp.Layer.new(image, "bg", 700, 640, Gimp.ImageType.RGB_IMAGE, 100, Gimp.LayerMode.NORMAL)
-image.insert_layer(background, None, 0)
-group = Gimp.GroupLayer.new(image, "Group")
-image.insert_layer(group, None, 0)
-layer = Gimp.Layer.new_from_drawable(portrait.get_layers()[0], image)
-layer.set_name("face")
-image.insert_layer(layer, group, 0)
-layer.set_offsets(120, 90)
-top = Gimp.Layer.new(image, "top", 50, 50, Gimp.ImageType.RGBA_IMAGE, 100, Gimp.LayerMode.NORMAL)
-image.insert_layer(top, group, 0)
-portrait.delete()
+image, layer = offset_portrait_in_a_group()
 check("group", image, layer)
 
 image = hm_load("portrait.png")

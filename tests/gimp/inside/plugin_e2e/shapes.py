@@ -2,25 +2,15 @@
 
 import time
 
-from gi.repository import Gimp, Gio
+from gi.repository import Gio
 from hm import hm_load, hm_path, hm_write_report
 from plugin_lib import call, digest, images, info, names, scratch_left
+from selection_lib import portrait_on_white
 
 report = {}
-portrait = hm_load("portrait.png")
 
 # A 5000x3000 layer with the portrait in the middle: fitted for upload, the result scaled back.
-image = Gimp.Image.new(5000, 3000, Gimp.ImageBaseType.RGB)
-big = Gimp.Layer.new(image, "big", 5000, 3000, Gimp.ImageType.RGB_IMAGE, 100, Gimp.LayerMode.NORMAL)
-image.insert_layer(big, None, 0)
-big.fill(Gimp.FillType.WHITE)
-face = Gimp.Layer.new_from_drawable(portrait.get_layers()[0], image)
-image.insert_layer(face, None, 0)
-face.scale(2800, 2800, False)
-face.set_offsets(1100, 100)
-big = image.merge_down(face, Gimp.MergeType.CLIP_TO_BOTTOM_LAYER)
-big.set_name("big")
-image.clean_all()
+image, big = portrait_on_white((5000, 3000), "big", (0, 0, 5000, 3000), 2800, (1100, 100))
 before = digest(big)
 start = time.monotonic()
 report["big"] = {
@@ -65,6 +55,5 @@ report["forced"]["new_images"] = [[i.get_width(), i.get_height(), names(i)] for 
 for extra in new_images:
     extra.delete()
 image.delete()
-portrait.delete()
 report["scratch_left"] = scratch_left()
 hm_write_report(report)
