@@ -11,7 +11,7 @@ import time
 
 import pytest
 from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PLUGIN_LIB, PROC, SECRET_KEY, plugin_env
+from plugin_batch import PROC, SECRET_KEY, plugin_env
 from test_gallery_gui import DIALOG_TITLE, _user, framed_slot
 from test_plugin_gui import DIALOG_AT, ERROR_DIALOG_TITLE
 
@@ -20,30 +20,7 @@ CHOSEN_STYLE, CHOSEN_WAIT = 12, 120  # a style among the tiles shown without scr
 
 # A script opens the dialog with "Template image file" chosen and no file (as a person who clicked
 # that option and no file yet); then the portrait stays open for the menu runs.
-SESSION = (
-    PLUGIN_LIB
-    + r"""
-image = hm_load("portrait.png")
-image.clean_all()
-Gimp.Display.new(image)
-Gimp.displays_flush()
-hm_write_report({"seq": 0})
-hm_wait_flag("open-with-file-source")
-proc = Gimp.get_pdb().lookup_procedure(PROC)
-config = proc.create_config()
-config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
-config.set_property("image", image)
-config.set_core_object_array("drawables", image.get_layers())
-config.set_property("source", "file")
-result = proc.run(config)
-hm_write_report({"seq": 1, "status": result.index(0).value_nick})
-while not os.path.exists(hm_path("quit")):
-    if os.path.exists(hm_path("state")):
-        os.remove(hm_path("state"))
-        hm_write_report({"seq": 2, "names": names(image), "dirty": image.is_dirty()})
-    time.sleep(0.1)
-"""
-)
+SESSION = "choices_gui/session.py"
 
 
 @pytest.fixture

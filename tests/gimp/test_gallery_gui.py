@@ -25,7 +25,7 @@ from halloween_mask.previews import PreviewCache
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from halloween_mask_emulator.renderer import preview_jpeg
 from PIL import Image
-from plugin_batch import PLUGIN_LIB, PORTRAIT, SECRET_KEY, plugin_env
+from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
 from test_plugin_gui import DIALOG_AT, SESSION, Person
 
 DIALOG_TITLE = "^Halloween Mask$"
@@ -146,11 +146,11 @@ def emu():
         yield emulator
 
 
-def _user(gui_session, profile, env: dict[str, str], code: str = SESSION) -> GalleryUser:
+def _user(gui_session, profile, env: dict[str, str], script: str = SESSION) -> GalleryUser:
     home = profile.dir.host / "home"
     timings = home / "timings.jsonl"
     env = {**env, "HALLOWEEN_MASK_TIMINGS": f"{profile.home_inside}/{timings.name}"}
-    session = gui_session(code, env=env, files={"portrait.png": PORTRAIT}, profile=profile)
+    session = gui_session(script, env=env, files={"portrait.png": PORTRAIT}, profile=profile)
     user = GalleryUser(session, home / "favourite-styles.json", timings)
     user.image_window = session.image_window(timeout=90)
     time.sleep(2)  # docks and brushes are still loading
@@ -257,28 +257,7 @@ def test_offline_with_an_empty_cache(gui_session, make_gimp_profile, emu):
 
 # The caller opens the dialog with a template layer of another open image chosen (as a script
 # may); the person clicks a tile, which is insensitive in template mode, and presses OK.
-TEMPLATE_SESSION = (
-    PLUGIN_LIB
-    + r"""
-image = hm_load("portrait.png")
-other = hm_load("portrait.png")
-other.get_layers()[0].set_name("my template")
-Gimp.Display.new(image)
-Gimp.displays_flush()
-hm_write_report({"seq": 1})
-hm_wait_flag("open-with-template")
-proc = Gimp.get_pdb().lookup_procedure(PROC)
-config = proc.create_config()
-config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
-config.set_property("image", image)
-config.set_core_object_array("drawables", image.get_layers())
-config.set_property("source", "layer")
-config.set_property("template-layer", other.get_layers()[0])
-result = proc.run(config)
-hm_write_report({"seq": 2, "status": result.index(0).value_nick, "names": names(image)})
-hm_wait_flag("quit")
-"""
-)
+TEMPLATE_SESSION = "gallery_gui/template_layer.py"
 
 
 def test_warm_cache_with_the_host_down_and_a_template_layer(gui_session, make_gimp_profile, emu):
@@ -294,7 +273,7 @@ def test_warm_cache_with_the_host_down_and_a_template_layer(gui_session, make_gi
         AILAB_PREVIEW_BASE=DEAD_PREVIEW_HOST,
         XDG_CACHE_HOME=f"{profile.home_inside}/cache",
     )
-    user = _user(gui_session, profile, env, code=TEMPLATE_SESSION)
+    user = _user(gui_session, profile, env, script=TEMPLATE_SESSION)
     user.session.flag("open-with-template")
     user.dialog = user.session.find_window(DIALOG_TITLE, timeout=30)
     user.session.move(user.dialog, *DIALOG_AT)
@@ -333,7 +312,7 @@ def test_the_keyboard_reaches_every_group_by_its_mnemonic(gui_session, make_gimp
     title, search, file_source, layer_source, style_source, new_image = MNEMONICS[lang]
     profile = make_gimp_profile()
     env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json", **LOCALES[lang])
-    user = _user(gui_session, profile, env, code="gallery_gui/every_image.py")
+    user = _user(gui_session, profile, env, script="gallery_gui/every_image.py")
     session = user.session
     user.dialog = user.open_from_filters_menu("h", title)
     session.wait_for(lambda: user.events("pictures"), "the previews", 30)
