@@ -12,8 +12,8 @@ pointed at the emulator on loopback (zero queue and processing time):
   loaded into GIMP from a lossless PNG; 4000x3000 is under the 4095 px limit, so no scaling.
 * Timing: one warm-up of each, then N rounds alternating which goes first, of (a) GIMP's own PNG
   export of the layer (``file-png-export`` at its default settings) and (b) the plug-in run
-  non-interactively (``mask-7``, then 8, 9 ...: the plug-in pays once for the same request, so a
-  repeat would be served from its history), its new layer removed after each run. GIMP-side time is
+  non-interactively (``mask-7``, with ``reuse`` FALSE: each run a new paid request, not the kept
+  result of the last), its new layer removed after each run. GIMP-side time is
   export (incl. fitting to the limits) + import + insert, as the plug-in reports them in the
   ``HALLOWEEN_MASK_TIMINGS`` file; the wall time of the call minus its service time (submit, wait,
   download) is shown too, which adds the plug-in's process start and client set-up. Medians
@@ -40,7 +40,7 @@ from halloween_mask.imageformat import MAX_UPLOAD_BYTES
 from halloween_mask_emulator import Emulator
 from PIL import Image
 
-FIRST_STYLE = 7  # each run a style of its own from here on
+STYLE = "mask-7"
 BYTES_TARGET = 0.3  # upload bytes / default PNG bytes
 PSNR_TARGET = 40.0  # dB
 TIME_TARGET = 1.5  # GIMP-side time / plain PNG export time
@@ -69,7 +69,7 @@ def bench(root: GimpRoot, runs: int, noise: float) -> bool:
     with fresh_gimp(root) as gimp, Emulator(instant()) as emu:
         env = gimp.env(emu, timings=True)
         plugin_dir = f"{gimp.profile.inside}/plug-ins/halloween-mask"
-        params = {"runs": runs, "first_style": FIRST_STYLE, "plugin_dir": plugin_dir}
+        params = {"runs": runs, "style": STYLE, "plugin_dir": plugin_dir}
         files = {"photo.png": png_bytes(pixels)}
         result = gimp.batch("export_timing.py", env, files, params, timeout=300 + 120 * runs)
         uploads = [r.file_sizes["image"] for r in emu.requests_to("submit")]

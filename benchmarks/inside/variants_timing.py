@@ -13,13 +13,13 @@ layer = image.get_layers()[0]
 report = {"gimp": Gimp.version(), "runs": [], "regions": []}
 
 
-def timed(kind, n):
-    """Round ``n``'s single-style or variants run; its new layer or group removed again."""
+def timed(kind):
+    """One single-style or variants run, paid anew (not the kept result of the last); its layer or group removed."""
     start = time.monotonic()
     if kind == "single":
-        status = call(image, layer, mask_style=params["single"][n])
+        status = call(image, layer, mask_style=params["single"], reuse=False)
     else:
-        status = variants(image, layer, params["variants"][n])[:2]
+        status = variants(image, layer, params["styles"], reuse=False)[:2]
     seconds = time.monotonic() - start
     if status[0] != "success":
         raise RuntimeError(f"{kind}: {status}")
@@ -29,7 +29,7 @@ def timed(kind, n):
 
 for n in range(params["runs"]):
     for kind in ("single", "variants") if n % 2 == 0 else ("variants", "single"):
-        timed(kind, n)
+        timed(kind)
 
 # Upload bytes: the whole layer, then a rectangle over the face.
 emulator({"queued_seconds": 0.0, "processing_seconds": 0.0})
@@ -38,7 +38,7 @@ for face in (None, params["face"]):
         Gimp.Selection.none(image)
     else:
         image.select_rectangle(Gimp.ChannelOps.REPLACE, *face)
-    status = call(image, layer, mask_style=params["upload"])
+    status = call(image, layer, mask_style=params["single"], reuse=False)
     if status[0] != "success":
         raise RuntimeError(f"upload run: {status}")
     report["regions"].append(info(image.get_layers()[0])["provenance"]["region"])
