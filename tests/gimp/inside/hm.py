@@ -74,6 +74,14 @@ def hm_call(name, image=None, drawables=None, run_mode=Gimp.RunMode.NONINTERACTI
     return hm_run(name, image, drawables, run_mode, **args)[:2]
 
 
+def hm_take_flag(name):
+    """True once after the host has set flag ``name`` (it is removed here, so each setting is answered once)."""
+    if not os.path.exists(hm_path(name)):
+        return False
+    os.remove(hm_path(name))
+    return True
+
+
 def hm_wait_flag(name, timeout=120.0):
     """Wait until the host creates the flag file ``name`` in the work folder (GUI sessions)."""
     end = time.monotonic() + timeout

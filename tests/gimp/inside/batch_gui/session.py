@@ -5,25 +5,15 @@ import time
 
 from batch_lib import three_photos, tree
 from gi.repository import Gimp
-from hm import hm_load, hm_path, hm_write_report
+from hm import hm_load, hm_path, hm_take_flag, hm_write_report
 
 image, _ = three_photos()
 Gimp.Display.new(image)
 Gimp.displays_flush()
 images = [image]
 seq = 0
-
-
-def flagged(name):
-    """True once when the host has set flag ``name`` (the flag is taken away)."""
-    if not os.path.exists(hm_path(name)):
-        return False
-    os.remove(hm_path(name))
-    return True
-
-
 while not os.path.exists(hm_path("quit")):
-    if flagged("more-images"):
+    if hm_take_flag("more-images"):
         for side in (400, 480):  # pictures unlike the first image's layers
             other = hm_load("portrait.png")
             other.scale(side, side)
@@ -31,7 +21,7 @@ while not os.path.exists(hm_path("quit")):
             Gimp.Display.new(other)
             images.append(other)
         Gimp.displays_flush()
-    if flagged("snap"):
+    if hm_take_flag("snap"):
         seq += 1
         hm_write_report(
             {
