@@ -258,6 +258,7 @@ def test_offline_with_an_empty_cache(gui_session, make_gimp_profile, emu):
 # The caller opens the dialog with a template layer of another open image chosen (as a script
 # may); the person clicks a tile, which is insensitive in template mode, and presses OK.
 TEMPLATE_SESSION = "gallery_gui/template_layer.py"
+TEMPLATE_THUMBNAIL = (610, 257)  # the chosen template's thumbnail, in the dialog
 
 
 def test_warm_cache_with_the_host_down_and_a_template_layer(gui_session, make_gimp_profile, emu):
@@ -283,6 +284,9 @@ def test_warm_cache_with_the_host_down_and_a_template_layer(gui_session, make_gi
     assert pictures["shown"] == 85  # all from the cache: the host is down
     shot = user.look("gallery-template-layer")
     assert user.order()[0] == 40 and closest_style(shot, 0) == 40  # the favourite comes first
+    user.session.xdotool("mousemove", "--window", user.dialog, *map(str, TEMPLATE_THUMBNAIL))
+    time.sleep(1.5)
+    user.session.screenshot("gallery-template-layer-name")  # the screen: the tooltip naming "my template"
     user.click_tile(5)  # insensitive: the template layer stays the choice
     user.ok()
     user.session.wait_for(lambda: user.session.report().get("seq") == 2, "the run", 60)

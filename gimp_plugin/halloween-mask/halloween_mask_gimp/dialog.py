@@ -150,6 +150,7 @@ def _fill(
         pixbuf = _template_thumbnail(config)
         if pixbuf is not None:
             thumbnail.set_from_pixbuf(pixbuf)
+        thumbnail.set_tooltip_text(_template_name(config) if pixbuf is not None else None)
         lacking = missing_template(config)
         dialog.set_response_sensitive(Gtk.ResponseType.OK, lacking is None)
         missing.set_text(lacking or "")
@@ -282,6 +283,13 @@ def _template_thumbnail(config: Gimp.ProcedureConfig) -> GdkPixbuf.Pixbuf | None
         return GdkPixbuf.Pixbuf.new_from_file_at_scale(template.get_path(), TEMPLATE_THUMB, TEMPLATE_THUMB, True)
     except GLib.Error:
         return None
+
+
+def _template_name(config: Gimp.ProcedureConfig) -> str:
+    """The chosen template's name for its thumbnail's tooltip: the layer's, or the file's."""
+    if config.get_property("source") == SOURCE_LAYER:
+        return config.get_property("template-layer").get_name()
+    return config.get_property("template").get_basename()
 
 
 def _balance(label: Gtk.Label, cost_text: str, link: Gtk.LinkButton) -> None:  # worker: the network, no Gtk
