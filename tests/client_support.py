@@ -55,14 +55,24 @@ def fast_client(base_url: str, key: str = "test-key", **options: object) -> Clie
     return Client(key, base_url, **options)  # type: ignore[arg-type]
 
 
+Reply = tuple[int, dict[str, str], bytes]
+
+
 class _Handler(BaseHTTPRequestHandler):
-    routes: ClassVar[dict[str, tuple[int, dict[str, str], bytes]]] = {}
+    routes: ClassVar[dict[str, Reply | list[Reply]]] = {}
     seen: ClassVar[list[tuple[str, dict[str, str]]]] = []
+    exact_headers: ClassVar[bool] = False
 
     def do_GET(self) -> None:
         self.seen.append((self.path, dict(self.headers)))
-        status, headers, body = self.routes.get(self.path, (404, {}, b"not found"))
-        self.send_response(status)
+        route = self.routes.get(self.path) or self.routes.get(self.path.split("?")[0]) or (404, {}, b"not found")
+        if isinstance(route, list):  # answers in turn, the last one from then on
+            route = route.pop(0) if len(route) > 1 else route[0]
+        status, headers, body = route
+        if self.exact_headers:
+            self.send_response_only(status)
+        else:
+            self.send_response(status)
         for name, value in {"Content-Length": str(len(body)), **headers}.items():
             self.send_header(name, value)
         self.end_headers()
@@ -75,11 +85,15 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def tiny_server(routes: dict[str, tuple[int, dict[str, str], bytes]]) -> Iterator[tuple[str, list]]:
-    """A loopback HTTP server answering fixed responses per path, for cases the emulator has no knob for."""
-    handler = type("Handler", (_Handler,), {"routes": routes, "seen": []})
+def tiny_server(routes: dict[str, Reply | list[Reply]], exact_headers: bool = False) -> Iterator[tuple[str, list]]:
+    """A loopback HTTP server answering fixed responses per path, for cases the emulator has no knob for.
+
+    A route is matched with its query string, then without; a list of answers is given in turn
+    (the last one from then on). ``exact_headers``: only the given headers (no Server or Date).
+    """
+    handler = type("Handler", (_Handler,), {"routes": routes, "seen": [], "exact_headers": exact_headers})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}", handler.seen

@@ -18,11 +18,10 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from client_support import POLL, SUBMIT, envelope, fast_client
+from client_support import POLL, SUBMIT, envelope, fast_client, tiny_server
 from halloween_mask.errors import HalloweenMaskError, ProtocolError
 from halloween_mask.timing import CancelToken, Clock, Deadline
 from halloween_mask.transport import Transport
@@ -53,39 +52,12 @@ def bomb() -> bytes:
     return png(20000, 20000)
 
 
-class _Service(BaseHTTPRequestHandler):
-    """Submit, poll and result answers set per path; headers exactly as given (no Date unless given)."""
-
-    routes: dict[str, list[tuple[int, dict[str, str], bytes]]]
-    seen: list[str]
-
-    def do_GET(self) -> None:
-        path = self.path.split("?")[0]
-        self.seen.append(path)
-        answers = self.routes.get(path) or [(404, {}, b"{}")]
-        status, headers, body = answers.pop(0) if len(answers) > 1 else answers[0]
-        self.send_response_only(status)
-        for name, value in {"Content-Length": str(len(body)), **headers}.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_POST = do_GET
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @contextmanager
 def service() -> Iterator[tuple[str, dict, list]]:
-    handler = type("Service", (_Service,), {"routes": {}, "seen": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", handler.routes, handler.seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    """Submit, poll and result answers set per path; headers exactly as given (no Date unless given)."""
+    routes: dict = {}
+    with tiny_server(routes, exact_headers=True) as (base, seen):
+        yield base, routes, seen
 
 
 def _json(body: dict, **headers: str) -> tuple[int, dict[str, str], bytes]:
@@ -278,7 +250,9 @@ def test_a_redirect_from_a_result_host_to_a_private_or_plain_http_address_is_not
             routes["/r.png"] = [(302, {"Location": target}, b"")]
             with fast_client(base) as client, pytest.raises(HalloweenMaskError, match="refusing"):
                 client.apply(portrait_bytes, mask_style=7)
-        assert seen.count("/r.png") == 1  # asked once, refused before any request to the target
+        assert [path for path, _headers in seen].count(
+            "/r.png"
+        ) == 1  # asked once, refused before any request to the target
 
 
 @contextmanager
