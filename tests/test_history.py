@@ -9,10 +9,12 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from halloween_mask.history import DB_NAME, History, Made, configured_max_bytes
+from halloween_mask.history_entry import local_time_text
 from PIL import Image
 
 TESTS = Path(__file__).resolve().parent
@@ -162,3 +164,14 @@ def test_the_file_carries_its_format_and_a_newer_ones_is_left_as_it_is(tmp_path,
         assert History(folder).entries() == []
     assert "from a newer version of AI Halloween Mask (format 5)" in caplog.text
     assert path.read_bytes() == before
+
+
+def test_when_a_mask_was_made_reads_the_same_in_every_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages say "2026-12-05 12:03" (local time), never an English month name in a German dialog."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        assert local_time_text(1_764_932_580.0) == "2025-12-05 12:03"  # 11:03 UTC
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -103,6 +103,16 @@ def test_placeholders_and_mnemonics_match(entry: tuple[str, catalogs.Message]) -
         assert msgstr.count("\n") == message.msgid.count("\n"), f"{lang}: {msgstr!r}"
 
 
+def test_both_english_forms_of_a_plural_carry_the_same_fields() -> None:
+    """The singular form is not only for 1 (Russian uses it for 21): it must be able to say the number."""
+    lacking = [
+        m.msgid
+        for m in TEMPLATE
+        if m.msgid_plural is not None and sorted(FIELD.findall(m.msgid)) != sorted(FIELD.findall(m.msgid_plural))
+    ]
+    assert not lacking, lacking
+
+
 def _subclasses(cls: type) -> list[type]:
     return [cls, *(sub for child in cls.__subclasses__() for sub in _subclasses(child))]
 

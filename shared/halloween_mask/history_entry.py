@@ -6,6 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 
+def local_time_text(seconds: float) -> str:
+    """``"2026-12-05 12:03"`` in local time: read the same in every language (no month names to translate)."""
+    return dt.datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M")
+
+
 @dataclass(frozen=True)
 class Made:
     """What made a result, as the history keeps it (the fingerprint is the ledger's)."""
@@ -36,9 +41,8 @@ class Entry:
 
     @property
     def created_text(self) -> str:
-        """``"5 Dec, 12:03"`` in local time, for messages."""
-        when = dt.datetime.fromtimestamp(self.created)
-        return f"{when.day} {when:%b, %H:%M}"
+        """When it was made, for messages (see :func:`local_time_text`)."""
+        return local_time_text(self.created)
 
     def to_json(self) -> dict[str, object]:
         """The entry as ``halloween-mask history --json`` prints it."""

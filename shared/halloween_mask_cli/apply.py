@@ -11,11 +11,11 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from halloween_mask import CancelToken, ErrorKind, HalloweenMaskError, Progress, Result, tempfiles
+from halloween_mask.history_entry import local_time_text
 from halloween_mask.ledger import Ledger
 
 from . import runlog
@@ -129,8 +129,7 @@ def free_note(result: Result) -> str:
 def _when(timestamp: float | None) -> str:
     if timestamp is None:
         return "an earlier run"
-    moment = datetime.fromtimestamp(timestamp)
-    return f"{moment.day} {moment:%b, %H:%M}"
+    return local_time_text(timestamp)
 
 
 @contextlib.contextmanager

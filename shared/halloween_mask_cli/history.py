@@ -48,7 +48,7 @@ def list_entries(args: argparse.Namespace) -> int:
         say(f"No masks are kept yet (the history is in {history.folder}).")
         return 0
     for entry in entries:
-        print(f"{entry.id:5d}  {entry.created_text:<14}  {_look(entry):<9}  {entry.source or '-'}  {_size(entry)}")
+        print(f"{entry.id:5d}  {entry.created_text:<16}  {_look(entry):<9}  {entry.source or '-'}  {_size(entry)}")
     count, size = history.usage()
     say(f"{count} kept, {size / 1e6:.1f} MB of at most {history.max_bytes / 1e6:.0f} MB, in {history.folder}")
     return 0

@@ -220,7 +220,7 @@ class HistoryDialog:
             modal=True,
             message_type=Gtk.MessageType.QUESTION,
             buttons=Gtk.ButtonsType.NONE,
-            text=ngettext("Delete the kept result?", "Delete all {count} kept results?", count).format(count=count),
+            text=ngettext("Delete {count} kept result?", "Delete all {count} kept results?", count).format(count=count),
             secondary_text=_("They cannot be inserted again for free afterwards. This cannot be undone."),
         )
         question.add_button(_("_Cancel"), Gtk.ResponseType.CANCEL)

@@ -7,12 +7,12 @@ The ledger itself (``halloween_mask.ledger``) is shared with the command line; r
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from gi.repository import Gimp, GObject
 from halloween_mask.client import Result
 from halloween_mask.cost import CREDITS_PER_MASK
+from halloween_mask.history_entry import local_time_text
 from halloween_mask.i18n import _
 
 from halloween_mask_gimp.log import log
@@ -57,9 +57,8 @@ def with_entry(record: bytes, entry_id: int | None) -> bytes:
 
 
 def when_text(seconds: float | None) -> str:
-    """``"5 Dec, 12:03"`` in local time (as ``Entry.created_text``)."""
-    when = dt.datetime.fromtimestamp(seconds if seconds is not None else 0.0)
-    return f"{when.day} {when:%b, %H:%M}"
+    """When a kept or paid mask was made, as every message says it (``"2026-12-05 12:03"``)."""
+    return local_time_text(seconds if seconds is not None else 0.0)
 
 
 def free_notice(result: Result) -> str | None:

@@ -18,7 +18,7 @@ from halloween_mask.errors import (
     ResultUnavailableError,
     SubmitOutcomeUnknownError,
 )
-from halloween_mask.i18n import _
+from halloween_mask.i18n import _, ngettext
 from halloween_mask.variants import StyleOutcome
 
 # Kinds of failure the service does not charge for (a mask is paid only when it is made).
@@ -90,7 +90,7 @@ def styles_message(outcomes: Sequence[StyleOutcome]) -> list[str]:
     lines = []
     for reason, hit in reasons.items():
         numbers = ", ".join(str(o.style) for o in hit)
-        names = _("Mask {numbers}") if len(hit) == 1 else _("Masks {numbers}")
+        names = ngettext("Mask {numbers}", "Masks {numbers}", len(hit))
         lines.append(f"{names.format(numbers=numbers)}: {reason}")
     for outcome in outcomes:
         if outcome.error is not None and details(outcome.error):
