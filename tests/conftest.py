@@ -5,6 +5,8 @@
 - ``emulator``: a started ``Emulator`` on 127.0.0.1 (free port) accepting the key ``API_KEY``,
   with zero queue/processing time; fresh per test; reconfigure with ``emulator.configure(...)``.
 - ``api``: an ``EmulatorApi`` bound to ``emulator`` that speaks raw HTTP with ``requests``.
+- ``service``: ``emulator`` as the user's configured service (AILAB_API_BASE, AILAB_API_KEY set).
+- ``client``: a fast-polling ``Client`` of ``emulator`` (``client_support.fast_client``).
 
 Every test gets its own settings file location (``HALLOWEEN_MASK_SETTINGS`` in a temporary
 folder), data folder (``HALLOWEEN_MASK_DATA``) and log folder (``HALLOWEEN_MASK_LOGS``), so no test
@@ -22,7 +24,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from client_support import fast_client
 from emulator_support import API_KEY, PORTRAIT, EmulatorApi, make_no_face_png
+from halloween_mask import Client
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from xdist_support import series_scheduler
 
@@ -71,3 +75,17 @@ def api(emulator: Emulator) -> Iterator[EmulatorApi]:
     helper = EmulatorApi(emulator.base_url)
     yield helper
     helper.session.close()
+
+
+@pytest.fixture
+def service(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+    """The emulator as the user's service, configured through the environment as a user would."""
+    monkeypatch.setenv("AILAB_API_BASE", emulator.base_url)
+    monkeypatch.setenv("AILAB_API_KEY", API_KEY)
+    return emulator
+
+
+@pytest.fixture
+def client(emulator: Emulator) -> Iterator[Client]:
+    with fast_client(emulator.base_url) as c:
+        yield c

@@ -20,15 +20,6 @@ from halloween_mask_emulator.detect import find_face
 from PIL import Image
 
 
-@pytest.fixture
-def service(emulator: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Emulator:
-    """The emulator configured as the user's service, through the environment as a user would."""
-    monkeypatch.setenv("AILAB_API_BASE", emulator.base_url)
-    monkeypatch.setenv("AILAB_API_KEY", API_KEY)
-    monkeypatch.setenv("HALLOWEEN_MASK_SETTINGS", str(tmp_path / "settings.json"))
-    return emulator
-
-
 def _pixels(path: Path) -> np.ndarray:
     with Image.open(path) as image:
         return np.asarray(image.convert("RGB"), dtype=np.int16)

@@ -14,21 +14,12 @@ import zlib
 from pathlib import Path
 
 import pytest
-from emulator_support import API_KEY
 from halloween_mask import parse_styles
 from halloween_mask.errors import InvalidArgumentError
 from halloween_mask_cli import main
 from halloween_mask_emulator import Emulator
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX links and modes")
-
-
-@pytest.fixture
-def service(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
-    """The emulator as the configured service (the key in the environment)."""
-    monkeypatch.setenv("AILAB_API_BASE", emulator.base_url)
-    monkeypatch.setenv("AILAB_API_KEY", API_KEY)
-    return emulator
 
 
 def one_line(text: str) -> bool:

@@ -34,7 +34,6 @@ from colour_support import (
     truth_srgb,
     turned_jpeg,
 )
-from emulator_support import API_KEY
 from halloween_mask_cli import main
 from halloween_mask_cli.fitting import fit_for_upload
 from halloween_mask_emulator import Emulator
@@ -48,13 +47,6 @@ STYLE = 7
 # test portrait saved as a JPEG at quality 92 (the upload's, chroma subsampled) is 6 off by this measure.
 UPLOAD_ERROR = 8
 RESULT_ERROR = 10  # the result, once more through 8-bit values in the input's space (and a JPEG for -o .jpg)
-
-
-@pytest.fixture
-def service(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
-    monkeypatch.setenv("AILAB_API_BASE", emulator.base_url)
-    monkeypatch.setenv("AILAB_API_KEY", API_KEY)
-    return emulator
 
 
 def wide_gamut_jpeg(space: str) -> bytes:

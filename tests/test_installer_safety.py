@@ -11,17 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-INSTALLER = REPO / "install" / "install.py"
-sys.path.insert(0, str(INSTALLER.parent))
-from hm_installer import checks  # noqa: E402
+from hm_installer import checks
+from installer_support import INSTALLER, run_installer
 
 as_root = hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-def run_installer(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(INSTALLER), *args], capture_output=True, text=True, timeout=300)
 
 
 def one_line_error(proc: subprocess.CompletedProcess[str]) -> str:

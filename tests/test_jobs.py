@@ -9,21 +9,16 @@ with its reason, unsent. ``jobs.py`` imports no GIMP, so it runs here on the hos
 from __future__ import annotations
 
 import io
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from client_support import fast_client
 from emulator_support import API_KEY
 from halloween_mask.errors import CancelledError, DeadlineExceededError, NoFaceError
 from halloween_mask_emulator import Emulator, EmulatorConfig, Fault
-from PIL import Image
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gimp_plugin" / "halloween-mask"))
-
 from halloween_mask_gimp.jobs import Job, JobBatch
+from PIL import Image
 
 
 def mirrored(png: bytes) -> bytes:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from halloween_mask.errors import (
     AuthError,
@@ -15,8 +12,6 @@ from halloween_mask.errors import (
     UsageError,
 )
 from halloween_mask.variants import StyleOutcome
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "gimp_plugin" / "halloween-mask"))
 from halloween_mask_gimp.messages import styles_message, user_message
 
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "gimp_plugin" / "halloween-mask"))
 from halloween_mask_gimp.outlook import MIN_FACE_SIDE, outlook
 
 

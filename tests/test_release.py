@@ -1,23 +1,24 @@
-"""The release files (install.py --gex / --release) and where --check finds the plug-in."""
+"""The release files (install.py --zip / --gex / --release) and where --check finds the plug-in."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import stat
 import struct
 import subprocess
 import sys
+import venv
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-INSTALLER = REPO / "install" / "install.py"
-sys.path.insert(0, str(INSTALLER.parent))
-
-from hm_installer import bundle, cli, copies, layout, profiles, release  # noqa: E402
-from hm_installer.errors import InstallError  # noqa: E402
+from hm_installer import bundle, checks, cli, copies, layout, profiles, release, wheels
+from hm_installer.errors import InstallError
+from installer_support import INSTALLER, run_installer
+from zip_support import extract
 
 ID = layout.EXTENSION_ID
 
@@ -132,3 +133,82 @@ def test_check_reports_both_copies(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "note: GIMP runs the extension (.gex)" in out
     assert "plug-ins/ holds another copy" in out
     assert f"in extensions/{ID}/halloween-mask" in out
+
+
+# --- release zip ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def release_zip(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("release")
+    proc = run_installer("--zip", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "Preferences \u25b8 Folders \u25b8 Plug-ins" in proc.stdout
+    return next(out.iterdir())
+
+
+def zip_modes(archive: Path) -> dict[str, int]:
+    with zipfile.ZipFile(archive) as zipped:
+        return {info.filename: info.external_attr >> 16 for info in zipped.infolist()}
+
+
+def test_release_zip_is_the_installed_folder(release_zip: Path, tmp_path: Path):
+    installed = bundle.install_into(tmp_path / "3.2")
+    assert release_zip.name == f"halloween-mask-{bundle.client_version()}-gimp3.zip"
+    with zipfile.ZipFile(release_zip) as zipped:
+        entries = {info.filename: zipped.read(info) for info in zipped.infolist()}
+    files = {f"halloween-mask/{p.relative_to(installed).as_posix()}": p for p in installed.rglob("*") if p.is_file()}
+    assert sorted(entries) == sorted(files), "the zip's folder differs from what the installer lays out"
+    assert {name: data for name, data in entries.items()} == {name: p.read_bytes() for name, p in files.items()}
+    versions = entries["halloween-mask/VERSIONS.txt"].decode()
+    assert f"AI Halloween Mask {bundle.client_version()}" in versions
+    for wheel in wheels.read_lock():
+        assert f"{wheel.name} {wheel.version}" in versions
+
+
+def test_release_zip_keeps_the_executable_bit_for_unix(release_zip: Path):
+    modes = zip_modes(release_zip)
+    assert modes.pop("halloween-mask/halloween-mask.py") == stat.S_IFREG | 0o755
+    assert set(modes.values()) == {stat.S_IFREG | 0o644}
+    with zipfile.ZipFile(release_zip) as zipped:
+        assert {info.create_system for info in zipped.infolist()} == {3}  # Unix: unzip applies the modes
+
+
+def test_release_zip_bytes_depend_only_on_the_inputs(release_zip: Path, tmp_path: Path):
+    """Built again from a copy of the plug-in with other file times: byte for byte the same."""
+    source = tmp_path / "source" / "halloween-mask"
+    shutil.copytree(layout.PLUGIN_SOURCE, source, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in source.rglob("*"):
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    again = release.write_zip(tmp_path / "out", plugin_source=source)
+    assert again.read_bytes() == release_zip.read_bytes()
+
+
+def test_release_zip_is_the_same_built_by_a_python_with_other_libraries_installed(release_zip: Path, tmp_path: Path):
+    """Another environment: a venv whose requests and certifi are other versions (certifi with tests/)."""
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=False)
+    python = env_dir / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    site = Path(
+        subprocess.check_output(
+            [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], text=True
+        ).strip()
+    )
+    for package, version in (("requests", "2.0.0"), ("certifi", "2099.1.1")):
+        (site / package / "tests").mkdir(parents=True)
+        (site / package / "__init__.py").write_text(f"__version__ = {version!r}\n")
+        (site / package / "tests" / "test_it.py").write_text("")
+        (site / package / "tests" / "test_it.py").chmod(0o755)
+    out = tmp_path / "out"
+    proc = subprocess.run([python, str(INSTALLER), "--zip", str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / release_zip.name).read_bytes() == release_zip.read_bytes()
+
+
+def test_extracting_the_release_zip_is_an_install(release_zip: Path, tmp_path: Path):
+    plug_ins = tmp_path / "3.2" / "plug-ins"
+    extract(release_zip, plug_ins)
+    assert [p.name for p in plug_ins.iterdir()] == ["halloween-mask"]
+    assert checks.check_layout(plug_ins / "halloween-mask") == []
+    report = checks.check_with_python(plug_ins / "halloween-mask")
+    assert report["errors"] == {} and report["from_bundle"]

@@ -12,15 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "install"))
-
-import translations  # noqa: E402
-from halloween_mask import i18n  # noqa: E402
-from halloween_mask.config import validate_base_url  # noqa: E402
-from halloween_mask.cost import cost_line  # noqa: E402
-from halloween_mask.errors import (  # noqa: E402
+import translations
+from halloween_mask import i18n
+from halloween_mask.config import validate_base_url
+from halloween_mask.cost import cost_line
+from halloween_mask.errors import (
     AuthError,
     ErrorKind,
     HalloweenMaskError,
@@ -28,9 +24,11 @@ from halloween_mask.errors import (  # noqa: E402
     SettingsError,
     UnsupportedFormatError,
 )
-from halloween_mask.preflight import check_upload  # noqa: E402
-from halloween_mask.styles import style  # noqa: E402
-from hm_installer import bundle, catalogs, checks, layout  # noqa: E402
+from halloween_mask.preflight import check_upload
+from halloween_mask.styles import style
+from hm_installer import bundle, catalogs, checks, layout
+
+REPO = Path(__file__).resolve().parents[1]
 
 LANGUAGES = ("de", "es", "fr", "it", "ja", "pt_BR", "ru", "zh_CN")
 FIELD = re.compile(r"\{[a-z_]*\}|%[sd]")

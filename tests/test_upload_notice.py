@@ -6,17 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from emulator_support import API_KEY
 from halloween_mask_cli import main
 from halloween_mask_emulator import Emulator
-
-
-@pytest.fixture
-def service(emulator: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Emulator:
-    monkeypatch.setenv("AILAB_API_BASE", emulator.base_url)
-    monkeypatch.setenv("AILAB_API_KEY", API_KEY)
-    monkeypatch.setenv("HALLOWEEN_MASK_SETTINGS", str(tmp_path / "settings.json"))
-    return emulator
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +20,7 @@ def _notice(err: str) -> list[str]:
 
 
 def test_the_first_upload_says_once_what_is_sent_kept_and_paid(
-    service: Emulator, portrait_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    service: Emulator, portrait_path: Path, tmp_path: Path, private_settings: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["styles"]) == 0 and main(["check"]) == 0
     assert _notice(capsys.readouterr().err) == [], "nothing was going to be uploaded"
@@ -38,7 +29,7 @@ def test_the_first_upload_says_once_what_is_sent_kept_and_paid(
     assert "24 hours" in line and "not kept" in line and "15 credits" in line
     assert main(["apply", str(portrait_path), "--style", "3", "-o", str(tmp_path / "b.png")]) == 0
     assert _notice(capsys.readouterr().err) == [], "said twice"
-    stored = json.loads((tmp_path / "settings.json").read_text())
+    stored = json.loads(private_settings.read_text())
     assert stored == {"upload_notice": "accepted"}
 
 
