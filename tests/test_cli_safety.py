@@ -220,5 +220,6 @@ def test_out_of_credits_with_several_in_flight_sends_no_more(
     assert main(["apply", *map(str, inputs), "--style", "7", "-j", "3", "-o", f"{tmp_path / 'out'}/"]) == 1
     said = capsys.readouterr().err
     submits = len(service.requests_to("submit"))
-    assert submits <= 1 + 3  # the paid one, and at most the ones already on their way
+    refused = submits - len(service.tasks)  # the service charges on completion: several may be accepted first
+    assert 1 <= refused <= 3  # once one is refused, nothing more is sent: at most one refusal per worker (-j 3)
     assert f"{9 - submits} not sent" in said
