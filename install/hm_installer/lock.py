@@ -24,7 +24,12 @@ def one_at_a_time(profile: Path) -> Iterator[None]:
 
         fd = os.open(profile / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # retries for about 10 s, then OSError
+            while True:  # wait as long as the other installer runs, as flock does
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # tries for about 10 s, then OSError
+                    break
+                except OSError:
+                    continue
             yield
         finally:
             os.close(fd)
