@@ -29,7 +29,6 @@ from gimp_runner import (
     BatchResult,
     GimpProfile,
     GimpRoot,
-    GuiSession,
     Scratch,
     build_root,
     cannot_enter_root,
@@ -37,8 +36,8 @@ from gimp_runner import (
     root_path,
     run_batch,
     selected_series,
-    start_gui,
 )
+from gui_runner import GuiSession, start_gui
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from PIL import Image
 from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env

@@ -38,7 +38,6 @@ from gimp_runner import (
     BatchResult,
     GimpProfile,
     GimpRoot,
-    GuiSession,
     RootUnavailable,
     Scratch,
     build_root,
@@ -48,9 +47,9 @@ from gimp_runner import (
     root_path,
     run_batch,
     selected_series,
-    start_gui,
     sweep_stale_scratch,
 )
+from gui_runner import GuiSession, start_gui
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import SECRET_KEY
 
@@ -186,14 +185,29 @@ def gui_session(
         session.close()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "emulator(**settings): the module's EmulatorConfig settings (e.g. processing_seconds=1.0)"
+    )
+
+
+def emulator_config(node: pytest.Item | pytest.Collector) -> EmulatorConfig:
+    """The test key plus the settings of the closest ``pytest.mark.emulator(...)``."""
+    marker = node.get_closest_marker("emulator")
+    return EmulatorConfig(api_keys={SECRET_KEY}, **(marker.kwargs if marker else {}))
+
+
 @pytest.fixture(scope="module")
-def emu() -> Iterator[Emulator]:
-    """The module's emulator on 127.0.0.1, accepting the test key (modules with other settings override it)."""
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emulator:
+def emu(request: pytest.FixtureRequest) -> Iterator[Emulator]:
+    """The module's emulator on 127.0.0.1, accepting the test key; other settings by marker::
+
+    pytestmark = [pytest.mark.emulator(processing_seconds=1.0), pytest.mark.usefixtures("fresh_emulator")]
+    """
+    with Emulator(emulator_config(request.node)) as emulator:
         yield emulator
 
 
 @pytest.fixture
-def fresh_emulator(emu: Emulator) -> None:
-    """No tasks, no request log and the default settings before the test (opt in with ``usefixtures``)."""
-    emu.reset(EmulatorConfig(api_keys={SECRET_KEY}))
+def fresh_emulator(emu: Emulator, request: pytest.FixtureRequest) -> None:
+    """No tasks, no request log and the module's settings before the test (opt in with ``usefixtures``)."""
+    emu.reset(emulator_config(request.node))

@@ -12,14 +12,13 @@ import itertools
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from zip_support import extract
@@ -32,67 +31,6 @@ ARTIFACTS = REPO / "artifacts" / "gimp-e2e"
 SCRATCH_INSIDE = "/tmp/halloween-mask-tests"
 INSIDE = Path(__file__).resolve().parent / "inside"  # the code that runs inside GIMP (see inside/hm.py)
 SERIES = ("3.0", "3.2")  # every GIMP test runs on each; HM_GIMP_SERIES=3.2 limits a run to one
-
-# Prepended to every batch script. python-fu-eval has already imported Gimp, Gio, GLib, Gegl.
-BATCH_PRELUDE = r'''
-import json, os, sys, time
-from gi.repository import Gimp, Gio, GLib
-
-HM_WORK = os.environ["HM_WORK"]
-HM_REPORT = os.environ["HM_REPORT"]
-
-
-def hm_write_report(report):
-    """Write the JSON report the host reads back (atomically)."""
-    tmp = HM_REPORT + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(report, handle, indent=2, default=str)
-    os.replace(tmp, HM_REPORT)
-
-
-def hm_path(name):
-    """Path of a file in this run's work folder, as GIMP sees it."""
-    return os.path.join(HM_WORK, name)
-
-
-def hm_load(path):
-    """Load an image file (path relative to the work folder or absolute)."""
-    return Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(hm_path(path)))
-
-
-def hm_save(image, path):
-    """Save an image (XCF or by extension); raises when GIMP says no."""
-    if not Gimp.file_save(Gimp.RunMode.NONINTERACTIVE, image, Gio.File.new_for_path(hm_path(path)), None):
-        raise RuntimeError(f"saving {path} failed")
-
-
-def hm_call(name, image=None, drawables=None, run_mode=Gimp.RunMode.NONINTERACTIVE, **args):
-    """Call a PDB procedure; returns (status nick, error message or None). Argument names may use _ for -."""
-    proc = Gimp.get_pdb().lookup_procedure(name)
-    if proc is None:
-        raise RuntimeError(f"procedure {name} is not registered")
-    config = proc.create_config()
-    config.set_property("run-mode", run_mode)
-    if image is not None:
-        config.set_property("image", image)
-    if drawables is not None:
-        config.set_core_object_array("drawables", list(drawables))
-    for key, value in args.items():
-        config.set_property(key.replace("_", "-"), value)
-    result = proc.run(config)
-    status = result.index(0)
-    message = result.index(1) if status != Gimp.PDBStatusType.SUCCESS and result.length() > 1 else None
-    return status.value_nick, (str(message) if message is not None else None)
-
-
-def hm_wait_flag(name, timeout=120.0):
-    """Wait until the host creates the flag file ``name`` in the work folder (GUI sessions)."""
-    end = time.monotonic() + timeout
-    while not os.path.exists(hm_path(name)):
-        if time.monotonic() > end:
-            raise TimeoutError(f"flag {name} not set within {timeout} s")
-        time.sleep(0.1)
-'''
 
 
 class RootUnavailable(Exception):
@@ -330,7 +268,8 @@ class BatchResult:
 _counter = itertools.count(1)
 
 
-def _gimp_env(profile: GimpProfile, work: Scratch, env: Mapping[str, str] | None) -> dict[str, str]:
+def gimp_env(profile: GimpProfile, work: Scratch, env: Mapping[str, str] | None) -> dict[str, str]:
+    """GIMP's environment for a run in ``work``: the profile, its HOME, temp and data folders, plus ``env``."""
     tmp = work.sub("gimp-tmp")
     return {
         "HOME": profile.home_inside,
@@ -364,9 +303,6 @@ def _stage_script(work: Scratch, script: str | Path, params: Mapping[str, object
     ``__main__`` with inside/ on ``sys.path``, so tracebacks name the real file and line. A
     ``Path`` elsewhere (benchmarks/inside/) is staged with its folder's files beside inside/'s.
     """
-    if isinstance(script, str) and ("\n" in script or not script.endswith(".py")):  # code in a string
-        (work.host / "batch.py").write_text(BATCH_PRELUDE + "\n" + script, encoding="utf-8")
-        return
     path = script if isinstance(script, Path) else INSIDE / script
     if not path.is_file():
         raise FileNotFoundError(f"no GIMP-side script {script} in {INSIDE}")
@@ -382,6 +318,20 @@ def _stage_script(work: Scratch, script: str | Path, params: Mapping[str, object
     (work.host / "batch.py").write_text(f"import runpy, sys\nsys.path.insert(0, {inside!r})\n{run}\n", encoding="utf-8")
 
 
+def stage_work(
+    scratch: Scratch,
+    kind: str,
+    script: str | Path,
+    files: Mapping[str, bytes | str | Path] | None,
+    params: Mapping[str, object] | None,
+) -> Scratch:
+    """A fresh work folder ``<kind>-NNN`` in ``scratch`` holding ``files`` and ``script`` ready to run."""
+    work = scratch.sub(f"{kind}-{next(_counter):03d}")
+    _stage_files(work, files)
+    _stage_script(work, script, params)
+    return work
+
+
 def run_batch(
     root: GimpRoot,
     profile: GimpProfile,
@@ -394,9 +344,7 @@ def run_batch(
     params: Mapping[str, object] | None = None,
 ) -> BatchResult:
     """Run ``script`` (a file under inside/) in gimp-console via python-fu-eval; see conftest."""
-    work = scratch.sub(f"run-{next(_counter):03d}")
-    _stage_files(work, files)
-    _stage_script(work, script, params)
+    work = stage_work(scratch, "run", script, files, params)
     argv = [
         root.console,
         "-i",
@@ -407,7 +355,7 @@ def run_batch(
     ]
     start = time.monotonic()
     try:
-        proc = root.run(argv, _gimp_env(profile, work, env), timeout=timeout, check=False)
+        proc = root.run(argv, gimp_env(profile, work, env), timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
         log = _text(exc.stdout) + _text(exc.stderr)
         (work.host / "gimp.log").write_text(log, encoding="utf-8")
@@ -431,188 +379,3 @@ def _text(data: bytes | str | None) -> str:
     if data is None:
         return ""
     return data.decode(errors="replace") if isinstance(data, bytes) else data
-
-
-# --- GUI ------------------------------------------------------------------------------------
-
-GUI_LAUNCHER = r"""
-set -u
-W="$HM_WORK"
-Xvfb -displayfd 3 -screen 0 "${HM_SCREEN:-1280x800x24}" -nolisten tcp 3>"$W/displayfd" 2>"$W/xvfb.log" &
-XPID=$!
-i=0
-while [ ! -s "$W/displayfd" ]; do
-    i=$((i + 1)); [ "$i" -gt 200 ] && { echo "Xvfb did not start" >&2; exit 90; }
-    sleep 0.05
-done
-DISPLAY=":$(head -n 1 "$W/displayfd")"; export DISPLAY
-dbus-run-session -- "$HM_GIMP" -n --no-splash --batch-interpreter=python-fu-eval \
-    -b "exec(open('$W/batch.py').read())" --quit >"$W/gimp-gui.log" 2>&1
-rc=$?
-echo "$rc" >"$W/gimp.exit"
-kill -TERM "$XPID" 2>/dev/null; wait "$XPID"
-exit "$rc"
-"""
-
-
-@dataclass
-class GuiSession:
-    """A full GIMP under Xvfb in the root, driven with xdotool; screenshots go to ARTIFACTS."""
-
-    root: GimpRoot
-    work: Scratch
-    env: dict[str, str]
-    process: subprocess.Popen | None = None
-    display: str = ""
-    screenshots: list[Path] = field(default_factory=list)
-    started: float = 0.0
-
-    def start(self, timeout: float = 30.0) -> GuiSession:
-        self.started = time.monotonic()
-        argv = ["/bin/sh", "-c", GUI_LAUNCHER]
-        self.process = subprocess.Popen(
-            self.root.command(argv),
-            env=self.root.environment(self.env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        displayfd = self.work.host / "displayfd"
-        end = time.monotonic() + timeout
-        while not (displayfd.is_file() and displayfd.read_text().strip()):
-            if self.process.poll() is not None or time.monotonic() > end:
-                raise GimpRunError(f"Xvfb did not start:\n{self._output()}")
-            time.sleep(0.05)
-        self.display = ":" + displayfd.read_text().split()[0]
-        return self
-
-    # -- inspection
-    def log(self) -> str:
-        path = self.work.host / "gimp-gui.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    def report(self) -> dict:
-        path = self.work.host / "report.json"
-        return json.loads(path.read_text()) if path.exists() else {}
-
-    def wait_for(self, predicate, what: str, timeout: float = 60.0, interval: float = 0.25):
-        """Poll ``predicate()`` until truthy; raises with the GIMP log on timeout or GIMP exit."""
-        end = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if self.process is not None and self.process.poll() is not None:
-                raise GimpRunError(f"GIMP ended while waiting for {what}:\n{self.log()[-6000:]}")
-            if time.monotonic() > end:
-                raise GimpRunError(f"timed out after {timeout} s waiting for {what}:\n{self.log()[-6000:]}")
-            time.sleep(interval)
-
-    def wait_report(self, key: str | None = None, timeout: float = 60.0) -> dict:
-        return self.wait_for(lambda: (r := self.report()) and (key is None or key in r) and r, "the report", timeout)
-
-    def flag(self, name: str) -> None:
-        """Create the flag file the batch code waits for with hm_wait_flag(name)."""
-        (self.work.host / name).touch()
-
-    # -- X11 driving (every call runs inside the root)
-    def x(self, *argv: str, check: bool = True, timeout: float = 30.0) -> str:
-        proc = self.root.run(list(argv), {"DISPLAY": self.display}, timeout=timeout, check=check)
-        return proc.stdout.strip()
-
-    def xdotool(self, *args: str, check: bool = True) -> str:
-        return self.x("xdotool", *args, check=check)
-
-    def windows(self, name_regex: str) -> list[str]:
-        out = self.xdotool("search", "--onlyvisible", "--name", name_regex, check=False)
-        return out.split()
-
-    def window_name(self, wid: str) -> str:
-        return self.xdotool("getwindowname", wid, check=False)
-
-    def find_window(self, name_regex: str, contains: str = "", timeout: float = 60.0) -> str:
-        """Wait for a visible window whose title matches ``name_regex`` (and contains ``contains``)."""
-
-        def probe() -> str | None:
-            for wid in self.windows(name_regex):
-                if contains in self.window_name(wid):
-                    return wid
-            return None
-
-        return self.wait_for(probe, f"window /{name_regex}/ {contains!r}", timeout)
-
-    def image_window(self, timeout: float = 60.0) -> str:
-        return self.find_window("GIMP$", contains="RGB", timeout=timeout)
-
-    def focus(self, wid: str, timeout: float = 15.0) -> None:
-        """Give ``wid`` the keyboard focus and wait until X says it has it (keys go there next)."""
-
-        def focused() -> bool:
-            self.xdotool("windowfocus", "--sync", wid, check=False)
-            return self.xdotool("getwindowfocus", check=False) == wid
-
-        self.wait_for(focused, f"the keyboard focus on window {wid} ({self.window_name(wid)!r})", timeout, 0.5)
-
-    def key(self, *keys: str, wid: str | None = None, delay: float = 0.15) -> None:
-        """Send keys one by one (focusing ``wid`` first); never letters to the image window."""
-        if wid:
-            self.focus(wid)
-        for key in keys:
-            self.xdotool("key", "--clearmodifiers", key)
-            time.sleep(delay)
-
-    def click(self, wid: str, x: int, y: int) -> None:
-        self.xdotool("mousemove", "--window", wid, str(x), str(y), "click", "1")
-
-    def move(self, wid: str, x: int, y: int, settle: float = 1.5) -> None:
-        self.xdotool("windowmove", wid, str(x), str(y))
-        time.sleep(settle)
-
-    def screenshot(self, name: str, wid: str | None = None) -> Path:
-        """Save the screen (or one window) as ARTIFACTS/gimp-<series>/<name>.png; returns that path."""
-        inside = f"{self.work.inside}/{name}.png"
-        self.x("import", "-window", wid or "root", inside)
-        target = ARTIFACTS / f"gimp-{self.root.series}" / f"{name}.png"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(self.root.host(inside), target)
-        self.screenshots.append(target)
-        return target
-
-    # -- ending
-    def close(self, timeout: float = 60.0) -> int | None:
-        """Set the ``quit`` flag, wait for GIMP to exit, kill the namespace if it does not."""
-        if self.process is None:
-            return None
-        self.flag("quit")
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.send_signal(signal.SIGKILL)  # --kill-child takes the whole namespace down
-            self.process.wait(timeout=30)
-        code = self.process.returncode
-        self.process = None
-        return code
-
-    def _output(self) -> str:
-        out = ""
-        if self.process is not None and self.process.poll() is not None and self.process.stdout:
-            out = self.process.stdout.read()
-        return out + self.log()
-
-
-def start_gui(
-    root: GimpRoot,
-    profile: GimpProfile,
-    scratch: Scratch,
-    script: str | Path = "open_image.py",
-    env: Mapping[str, str] | None = None,
-    files: Mapping[str, bytes | str | Path] | None = None,
-    params: Mapping[str, object] | None = None,
-) -> GuiSession:
-    """Start Xvfb + dbus-run-session gimp-3.x running ``script`` (a file under inside/)."""
-    work = scratch.sub(f"gui-{next(_counter):03d}")
-    _stage_files(work, files)
-    _stage_script(work, script, params)
-    session = GuiSession(root, work, {**_gimp_env(profile, work, env), "HM_GIMP": root.gui})
-    return session.start()

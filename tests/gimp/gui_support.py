@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from gimp_runner import GuiSession
+from gui_runner import GuiSession
 
 DIALOG_AT = (280, 60)  # where a dialog is moved to: all of it on the 1280x800 screen
 POINTER_AWAY = ("1279", "799")  # the screen's bottom right corner: no tooltip over a dialog

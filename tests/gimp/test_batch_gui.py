@@ -15,10 +15,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from gimp_runner import GuiSession
+from gui_runner import GuiSession
 from gui_support import image_window_ready, shoot
-from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
+from plugin_batch import PORTRAIT, plugin_env
 from test_batch_e2e import plain
 from test_plugin_gui import Person
 
@@ -26,10 +25,7 @@ CONFIRM_TITLE = "^Halloween Mask: many masks$"
 START_TREE = ["A", ["Group", ["note", "B"]], "C", "Background"]
 
 
-@pytest.fixture
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY}, processing_seconds=4.0)) as emulator:
-        yield emulator
+pytestmark = [pytest.mark.emulator(processing_seconds=4.0), pytest.mark.usefixtures("fresh_emulator")]
 
 
 def start(gui_session, profile, emu) -> tuple[GuiSession, Person]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PROC, SECRET_KEY, plugin_env
+from plugin_batch import PROC, plugin_env
 from test_gallery_gui import DIALOG_TITLE, _user, framed_slot
 from test_plugin_gui import DIALOG_AT, ERROR_DIALOG_TITLE
 
@@ -23,10 +22,7 @@ CHOSEN_STYLE, CHOSEN_WAIT = 12, 120  # a style among the tiles shown without scr
 SESSION = "choices_gui/session.py"
 
 
-@pytest.fixture
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY}, processing_seconds=1.0)) as emulator:
-        yield emulator
+pytestmark = [pytest.mark.emulator(processing_seconds=1.0), pytest.mark.usefixtures("fresh_emulator")]
 
 
 def test_an_incomplete_template_choice_and_a_failed_run_keep_the_choices(gui_session, make_gimp_profile, emu):

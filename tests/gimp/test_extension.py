@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 from artifact_support import publish
 from gimp_runner import INSTALLER, RELEASE_ARTIFACTS
-from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
+from plugin_batch import PORTRAIT, plugin_env
 
 EXTENSION_ID = "io.github.halloween_mask.gimp"
 IN_EXTENSION = f"extensions/{EXTENSION_ID}/halloween-mask/halloween-mask.py"
@@ -55,7 +54,9 @@ def registered_from(profile_dir: Path) -> list[str]:
     return re.findall(r'\(plug-in-def "([^"]*halloween-mask\.py)"', text)
 
 
-def test_gex_opened_switched_on_and_restarted_runs_the_filter(make_gimp_profile, run_gimp_batch, gex, gimp_root):
+def test_gex_opened_switched_on_and_restarted_runs_the_filter(
+    make_gimp_profile, run_gimp_batch, gex, gimp_root, emu, fresh_emulator
+):
     profile = make_gimp_profile(installer=False)
     loaded = run_gimp_batch(LOAD_GEX, files={"extension.gex": gex}, profile=profile)
     assert loaded.report["status"] == "success", loaded.report["message"] + loaded.log[-3000:]
@@ -63,9 +64,8 @@ def test_gex_opened_switched_on_and_restarted_runs_the_filter(make_gimp_profile,
     assert unpacked.is_file() and unpacked.stat().st_mode & 0o111, "GIMP unpacked the plug-in without its exec bit"
     rc = switch_on(profile.host)
     assert EXTENSION_ID in rc and "(active no)" in rc, rc
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emu:
-        env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json")
-        result = run_gimp_batch(FILTER_RUN, env, files={"portrait.png": PORTRAIT}, profile=profile)
+    env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json")
+    result = run_gimp_batch(FILTER_RUN, env, files={"portrait.png": PORTRAIT}, profile=profile)
     report = result.report
     assert report["status"] == "success", f"{report['message']}\n{result.log[-4000:]}"
     assert report["names"][0] == "Halloween Mask 7"

@@ -19,13 +19,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gimp_runner import GuiSession
+from gui_runner import GuiSession
 from halloween_mask.favourites import StylePicks
 from halloween_mask.previews import PreviewCache
 from halloween_mask_emulator import Emulator, EmulatorConfig
 from halloween_mask_emulator.renderer import preview_jpeg
 from PIL import Image
-from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
+from plugin_batch import PORTRAIT, plugin_env
 from test_plugin_gui import DIALOG_AT, SESSION, Person
 
 DIALOG_TITLE = "^Halloween Mask$"
@@ -37,6 +37,9 @@ VISIBLE = 15  # tiles on screen without scrolling
 SELECTED = (255, 140, 0)  # the selected tile's frame
 PLACEHOLDER = (0x3A, 0x34, 0x40)
 DEAD_PREVIEW_HOST = "http://127.0.0.1:9"  # nothing listens there
+
+
+pytestmark = pytest.mark.usefixtures("fresh_emulator")
 
 
 def slot_box(slot: int) -> tuple[int, int, int, int]:
@@ -138,12 +141,6 @@ class GalleryUser(Person):
         """Wait for the ``count``-th result, then Ctrl+Z: the next run works on the portrait again."""
         self.wait_for_results(count)
         self.session.key("ctrl+z", wid=self.image_window, delay=0.8)
-
-
-@pytest.fixture
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emulator:
-        yield emulator
 
 
 def _user(gui_session, profile, env: dict[str, str], script: str = SESSION) -> GalleryUser:

@@ -18,7 +18,6 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from gui_support import DIALOG_AT, image_window_ready, place_window
-from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
 from test_plugin_gui import SESSION, Person
 
@@ -39,10 +38,7 @@ x-scheme-handler/https=hm-recorder.desktop
 """
 
 
-@pytest.fixture
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emulator:
-        yield emulator
+pytestmark = pytest.mark.usefixtures("fresh_emulator")
 
 
 def _install_recorder(home: Path, home_inside: str) -> Path:

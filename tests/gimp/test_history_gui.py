@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-from gimp_runner import GimpProfile, GuiSession
+from gimp_runner import GimpProfile
+from gui_runner import GuiSession
 from gui_support import image_window_ready, scripted_dialog, shoot
 from PIL import Image
 from plugin_batch import PORTRAIT, plugin_env

@@ -14,7 +14,6 @@ import time
 
 import pytest
 from gui_support import image_window_ready
-from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
 from test_plugin_gui import ERROR_DIALOG_TITLE, KEY_PROMPT_TITLE, SESSION, Person
 
@@ -23,10 +22,7 @@ MISTYPED_KEY = "hm-mistyped-key"
 CANCELLED = "the API key prompt was cancelled: nothing was sent"
 
 
-@pytest.fixture
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY}, processing_seconds=1.0)) as emulator:
-        yield emulator
+pytestmark = [pytest.mark.emulator(processing_seconds=1.0), pytest.mark.usefixtures("fresh_emulator")]
 
 
 def test_a_refused_key_is_never_stored_and_cancel_is_a_cancel(gui_session, make_gimp_profile, emu):

@@ -12,8 +12,7 @@ import time
 
 import pytest
 from gui_support import image_window_ready, scripted_dialog
-from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
+from plugin_batch import PORTRAIT, plugin_env
 from test_plugin_gui import Person
 
 SCREEN = "1366x768x24"
@@ -40,10 +39,7 @@ EXPECTED = {  # what the plug-in logs of each screen, per language
 }
 
 
-@pytest.fixture
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY}, processing_seconds=1.0)) as emulator:
-        yield emulator
+pytestmark = [pytest.mark.emulator(processing_seconds=1.0), pytest.mark.usefixtures("fresh_emulator")]
 
 
 @pytest.mark.parametrize("lang", LANGS)

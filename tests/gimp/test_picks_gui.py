@@ -8,8 +8,7 @@ that order, the first pick on top.
 from __future__ import annotations
 
 import pytest
-from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
+from plugin_batch import PORTRAIT, plugin_env
 from test_gallery_gui import framed_slots
 from test_plugin_gui import SESSION
 from test_variants_gui import VARIANTS_DIALOG_TITLE, gallery_person
@@ -19,10 +18,7 @@ CLICKS = (12, 2, 5)  # plain clicks: 12 added, 2 removed, 5 added
 PICKED = (1, 3, 12, 5)
 
 
-@pytest.fixture
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY}, processing_seconds=1.0)) as emulator:
-        yield emulator
+pytestmark = [pytest.mark.emulator(processing_seconds=1.0), pytest.mark.usefixtures("fresh_emulator")]
 
 
 def test_a_plain_click_adds_or_removes_and_the_pick_order_is_kept(gui_session, make_gimp_profile, emu):

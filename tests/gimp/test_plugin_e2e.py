@@ -12,21 +12,6 @@ import pytest
 from gimp_runner import GimpProfile
 from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
 
-# What the plug-in imports from the shared package (besides what the client imports itself).
-PLUGIN_MODULES = (
-    "upload_plan",
-    "placement",
-    "region",
-    "tempfiles",
-    "timing",
-    "pending",
-    "variants",
-    "previews",
-    "favourites",
-    "cost",
-)
-
-
 pytestmark = pytest.mark.usefixtures("fresh_emulator")
 
 
@@ -47,12 +32,6 @@ def assert_no_traceback(log: str) -> None:
     plugin_lines = [line for line in log.splitlines() if "halloween" in line.lower()]
     assert "Traceback" not in log, log[-4000:]
     assert not any("unexpected error" in line for line in plugin_lines), log[-4000:]
-
-
-def test_installed_bundle_has_every_module_the_plugin_imports(gimp_profile):
-    vendor = gimp_profile.plugin_dir / "vendor" / "halloween_mask"
-    missing = [name for name in PLUGIN_MODULES if not (vendor / f"{name}.py").is_file()]
-    assert not missing, f"install/install.py does not bundle halloween_mask modules the plug-in needs: {missing}"
 
 
 def test_portrait_gets_a_masked_layer_above_the_source(run_gimp_batch, emu, profile):

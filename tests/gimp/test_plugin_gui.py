@@ -16,10 +16,9 @@ import stat
 import time
 
 import pytest
-from gimp_runner import GuiSession
+from gui_runner import GuiSession
 from gui_support import DIALOG_AT as DIALOG_AT  # re-exported: other GUI tests import it from here
 from gui_support import image_window_ready, open_from_filters_menu, shoot
-from halloween_mask_emulator import Emulator, EmulatorConfig
 from plugin_batch import PORTRAIT, PROC, SECRET_KEY, plugin_env
 
 DIALOG_TITLE = "^Halloween Mask$"
@@ -37,6 +36,9 @@ STATUS_CANCEL_FROM_RIGHT, STATUS_CANCEL_FROM_BOTTOM = 282, 19
 # The session's script (inside/): the portrait in a window; "snap" flags are answered with the
 # image's state, "select-top" by selecting the top layer, until the host sets "quit".
 SESSION = "plugin_gui/session.py"
+
+
+pytestmark = [pytest.mark.emulator(processing_seconds=4.0), pytest.mark.usefixtures("fresh_emulator")]
 
 
 class Person:
@@ -93,12 +95,6 @@ class Person:
             f"{count} inserted layer(s)",
             timeout,
         )
-
-
-@pytest.fixture
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY}, processing_seconds=4.0)) as emulator:
-        yield emulator
 
 
 def test_first_run_from_the_filters_menu(gui_session, make_gimp_profile, emu):

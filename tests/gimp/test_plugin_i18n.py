@@ -12,8 +12,7 @@ import time
 
 import pytest
 from gui_support import image_window_ready, open_from_filters_menu, shoot
-from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
+from plugin_batch import PORTRAIT, plugin_env
 
 LOCALES = {"de": "de_DE.UTF-8", "ja": "ja_JP.UTF-8", "fr": "fr_FR.UTF-8", "nl": "nl_NL.UTF-8"}
 # What GIMP shows, in the words of po/<lang>.po.
@@ -55,10 +54,7 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY}, failures_by_style={2: "submit_reject"})) as emulator:
-        yield emulator
+pytestmark = [pytest.mark.emulator(failures_by_style={2: "submit_reject"}), pytest.mark.usefixtures("fresh_emulator")]
 
 
 @pytest.mark.parametrize("lang", ["de", "ja", "fr", "nl"])

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from artifact_support import publish
 from gimp_runner import INSTALLER, RELEASE_ARTIFACTS
-from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
+from plugin_batch import PORTRAIT, plugin_env
 
 
 @pytest.fixture(scope="session")
@@ -31,11 +30,10 @@ def release_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return archive
 
 
-def test_extracted_zip_runs_the_filter(make_gimp_profile, run_gimp_batch, release_zip, gimp_root):
+def test_extracted_zip_runs_the_filter(make_gimp_profile, run_gimp_batch, release_zip, gimp_root, emu, fresh_emulator):
     profile = make_gimp_profile(release_zip=release_zip)
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emu:
-        env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json")
-        result = run_gimp_batch("release/filter_run.py", env, files={"portrait.png": PORTRAIT}, profile=profile)
+    env = plugin_env(emu.base_url, f"{profile.home_inside}/settings.json")
+    result = run_gimp_batch("release/filter_run.py", env, files={"portrait.png": PORTRAIT}, profile=profile)
     report = result.report
     assert report["gimp"].startswith(f"{gimp_root.series}.")
     assert not report["gimp_python_has_requests"], "GIMP's Python has requests: the bundle is not what runs"

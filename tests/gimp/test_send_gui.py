@@ -14,8 +14,7 @@ import time
 
 import pytest
 from gui_support import shoot
-from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PROC, SECRET_KEY, plugin_env
+from plugin_batch import PROC, plugin_env
 from test_gallery_gui import _user, framed_slot
 
 REMEMBERED = 9  # the style of the last run, from GIMP's last values
@@ -34,15 +33,12 @@ SENDS_PHOTO = "dialog: Sends the layer “Background” (512 x 512 px)."
 IS_A_RESULT = f"dialog: “Halloween Mask {REMEMBERED}” is a Halloween Mask result."
 
 
+pytestmark = pytest.mark.usefixtures("fresh_emulator")
+
+
 def uploads(session) -> list[str]:
     """What each run uploaded, as the plug-in logged it ("uploading 512x512 jpeg (123,831 bytes)")."""
     return [line for line in session.log().splitlines() if "[halloween-mask] uploading" in line]
-
-
-@pytest.fixture
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emulator:
-        yield emulator
 
 
 def test_the_dialog_names_the_layer_and_the_keyboard_never_chooses(gui_session, make_gimp_profile, emu):

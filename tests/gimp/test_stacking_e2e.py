@@ -10,15 +10,9 @@ reloaded), in the source's parent, so the newest result is the one on top.
 from __future__ import annotations
 
 import pytest
-from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import SECRET_KEY
 from test_plugin_e2e import assert_no_traceback, run_plugin
 
-
-@pytest.fixture
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emulator:
-        yield emulator
+pytestmark = pytest.mark.usefixtures("fresh_emulator")
 
 
 def test_the_source_stays_selected_and_the_newest_result_is_on_top(run_gimp_batch, emu, gimp_profile):

@@ -6,17 +6,15 @@ whether each submit carried a style or a template.
 
 from __future__ import annotations
 
-from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
+from plugin_batch import PORTRAIT, plugin_env
 
 
-def test_each_source_reaches_the_service_as_itself(run_gimp_batch, gimp_profile):
+def test_each_source_reaches_the_service_as_itself(run_gimp_batch, gimp_profile, emu, fresh_emulator):
     template = PORTRAIT.read_bytes()
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY})) as emu:
-        env = plugin_env(emu.base_url, f"{gimp_profile.home_inside}/template-source-settings.json")
-        files = {"portrait.png": PORTRAIT, "template.png": template}
-        report = run_gimp_batch("template_source/sources.py", env, files=files).report
-        tasks = list(emu.tasks.values())
+    env = plugin_env(emu.base_url, f"{gimp_profile.home_inside}/template-source-settings.json")
+    files = {"portrait.png": PORTRAIT, "template.png": template}
+    report = run_gimp_batch("template_source/sources.py", env, files=files).report
+    tasks = list(emu.tasks.values())
 
     assert report["layer"][0] == "success", report["layer"]
     assert report["layer_name"] == "Halloween Mask (template)"

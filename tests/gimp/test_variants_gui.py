@@ -14,11 +14,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from gimp_runner import GimpProfile, GuiSession
+from gimp_runner import GimpProfile
+from gui_runner import GuiSession
 from gui_support import image_window_ready
 from halloween_mask.region import Box, upload_box
-from halloween_mask_emulator import Emulator, EmulatorConfig
-from plugin_batch import PORTRAIT, SECRET_KEY, plugin_env
+from plugin_batch import PORTRAIT, plugin_env
 from test_gallery_gui import VISIBLE, GalleryUser, framed_slots
 from test_plugin_gui import SESSION
 
@@ -27,18 +27,15 @@ PICKED = (3, 7, 12)
 FACE_ELLIPSE = (150, 40, 150, 170)  # x, y, width, height over the portrait's face
 
 
+pytestmark = [pytest.mark.emulator(processing_seconds=3.0), pytest.mark.usefixtures("fresh_emulator")]
+
+
 def gallery_person(session: GuiSession, profile: GimpProfile) -> GalleryUser:
     """The person in front of the session's image window (the profile's favourites and timings)."""
     home = profile.dir.host / "home"
     person = GalleryUser(session, home / "favourite-styles.json", home / "timings.jsonl")
     person.image_window = image_window_ready(session)
     return person
-
-
-@pytest.fixture
-def emu():
-    with Emulator(EmulatorConfig(api_keys={SECRET_KEY}, processing_seconds=3.0)) as emulator:
-        yield emulator
 
 
 def test_variants_group_from_the_menu_one_undo_and_a_selection(gui_session, gimp_profile, emu):
