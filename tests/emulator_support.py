@@ -11,10 +11,12 @@ from __future__ import annotations
 import io
 import socket
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import requests
+from PIL import Image
 
 DATA = Path(__file__).resolve().parent / "data"
 PORTRAIT = DATA / "portrait-astronaut.png"
@@ -114,3 +116,16 @@ def wait_until_serving(api: EmulatorApi, seconds: float = 20.0) -> None:
         except requests.ConnectionError:
             assert time.monotonic() < deadline, f"the emulator at {api.base_url} did not start"
             time.sleep(0.1)
+
+
+def portrait_copies(portrait_path: Path, folder: Path, names: Sequence[str]) -> list[str]:
+    """The test portrait under several names, as a user's batch of photos.
+
+    Each copy differs in one pixel: identical files are one request, which may share one task.
+    """
+    with Image.open(portrait_path) as portrait:
+        for number, name in enumerate(names):
+            copy = portrait.convert("RGB")
+            copy.putpixel((0, 0), (number, 0, 0))
+            copy.save(folder / f"{name}.png")
+    return [str(folder / f"{name}.png") for name in names]
