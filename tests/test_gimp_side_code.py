@@ -7,6 +7,7 @@ test module or benchmark that carries some fails here; so does a script nothing 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,12 @@ def gimp_code_in_strings(path: Path) -> list[int]:
     return lines
 
 
+def _imported(script: Path, code: str) -> bool:
+    """Whether GIMP-side ``code`` imports ``script`` (``folder/name.py``) as ``folder.name`` or ``name``."""
+    dotted = ".".join(script.with_suffix("").parts)
+    return re.search(rf"^\s*(from|import) ({re.escape(dotted)}|{re.escape(script.stem)})\b", code, re.M) is not None
+
+
 @pytest.mark.parametrize("module", HOST_MODULES, ids=lambda path: str(path.relative_to(REPO)))
 def test_no_gimp_code_in_string_literals(module: Path) -> None:
     lines = gimp_code_in_strings(module)
@@ -65,7 +72,7 @@ def test_every_script_is_run_by_a_test_or_benchmark() -> None:
     scripts = [path for path in INSIDE.rglob("*.py") if path.parent != INSIDE and "__pycache__" not in path.parts]
     inside_code = "\n".join(path.read_text(encoding="utf-8") for path in INSIDE.rglob("*.py"))
     unused = [str(p.relative_to(INSIDE)) for p in scripts if str(p.relative_to(INSIDE)) not in hosts]
-    unused = [name for name in unused if f"import {Path(name).stem}" not in inside_code]  # a folder's helper module
+    unused = [name for name in unused if not _imported(Path(name), inside_code)]  # a folder's helper module
     unused += [
         path.name
         for path in INSIDE.glob("*.py")

@@ -183,7 +183,7 @@ class PendingTasks:
             log.warning("ignoring the pending-task file %s (%s)", self.path, type(exc).__name__)
             return {}
         if isinstance(data, dict):
-            self._newer = is_newer(data, FILE_FORMAT, self.path) if FORMAT_KEY in data else False
+            self._newer = is_newer(data, FILE_FORMAT, self.path)  # 0.1.0's files name no format: 1
             data.pop(FORMAT_KEY, None)
         now = self.clock()
         # a file that is not a JSON object counts as one damaged entry

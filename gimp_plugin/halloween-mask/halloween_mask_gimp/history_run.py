@@ -42,7 +42,7 @@ class MissingEntryError(UsageError):
 
 
 def create(plug_in: Gimp.PlugIn, name: str) -> Gimp.Procedure:
-    # S: H is Halloween Mask...'s mnemonic
+    # Hi_story: H is the mnemonic of Halloween Mask... in the same menu
     procedure = new_procedure(plug_in, name, run, _("Halloween Mask Hi_story..."), ANY_LAYERS)
     procedure.set_documentation(
         _("Put a Halloween mask you already paid for back into the image, for free"),
